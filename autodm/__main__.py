@@ -1,0 +1,3 @@
+from autodm.cli import main
+
+main()

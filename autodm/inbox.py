@@ -1,0 +1,477 @@
+"""The canonical Inbox every loader returns: column names, dtypes, validation, the follow join.
+
+Loaders collect rows with :class:`MessageRows` / :class:`FollowRows` (plain list appends, cheap
+at a million rows), then :func:`make_inbox` converts times once, vectorised, drops records whose
+time cannot be read (counted in :class:`Skips`, or an error under ``--strict``), dedupes on
+``message_id`` and sorts by time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from autodm.errors import InputError, RecordError
+
+log = logging.getLogger(__name__)
+
+PLATFORMS = ("x", "instagram", "facebook", "linkedin", "canonical")
+
+#: Message columns, in order. ``kind`` and ``sender_username`` go beyond the contract's minimum:
+#: ``kind`` is message | welcome (X welcomeMessageCreate: declared automated by the platform) |
+#: system (platform-generated text such as "Liked a message") | invitation (LinkedIn invitation
+#: note); ``sender_username`` is the sender's handle where the export gives one.
+MESSAGE_COLUMNS = (
+    "message_id",
+    "platform",
+    "conversation_id",
+    "sender_id",
+    "sender_name",
+    "sender_username",
+    "recipient_id",
+    "sent_at",
+    "text",
+    "urls",
+    "outgoing",
+    "kind",
+)
+KINDS = ("message", "welcome", "system", "invitation")
+
+#: Follow columns. ``direction``: follower (they followed the owner), following (the owner
+#: followed them), connection (mutual: LinkedIn connections, Facebook friends).
+FOLLOW_COLUMNS = ("user_id", "user_name", "followed_at", "precision", "direction")
+Precision = Literal["second", "minute", "day"]
+
+#: Columns :func:`join_follows` adds to messages.
+JOIN_COLUMNS = ("followed_at", "follow_precision", "follow_direction", "follow_join")
+
+TimeFormat = Literal["iso", "epoch_ms", "epoch_s", "auto"]
+
+
+@dataclass
+class Owner:
+    """The account that exported the archive, where known."""
+
+    id: str | None = None
+    name: str | None = None
+    handle: str | None = None
+
+
+class Skips:
+    """Counts records skipped by reason; under ``strict`` the first one raises instead.
+
+    >>> s = Skips(); s.skip("a.json", 3, "bad timestamp"); s.counts["bad timestamp"]
+    1
+    """
+
+    def __init__(self, strict: bool = False) -> None:
+        self.strict = strict
+        self.counts: Counter[str] = Counter()
+        self.notes: Counter[str] = Counter()
+
+    def skip(self, file: str, record: int | str, reason: str, expected: str = "") -> None:
+        """Skip one bad record (or raise :class:`RecordError` when strict)."""
+        if self.strict:
+            hint = f" (expected {expected})" if expected else ""
+            raise RecordError(f"{file}: record {record}: {reason}{hint}")
+        self.counts[reason] += 1
+
+    def note(self, what: str, n: int = 1) -> None:
+        """Count something ignored on purpose (e.g. an X event kind that carries no message)."""
+        self.notes[what] += n
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class Inbox:
+    """Messages, follows and owner of one export; what every loader returns."""
+
+    messages: pd.DataFrame
+    follows: pd.DataFrame
+    owner: Owner
+    platform: str
+    source: str
+    skips: Skips = field(default_factory=Skips)
+
+    @property
+    def incoming(self) -> pd.DataFrame:
+        return self.messages[~self.messages["outgoing"]]
+
+
+class MessageRows:
+    """Column lists a loader appends messages to; :func:`make_inbox` turns them into a frame."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list[Any]] = {c: [] for c in MESSAGE_COLUMNS if c != "platform"}
+        self.where: list[tuple[str, int | str]] = []
+
+    def add(
+        self,
+        *,
+        message_id: str,
+        conversation_id: str,
+        sender_id: str,
+        sent_at: Any,
+        text: str | None = "",
+        sender_name: str | None = None,
+        sender_username: str | None = None,
+        recipient_id: str | None = None,
+        urls: Iterable[str] = (),
+        outgoing: bool | None = None,
+        kind: str = "message",
+        file: str = "",
+        record: int | str = 0,
+    ) -> None:
+        """Append one message; ``sent_at`` is raw (converted in bulk by make_inbox)."""
+        c = self.cols
+        c["message_id"].append(message_id)
+        c["conversation_id"].append(conversation_id)
+        c["sender_id"].append(sender_id)
+        c["sender_name"].append(sender_name)
+        c["sender_username"].append(sender_username)
+        c["recipient_id"].append(recipient_id)
+        c["sent_at"].append(sent_at)
+        c["text"].append(text or "")
+        c["urls"].append(list(urls))
+        c["outgoing"].append(outgoing)
+        c["kind"].append(kind)
+        self.where.append((file, record))
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+
+class FollowRows:
+    """Column lists a loader appends follow/connection rows to."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list[Any]] = {c: [] for c in FOLLOW_COLUMNS}
+        self.where: list[tuple[str, int | str]] = []
+
+    def add(
+        self,
+        *,
+        user_id: str | None = None,
+        user_name: str | None = None,
+        followed_at: Any = None,
+        precision: str | None = "second",
+        direction: str = "follower",
+        file: str = "",
+        record: int | str = 0,
+    ) -> None:
+        """Append one follow; ``followed_at`` None means the export gives no time."""
+        c = self.cols
+        c["user_id"].append(user_id)
+        c["user_name"].append(user_name)
+        c["followed_at"].append(followed_at)
+        c["precision"].append(precision if followed_at is not None else None)
+        c["direction"].append(direction)
+        self.where.append((file, record))
+
+    def __len__(self) -> int:
+        return len(self.where)
+
+
+def to_utc(values: pd.Series | list[Any], fmt: TimeFormat) -> pd.Series:
+    """Convert raw times to tz-aware UTC, vectorised; unreadable values become NaT.
+
+    ``iso``: ISO 8601 strings (naive ones are taken as UTC); ``epoch_ms`` / ``epoch_s``: numbers
+    or digit strings; ``auto``: numbers as epoch seconds, strings as ISO 8601.
+    """
+    s = pd.Series(values, dtype=object)
+    if len(s) == 0:
+        return pd.Series([], dtype="datetime64[ns, UTC]")
+    if fmt == "auto":
+        num = pd.to_numeric(s.where(s.map(_is_number)), errors="coerce")
+        out = _epoch(num, "s")
+        rest = num.isna() & s.notna()
+        if rest.any():
+            out[rest] = _iso(s[rest])
+        return out
+    if fmt == "iso":
+        return _iso(s)
+    return _epoch(pd.to_numeric(s, errors="coerce"), "ms" if fmt == "epoch_ms" else "s")
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+
+
+def _iso(s: pd.Series) -> pd.Series:
+    strings = s.where(s.map(lambda v: isinstance(v, str)))
+    out = pd.to_datetime(strings, errors="coerce", utc=True, format="ISO8601")
+    return out.astype("datetime64[ns, UTC]")
+
+
+_MIN_EPOCH_S, _MAX_EPOCH_S = 0, 4_102_444_800  # 1970 .. 2100
+
+
+def _epoch(num: pd.Series, unit: str) -> pd.Series:
+    scale = 1000 if unit == "ms" else 1
+    secs = num / scale
+    ok = (secs >= _MIN_EPOCH_S) & (secs < _MAX_EPOCH_S)
+    out = pd.to_datetime((secs.where(ok) * 1e9).round().astype("Int64"), unit="ns", utc=True)
+    return out.astype("datetime64[ns, UTC]")
+
+
+def _bad_times(
+    times: pd.Series, raw: list[Any], where: list[tuple[str, int | str]], skips: Skips, what: str
+) -> np.ndarray:
+    """Rows whose raw time was given but cannot be read: skip (or raise) each; return a mask."""
+    bad = times.isna().to_numpy() & np.array([v is not None for v in raw], dtype=bool)
+    for i in np.flatnonzero(bad):
+        file, record = where[i]
+        skips.skip(file, record, f"unreadable {what}", "a time in the export's format")
+    return bad
+
+
+def messages_frame(rows: MessageRows, platform: str, fmt: TimeFormat, skips: Skips) -> pd.DataFrame:
+    """Build the messages frame: times to UTC, unreadable times skipped, typed columns."""
+    cols = rows.cols
+    times = to_utc(cols["sent_at"], fmt)
+    missing = np.array([v is None for v in cols["sent_at"]], dtype=bool)
+    for i in np.flatnonzero(missing):
+        file, record = rows.where[i]
+        skips.skip(file, record, "message without a time", "a timestamp")
+    bad = _bad_times(times, cols["sent_at"], rows.where, skips, "message time") | missing
+    df = pd.DataFrame(
+        {
+            "message_id": pd.array(cols["message_id"], dtype="string"),
+            "platform": pd.array([platform] * len(rows), dtype="string"),
+            "conversation_id": pd.array(cols["conversation_id"], dtype="string"),
+            "sender_id": pd.array(cols["sender_id"], dtype="string"),
+            "sender_name": pd.array(cols["sender_name"], dtype="string"),
+            "sender_username": pd.array(cols["sender_username"], dtype="string"),
+            "recipient_id": pd.array(cols["recipient_id"], dtype="string"),
+            "sent_at": times,
+            "text": pd.array(cols["text"], dtype="string"),
+            "urls": pd.Series(cols["urls"], dtype=object),
+            "outgoing": pd.array(cols["outgoing"], dtype="boolean"),
+            "kind": pd.array(cols["kind"], dtype="string"),
+        }
+    )
+    if bad.any():
+        df = df[~bad]
+    return df
+
+
+def follows_frame(rows: FollowRows, fmt: TimeFormat, skips: Skips) -> pd.DataFrame:
+    """Build the follows frame; a follow with an unreadable time is skipped, a missing one kept."""
+    cols = rows.cols
+    times = to_utc(cols["followed_at"], fmt)
+    bad = _bad_times(times, cols["followed_at"], rows.where, skips, "follow time")
+    df = pd.DataFrame(
+        {
+            "user_id": pd.array(cols["user_id"], dtype="string"),
+            "user_name": pd.array(cols["user_name"], dtype="string"),
+            "followed_at": times,
+            "precision": pd.array(cols["precision"], dtype="string"),
+            "direction": pd.array(cols["direction"], dtype="string"),
+        }
+    )
+    return df[~bad] if bad.any() else df
+
+
+def empty_follows() -> pd.DataFrame:
+    return follows_frame(FollowRows(), "iso", Skips())
+
+
+def make_inbox(
+    *,
+    platform: str,
+    source: str,
+    messages: MessageRows,
+    follows: FollowRows | None = None,
+    owner: Owner | None = None,
+    skips: Skips,
+    message_times: TimeFormat,
+    follow_times: TimeFormat = "epoch_s",
+) -> Inbox:
+    """Assemble and validate an Inbox from a loader's rows.
+
+    ``outgoing`` left as None is filled from the owner's id (sender_id == owner.id); duplicate
+    message ids keep their first row; messages are sorted by time (no export is reliably sorted).
+    Raises :class:`InputError` when the export holds no readable message at all.
+    """
+    owner = owner or Owner()
+    df = messages_frame(messages, platform, message_times, skips)
+    if owner.id is not None:
+        df["outgoing"] = df["outgoing"].fillna(df["sender_id"] == owner.id)
+    df["outgoing"] = df["outgoing"].fillna(False).astype(bool)
+    dup = df["message_id"].duplicated()
+    if dup.any():
+        skips.note("duplicate message id (kept the first)", int(dup.sum()))
+        df = df[~dup]
+    df = df.sort_values(["sent_at", "message_id"], kind="stable").reset_index(drop=True)
+    fdf = follows_frame(follows, follow_times, skips) if follows is not None else empty_follows()
+    if df.empty:
+        raise InputError(f"{source}: no readable messages found in this {platform} export")
+    log.info("loaded %d messages, %d follows from %s", len(df), len(fdf), source)
+    return Inbox(messages=df, follows=fdf.reset_index(drop=True), owner=owner, platform=platform,
+                 source=source, skips=skips)
+
+
+# --------------------------------------------------------------------------- follow join
+
+_NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_name(name: str | None) -> str | None:
+    """Fold a display name or username for comparison: "Sam Sample" and "sam.sample" -> "samsample".
+
+    Accents are removed (NFKD), case folded, everything but letters and digits dropped.
+    """
+    if name is None or name is pd.NA:
+        return None
+    s = unicodedata.normalize("NFKD", str(name))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    s = _NON_ALNUM.sub("", s)
+    return s or None
+
+
+def normalize_url(url: str | None) -> str | None:
+    """Normalise a profile URL for joining: lowercase, no scheme/query/fragment/trailing slash."""
+    if url is None or url is pd.NA or not str(url).strip():
+        return None
+    u = str(url).strip().lower().split("#", 1)[0].split("?", 1)[0].rstrip("/")
+    u = re.sub(r"^https?://", "", u)
+    return re.sub(r"^(www\.|[a-z]{2}\.)(linkedin\.com)", r"\2", u)
+
+
+def _join_keys(inbox: Inbox) -> list[tuple[str, pd.Series, pd.Series]]:
+    """(method, message key, follow key) pairs, tried in order; the first unambiguous match wins."""
+    m, f = inbox.messages, inbox.follows
+    keys: list[tuple[str, pd.Series, pd.Series]] = []
+    if inbox.platform == "linkedin":
+        keys.append(("url", m["sender_id"].map(normalize_url), f["user_id"].map(normalize_url)))
+    else:
+        keys.append(("id", m["sender_id"], f["user_id"]))
+    keys.append(("username", m["sender_username"], f["user_name"]))
+    keys.append(("username", m["sender_name"], f["user_name"]))
+    keys.append(("name", m["sender_name"].map(normalize_name), f["user_name"].map(normalize_name)))
+    return keys
+
+
+def join_follows(inbox: Inbox) -> pd.DataFrame:
+    """Return the messages with each sender's follow time, its precision, direction and join method.
+
+    For each message the latest follow event of its sender at or before the message (a
+    day-precision date counts from that day's start) is taken; a sender who follows with no
+    time known (X) gets ``follow_join`` set and ``followed_at`` missing. Keys are tried in order
+    (id or profile URL, exact username, normalised name); a normalised name shared by two
+    different accounts is ambiguous and left unjoined (``follow_join`` = "ambiguous").
+    Missing stays missing (NaT), never zero.
+    """
+    m = inbox.messages.copy()
+    n = len(m)
+    followed_at = pd.Series(pd.NaT, index=m.index, dtype="datetime64[ns, UTC]")
+    precision = pd.Series(pd.NA, index=m.index, dtype="string")
+    direction = pd.Series(pd.NA, index=m.index, dtype="string")
+    method = pd.Series("none", index=m.index, dtype="string")
+    if n and len(inbox.follows):
+        f = inbox.follows
+        done = np.zeros(n, dtype=bool)
+        for name, mkey, fkey in _join_keys(inbox):
+            fk = pd.DataFrame({"key": fkey.astype("string"), "row": np.arange(len(f))}).dropna()
+            if fk.empty:
+                continue
+            if name == "name":
+                # the same folded name on two different accounts: unsafe to join
+                ids = f["user_id"].fillna(f["user_name"]).astype("string")
+                per_key = pd.DataFrame({"key": fk["key"], "acct": ids.iloc[fk["row"]].to_numpy()})
+                n_acct = per_key.groupby("key")["acct"].nunique()
+                ambiguous = set(n_acct[n_acct > 1].index)
+            else:
+                ambiguous = set()
+            mk = mkey.astype("string")
+            todo = (~done) & mk.notna().to_numpy()
+            if not todo.any():
+                continue
+            amb = todo & mk.isin(ambiguous).fillna(False).to_numpy() if ambiguous else None
+            if amb is not None and amb.any():
+                method[amb] = "ambiguous"
+                done |= amb
+                todo &= ~amb
+            keyset = set(fk["key"])
+            hit = todo & mk.isin(keyset).fillna(False).to_numpy()
+            if not hit.any():
+                continue
+            sub = _latest_before(m.loc[hit, ["sent_at"]].assign(key=mk[hit]), f, fk)
+            idx = m.index[hit]
+            followed_at.loc[idx] = sub["followed_at"].to_numpy()
+            precision.loc[idx] = sub["precision"].to_numpy()
+            direction.loc[idx] = sub["direction"].to_numpy()
+            method.loc[idx] = name
+            done |= hit
+    m["followed_at"] = followed_at
+    m["follow_precision"] = precision
+    m["follow_direction"] = direction
+    m["follow_join"] = method
+    return m
+
+
+def _latest_before(msgs: pd.DataFrame, follows: pd.DataFrame, fk: pd.DataFrame) -> pd.DataFrame:
+    """For each message (key, sent_at) pick its key's latest follow at or before sent_at.
+
+    Follows without a time are used only when the key has no timed follow before the message.
+    """
+    ff = follows.iloc[fk["row"].to_numpy()].assign(key=fk["key"].to_numpy(dtype=object))
+    timed = ff.dropna(subset=["followed_at"]).sort_values("followed_at")
+    left = msgs.reset_index(drop=True)
+    left["key"] = left["key"].to_numpy(dtype=object)
+    left["_order"] = np.arange(len(left))
+    left = left.sort_values("sent_at")
+    if len(timed):
+        # a day-precision date (no zone) covers that whole day: compare on the day's start
+        got = pd.merge_asof(
+            left, timed[["key", "followed_at", "precision", "direction"]],
+            left_on="sent_at", right_on="followed_at", by="key", direction="backward",
+        )
+    else:
+        got = left.assign(followed_at=pd.NaT, precision=pd.NA, direction=pd.NA)
+        got["followed_at"] = got["followed_at"].astype("datetime64[ns, UTC]")
+    untimed = ff[ff["followed_at"].isna()].drop_duplicates("key").set_index("key")
+    need = got["followed_at"].isna() & got["key"].isin(untimed.index)
+    if need.any():
+        got.loc[need, "direction"] = untimed.loc[got.loc[need, "key"], "direction"].to_numpy()
+    return got.sort_values("_order").reset_index(drop=True)
+
+
+def describe(inbox: Inbox) -> dict[str, Any]:
+    """What ``autodm inspect`` shows: counts, date range, follow coverage, skipped records."""
+    m = inbox.messages
+    incoming = m[~m["outgoing"]]
+    joined = join_follows(inbox) if len(inbox.follows) else None
+    with_time = 0.0
+    if joined is not None and len(incoming):
+        with_time = float(joined.loc[~joined["outgoing"], "followed_at"].notna().mean())
+    return {
+        "source": inbox.source,
+        "platform": inbox.platform,
+        "owner_id": inbox.owner.id,
+        "owner_name": inbox.owner.name,
+        "messages": len(m),
+        "incoming": len(incoming),
+        "outgoing": int(m["outgoing"].sum()),
+        "conversations": int(m["conversation_id"].nunique()),
+        "senders": int(incoming["sender_id"].nunique()),
+        "first": m["sent_at"].min().isoformat() if len(m) else None,
+        "last": m["sent_at"].max().isoformat() if len(m) else None,
+        "kinds": {str(k): int(v) for k, v in m["kind"].value_counts().items()},
+        "follows": len(inbox.follows),
+        "follows_with_time": int(inbox.follows["followed_at"].notna().sum()),
+        "incoming_with_follow_time": round(with_time, 4),
+        "skipped": dict(inbox.skips.counts),
+        "ignored": dict(inbox.skips.notes),
+    }

@@ -1,0 +1,87 @@
+"""Loaders: one module per export family, each turning an export into an :class:`Inbox`.
+
+``load_inbox(paths)`` is the one entry point: it indexes the files (zips, folders, single files),
+detects the family, loads, adds ``--follows`` times and returns the Inbox.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+from autodm.errors import InputError
+from autodm.inbox import Inbox, Skips, follows_frame
+from autodm.loaders import canonical, linkedin, meta, x
+from autodm.loaders.tree import ExportTree
+
+#: Detection order: platform layouts first, the single-file canonical format last.
+FAMILIES: dict[str, ModuleType] = {"x": x, "meta": meta, "linkedin": linkedin, "canonical": canonical}
+PLATFORM_FAMILY = {
+    "x": "x", "instagram": "meta", "facebook": "meta", "linkedin": "linkedin",
+    "canonical": "canonical",
+}
+LOOKED_FOR = (
+    "X: data/direct-messages*.js; Instagram/Messenger: messages/inbox/<thread>/message_N.json "
+    "or messages.json; LinkedIn: messages.csv or Connections.csv; autodm: one .json, .jsonl "
+    "or .csv file"
+)
+
+
+def detect(tree: ExportTree) -> str:
+    """Name the export family of ``tree`` (x, meta, linkedin, canonical) or raise InputError."""
+    for name, module in FAMILIES.items():
+        if module.detect(tree):
+            return name
+    raise InputError(f"{tree.name}: not a DM export autodm knows; looked for {LOOKED_FOR}")
+
+
+def load_inbox(
+    paths: list[Path] | list[str],
+    *,
+    platform: str | None = None,
+    strict: bool = False,
+    follows: Path | None = None,
+) -> Inbox:
+    """Load one export (its zips, folder or file; ``-`` = canonical JSON/JSONL/CSV on stdin).
+
+    >>> inbox = load_inbox(["data/examples/inbox.json"])       # doctest: +SKIP
+    """
+    skips = Skips(strict=strict)
+    if [str(p) for p in paths] == ["-"]:
+        if platform not in (None, "canonical"):
+            raise InputError(f"stdin: only autodm's canonical format can be read from stdin, not {platform}")
+        inbox = canonical.load_bytes(sys.stdin.buffer.read(), "<stdin>", skips)
+    else:
+        if not paths:
+            raise InputError("no input given; expected an export zip, folder or file")
+        tree = ExportTree.open([Path(p) for p in paths])
+        if not tree.members:
+            raise InputError(f"{tree.name}: the export is empty (no files in it)")
+        if platform is not None and platform not in PLATFORM_FAMILY:
+            raise InputError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORM_FAMILY)}")
+        family = PLATFORM_FAMILY[platform] if platform else detect(tree)
+        inbox = FAMILIES[family].load(tree, skips, platform)
+    if follows is not None:
+        inbox = add_follows(inbox, follows)
+    return inbox
+
+
+def add_follows(inbox: Inbox, path: Path) -> Inbox:
+    """Add follow times from a CSV/JSON file (``--follows``) to those the export has."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(f"{path}: cannot read the follows file ({e.strerror})") from None
+    rows = canonical.load_follows_file(data, str(path), inbox.skips)
+    extra = follows_frame(rows, "auto", inbox.skips)
+    if extra.empty:
+        raise InputError(f"{path}: no follows in the file; expected user_id, followed_at rows")
+    frames = [f for f in (inbox.follows, extra) if not f.empty]
+    inbox.follows = pd.concat(frames, ignore_index=True)
+    return inbox
+
+
+__all__ = ["FAMILIES", "ExportTree", "detect", "load_inbox"]
