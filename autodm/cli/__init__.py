@@ -100,6 +100,6 @@ def _quiet_broken_pipe() -> None:
 
 
 # The command modules register themselves on ``app``; imported last, as they import ``app``.
-from autodm.cli import inspect_cmd  # noqa: E402
+from autodm.cli import inspect_cmd, label_cmd, model_cmd, scan_cmd  # noqa: E402
 
-__all__ = ["app", "err_console", "fail", "inspect_cmd", "main", "reports_errors"]
+__all__ = ["app", "err_console", "fail", "inspect_cmd", "label_cmd", "main", "model_cmd", "reports_errors", "scan_cmd"]

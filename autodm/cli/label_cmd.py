@@ -1,0 +1,70 @@
+"""``autodm label``: label messages in the terminal, most uncertain first (active learning)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.panel import Panel
+
+from autodm.cli import app, err_console, reports_errors
+from autodm.cli.options import FollowsOpt, Paths, PlatformOpt
+from autodm.cli.scan_cmd import ModelOpt, TrustOpt, load_model, stage
+from autodm.labels import LabelStore, uncertainty_order
+from autodm.loaders import load_inbox
+
+KEYS = "[a] auto  [p] personal  [s] skip  [u] undo  [q] quit"
+
+
+@app.command()
+@reports_errors
+def label(
+    paths: Paths,
+    out: Annotated[Path, typer.Option("--output", "-o", help="Labels file (message_id,label); answers "
+                                      "are saved at once and a rerun resumes.")] = Path("labels.csv"),
+    model_path: ModelOpt = None,
+    trust_model: TrustOpt = False,
+    platform: PlatformOpt = None,
+    follows: FollowsOpt = None,
+) -> None:
+    """Label incoming messages one key at a time, the ones the model is least sure of first."""
+    from autodm.scan import scan as scan_inbox
+
+    model = load_model(model_path, trust_model)
+    with stage("reading the export"):
+        inbox = load_inbox(paths, platform=platform.value if platform else None, follows=follows)
+        rows = scan_inbox(inbox, model)
+    store = LabelStore(out)
+    order = [int(i) for i in uncertainty_order(rows["score"], model.threshold)]
+    todo = [i for i in order if rows["message_id"].iloc[i] not in store]
+    console = Console()
+    err_console.print(f"{len(store)} labelled already, {len(todo)} to go; {KEYS}", highlight=False)
+    history: list[int] = []
+    pos = 0
+    while pos < len(todo):
+        r = rows.iloc[todo[pos]]
+        console.print(Panel(
+            str(r["text"]) or "(no text)",
+            title=f"{r['sender_name'] or r['sender_id']} · {r['sent_at']:%Y-%m-%d %H:%M} · score {r['score']:.2f}",
+            subtitle=str(r["reasons"]) or None, expand=False,
+        ), highlight=False, markup=False)
+        key = typer.getchar().lower()
+        if key == "q":
+            break
+        if key == "u":
+            if history:
+                store.undo()
+                pos = history.pop()
+                err_console.print("undone", highlight=False)
+            continue
+        if key in ("a", "p"):
+            store.add(str(r["message_id"]), "auto" if key == "a" else "personal")
+            history.append(pos)
+            pos += 1
+        elif key == "s":
+            pos += 1
+        else:
+            err_console.print(f"keys: {KEYS}", highlight=False)
+    err_console.print(f"{len(store)} labels in {out}", highlight=False)

@@ -1,0 +1,211 @@
+"""``autodm train``, ``autodm evaluate`` and ``autodm model info``: the retraining loop."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from autodm.cli import app, err_console, reports_errors
+from autodm.cli.options import PlatformOpt
+from autodm.cli.scan_cmd import ModelOpt, TrustOpt, stage
+from autodm.errors import InputError
+
+if TYPE_CHECKING:
+    from autodm.training import Labelled
+
+SEED = 20261122  # autodm.model.SEED, repeated so --help needs no scikit-learn import
+
+model_app = typer.Typer(help="Show the model card of a model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+Files = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Labelled tables (scan exports with a label column: csv, tsv, xlsx, jsonl), "
+                   "or with --labels the export they label.", show_default=False),
+]
+LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="message_id,label CSV for the export "
+                                                "given as FILES: features are rebuilt from the source.",
+                                                show_default=False)]
+
+
+def _gather(files: list[Path], labels: Path | None, weight: float, platform: str | None) -> Labelled:
+    from autodm.training import concat, labelled_archive, labelled_table
+
+    if labels is not None:
+        return labelled_archive(files, labels, weight=weight, platform=platform)
+    return concat([labelled_table(f, weight=weight) for f in files])
+
+
+@app.command()
+@reports_errors
+def train(
+    files: Files = None,
+    out: Annotated[Path, typer.Option("--output", "-o", help="Where to write the model (.joblib); "
+                                      "its card goes beside it (.json).")] = Path("models/mine.joblib"),
+    labels: LabelsOpt = None,
+    with_default: Annotated[bool, typer.Option("--with-default", help="Add the bundled corpus to your "
+                                               "labels (alone: rebuild the default model).")] = False,
+    weight: Annotated[float, typer.Option("--weight", min=0.01, help="Weight of your labelled rows "
+                                          "relative to the bundled corpus.")] = 1.0,
+    max_fpr: Annotated[float | None, typer.Option("--max-fpr", min=0.0, max=1.0, help="Pick the "
+                       "threshold that keeps the cross-validated false-positive rate at or under this "
+                       "(default: max F1).", show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (folds, simulation).")] = SEED,
+    platform: PlatformOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the model card as JSON on stdout.")] = False,
+) -> None:
+    """Train a model on labelled messages (cross-validated by sender), save it and its card."""
+    from autodm import model as mdl
+    from autodm.training import check_balance, concat, corpus_set, fit
+
+    files = files or []
+    if not files and not with_default:
+        raise InputError("nothing to train on: give labelled files, or --with-default for the bundled corpus")
+    parts: list[Labelled] = []
+    with stage("reading labels"):
+        if files:
+            parts.append(_gather(files, labels, weight, platform.value if platform else None))
+    for w in check_balance(parts[0]) if parts else []:
+        err_console.print(f"warning: {w}", highlight=False)
+    if with_default:
+        with stage("building the bundled training set"):
+            parts.append(corpus_set(seed))
+    data = concat(parts) if len(parts) > 1 else parts[0]
+    if len(parts) > 1:
+        data.info = {"parts": [p.info for p in parts]}
+    if not parts[0].info.get("source"):
+        data.info.setdefault("files", [str(f) for f in files])
+    with stage(f"training on {len(data)} messages (5-fold grouped cross-validation)"):
+        model = fit(data, seed=seed, max_fpr=max_fpr,
+                    card={"seed": seed, "with_default": with_default, "user_weight": weight})
+    mdl.save(model, out)
+    mdl.trust(model.card["sha256"])
+    if as_json:
+        typer.echo(json.dumps(model.card, indent=2))
+        return
+    m = model.card["cv"]["metrics"]
+    err_console.print(
+        f"wrote {out} and {mdl.card_path(out).name}: {len(data)} messages, threshold "
+        f"{model.threshold:.3f}; cross-validated precision {m['precision']:.3f}, recall {m['recall']:.3f}, "
+        f"F1 {m['f1']:.3f}, ROC-AUC {m.get('roc_auc', float('nan')):.3f}, FPR {m['fpr']:.3f}",
+        highlight=False,
+    )
+
+
+@app.command()
+@reports_errors
+def evaluate(
+    files: Files = None,
+    model_path: ModelOpt = None,
+    trust_model: TrustOpt = False,
+    labels: LabelsOpt = None,
+    threshold: Annotated[float | None, typer.Option("--threshold", "-t", min=0.0, max=1.0,
+                         help="Evaluate at this threshold (default: the model's).", show_default=False)] = None,
+    fp_cost: Annotated[float, typer.Option("--fp-cost", min=0.0, help="Cost of flagging a personal "
+                                           "message, relative to missing an auto-DM: the report "
+                                           "gives the threshold that minimises the total.")] = 5.0,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")]
+    = ReportFormat.table,
+    platform: PlatformOpt = None,
+) -> None:
+    """Measure a model on labelled messages it never saw: metrics, confusion, slices, reliability."""
+    from autodm import model as mdl
+    from autodm.evaluation import evaluate as run_evaluation
+
+    if not files:
+        raise InputError("give a labelled table (a scan export with a label column) to evaluate on")
+    model = mdl.load(model_path, trust_model=trust_model)
+    with stage("reading labels"):
+        data = _gather(files, labels, 1.0, platform.value if platform else None)
+    if min(int((data.y == 0).sum()), int((data.y == 1).sum())) == 0:
+        err_console.print("warning: only one class in the labels; ROC-AUC cannot be computed", highlight=False)
+    with stage(f"scoring {len(data)} messages"):
+        report = run_evaluation(model, data, threshold=threshold, fp_cost=fp_cost)
+    report["model"] = str(model.path)
+    if fmt == ReportFormat.json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    print_report(report)
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    return f"{v:.3f}" if isinstance(v, float) else str(v)
+
+
+def print_report(report: dict[str, Any]) -> None:
+    console = Console(width=max(100, Console().width))
+    m = report["metrics"]
+    console.print(f"model {report['model']}: {report['rows']} labelled messages "
+                  f"({report['auto']} auto, {report['personal']} personal), threshold {report['threshold']:.3f}",
+                  highlight=False)
+    rel = Table(title="reliability: messages scoring at least s", box=None)
+    for c in ("score ≥", "messages", "share auto"):
+        rel.add_column(c, justify="right")
+    for r in report["reliability"]:
+        rel.add_row(_fmt(r["score_at_least"]), str(r["messages"]), _fmt(r["precision"]))
+    console.print(rel)
+    c = report["confusion"]
+    console.print(f"confusion: auto→auto {c['auto_as_auto']}, auto→personal {c['auto_as_personal']}, "
+                  f"personal→auto {c['personal_as_auto']}, personal→personal {c['personal_as_personal']}",
+                  highlight=False)
+    ct = report["cost_threshold"]
+    console.print(f"threshold minimising {ct['fp_cost']:g}×false positives + misses: {ct['threshold']:.3f}",
+                  highlight=False)
+    if "slices" in report:
+        st = Table(title="per slice", box=None)
+        for col in ("slice", "messages", "auto", "flagged auto", "ROC-AUC"):
+            st.add_column(col, justify="right" if col != "slice" else "left")
+        for s in report["slices"]:
+            st.add_row(s["slice"], str(s["messages"]), str(s["auto"]), _fmt(s["flagged_auto"]),
+                       _fmt(s.get("roc_auc")))
+        console.print(st)
+    table = Table(title="metrics", box=None)
+    for col in ("precision", "recall", "F1", "FPR", "ROC-AUC", "PR-AUC"):
+        table.add_column(col, justify="right")
+    table.add_row(*(_fmt(m.get(k)) for k in ("precision", "recall", "f1", "fpr", "roc_auc", "pr_auc")))
+    console.print(table)
+
+
+@model_app.command("info")
+@reports_errors
+def model_info(
+    path: Annotated[Path | None, typer.Argument(help="A model file (default: the bundled model).",
+                                                show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
+) -> None:
+    """Print a model's card: data, class balance, cross-validated metrics, threshold, versions."""
+    from autodm import model as mdl
+
+    target = mdl.default_model_path() if path is None else path
+    cp = mdl.card_path(target)
+    if not cp.exists():
+        raise InputError(f"{target}: no model card ({cp.name}) beside it")
+    try:
+        card = json.loads(cp.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise InputError(f"{cp}: not a readable model card ({e})") from None
+    if as_json or not sys.stdout.isatty():
+        typer.echo(json.dumps(card, indent=2))
+        return
+    table = Table(show_header=False, box=None, title=str(target))
+    for k, v in card.items():
+        table.add_row(f"[bold]{k}[/]", json.dumps(v) if isinstance(v, dict | list) else str(v))
+    Console().print(table)
+
+
+__all__ = ["evaluate", "model_info", "train"]

@@ -1,0 +1,192 @@
+"""``autodm scan`` and ``autodm senders``: score an export's incoming messages."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from autodm import output
+from autodm.cli import app, err_console, reports_errors
+from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
+from autodm.loaders import load_inbox
+
+if TYPE_CHECKING:
+    from autodm.model import Model
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    xlsx = "xlsx"
+
+
+class Only(StrEnum):
+    auto = "auto"
+    personal = "personal"
+
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option("--format", "-f", help="Output format; default: table on a terminal, csv when piped "
+                 "or written to a file (xlsx when -o ends in .xlsx).", show_default=False),
+]
+OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) "
+                                             "instead of stdout.", show_default=False)]
+ModelOpt = Annotated[Path | None, typer.Option("--model", "-m", help="A model file from autodm train "
+                                               "(default: the bundled model).", show_default=False)]
+TrustOpt = Annotated[bool, typer.Option("--trust-model", help="Load a --model file that is not in the "
+                                        "trusted list (loading a joblib file can run code).")]
+UnsafeOpt = Annotated[bool, typer.Option("--no-sanitize", help="Do not neutralise cells a spreadsheet "
+                                         "could run as formulas (csv/tsv/xlsx).")]
+LimitOpt = Annotated[int, typer.Option("--limit", help="Rows shown in the terminal table (highest "
+                                       "scores first); other formats get every row.")]
+
+
+@contextlib.contextmanager
+def stage(what: str) -> Iterator[None]:
+    """A spinner on stderr while a stage runs, only on a terminal."""
+    if err_console.is_terminal:
+        with err_console.status(what):
+            yield
+    else:
+        yield
+
+
+def choose_format(fmt: Format | None, out: Path | None) -> str:
+    if fmt is not None:
+        return fmt.value
+    if out is not None:
+        return "xlsx" if out.suffix.lower() == ".xlsx" else out.suffix.lower().lstrip(".") \
+            if out.suffix.lower() in (".csv", ".tsv", ".json", ".jsonl") else "csv"
+    return "table" if sys.stdout.isatty() else "csv"
+
+
+def emit(df: pd.DataFrame, fmt: str, out: Path | None, *, safe: bool, inputs: list[Path],
+         limit: int, title: str, sort: str) -> None:
+    """Render ``df`` to the terminal, stdout or a file."""
+    if fmt == "table" and out is None:
+        render_table(df, limit=limit, title=title, sort=sort)
+        return
+    forbid = tuple(p for p in inputs if str(p) != "-")
+    output.write(df, fmt, out, stream=sys.stdout.buffer, safe=safe, forbid=forbid)
+    if out is not None:
+        err_console.print(f"wrote {len(df)} rows to {out}", highlight=False)
+
+
+def render_table(df: pd.DataFrame, *, limit: int, title: str, sort: str) -> None:
+    console = Console()
+    shown = df.sort_values(sort, ascending=False, kind="stable").head(limit)
+    table = Table(title=title, show_lines=False, expand=True)
+    for col in shown.columns:
+        table.add_column(col, overflow="fold", max_width=60 if col in ("text", "reasons") else None)
+    for row in shown.itertuples(index=False):
+        cells = []
+        for col, v in zip(shown.columns, row, strict=True):
+            if isinstance(v, pd.Timestamp):
+                v = v.strftime("%Y-%m-%d %H:%M")
+            elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v is pd.NaT:
+                v = ""
+            s = str(v).replace("\n", " ")
+            if col == "verdict":
+                s = f"[bold red]{s}[/]" if s == "auto" else f"[green]{s}[/]"
+            elif col == "text" and len(s) > 120:
+                s = s[:117] + "…"
+            cells.append(s if col == "verdict" else s.replace("[", r"\["))
+        table.add_row(*cells)
+    console.print(table)
+    if len(df) > limit:
+        err_console.print(f"{len(df) - limit} more rows not shown; use --format csv or -o FILE for all",
+                          highlight=False)
+
+
+def load_model(path: Path | None, trust: bool) -> Model:
+    """Load (and verify) the model; imported here so commands that need no model start fast."""
+    from autodm import model as mdl
+
+    with stage("loading model"):
+        return mdl.load(path, trust_model=trust)
+
+
+@app.command()
+@reports_errors
+def scan(
+    paths: Paths,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    threshold: Annotated[float | None, typer.Option("--threshold", "-t", min=0.0, max=1.0,
+                         help="Score at or above which a message is auto (default: the model's).",
+                         show_default=False)] = None,
+    only: Annotated[Only | None, typer.Option("--only", help="Keep only auto or only personal verdicts.",
+                    show_default=False)] = None,
+    model_path: ModelOpt = None,
+    trust_model: TrustOpt = False,
+    include_outgoing: Annotated[bool, typer.Option("--include-outgoing", help="Score the owner's own "
+                                "messages too (for auditing your outreach).")] = False,
+    platform: PlatformOpt = None,
+    strict: StrictOpt = False,
+    follows: FollowsOpt = None,
+    no_sanitize: UnsafeOpt = False,
+    limit: LimitOpt = 50,
+) -> None:
+    """Score every incoming message: score, verdict (auto | personal) and the reasons."""
+    from autodm.scan import design, export_rows, scored_mask
+    fmt_name = choose_format(fmt, out)
+    model = load_model(model_path, trust_model)
+    with stage("reading the export"):
+        inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
+                           follows=follows)
+    if inbox.skips.total:
+        err_console.print(f"skipped {inbox.skips.total} bad records: "
+                          + ", ".join(f"{k} ({v})" for k, v in inbox.skips.counts.items()), highlight=False)
+    with stage(f"scoring {len(inbox.messages)} messages"):
+        joined, frame = design(inbox)
+        rows = export_rows(joined, frame, model, scored_mask(joined, include_outgoing), threshold=threshold)
+    if only is not None:
+        rows = rows[rows["verdict"] == only.value]
+    emit(rows, fmt_name, out, safe=not no_sanitize, inputs=paths, limit=limit,
+         title=f"autodm scan: {inbox.source}", sort="score")
+
+
+@app.command("senders")
+@reports_errors
+def senders_cmd(
+    paths: Paths,
+    fmt: FormatOpt = None,
+    out: OutOpt = None,
+    threshold: Annotated[float | None, typer.Option("--threshold", "-t", min=0.0, max=1.0,
+                         help="Score at or above which a message is auto (default: the model's).",
+                         show_default=False)] = None,
+    model_path: ModelOpt = None,
+    trust_model: TrustOpt = False,
+    platform: PlatformOpt = None,
+    strict: StrictOpt = False,
+    follows: FollowsOpt = None,
+    no_sanitize: UnsafeOpt = False,
+    limit: LimitOpt = 50,
+) -> None:
+    """One row per sender, worst first: the accounts that auto-DM you."""
+    from autodm.scan import design, export_rows, scored_mask, senders
+    fmt_name = choose_format(fmt, out)
+    model = load_model(model_path, trust_model)
+    with stage("reading the export"):
+        inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
+                           follows=follows)
+    with stage("scoring"):
+        joined, frame = design(inbox)
+        mask = scored_mask(joined)
+        rows = export_rows(joined, frame, model, mask, threshold=threshold)
+        table = senders(rows, frame[mask])
+    emit(table, fmt_name, out, safe=not no_sanitize, inputs=paths, limit=limit,
+         title=f"autodm senders: {inbox.source}", sort="max_score")

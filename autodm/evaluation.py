@@ -1,0 +1,76 @@
+"""Metrics of a model on labelled data it never saw: overall, per slice, reliability, costs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autodm import model as mdl
+from autodm.training import Labelled
+
+RELIABILITY_STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+
+
+def cost_threshold(y: np.ndarray, prob: np.ndarray, fp_cost: float) -> float:
+    """The threshold minimising ``fp_cost * FP + FN`` on these labels."""
+    order = np.argsort(-prob)
+    ys, ps = y[order], prob[order]
+    tp = np.cumsum(ys == 1)
+    fp = np.cumsum(ys == 0)
+    fn = (ys == 1).sum() - tp
+    cost = fp_cost * fp + fn
+    cost_none = float((ys == 1).sum())
+    i = int(np.argmin(cost))
+    return float(ps[i]) if cost[i] < cost_none else 1.0
+
+
+def evaluate(model: mdl.Model, data: Labelled, *, threshold: float | None = None,
+             fp_cost: float = 5.0, slice_column: str = "slice") -> dict[str, Any]:
+    """Scores ``data`` and reports metrics, confusion matrix, slices and reliability."""
+    t = model.threshold if threshold is None else threshold
+    scores = mdl.score(model, data.frame, threshold=t, reasons=False)["score"].to_numpy()
+    y = data.y
+    overall = mdl.metrics(y, scores, t)
+    report: dict[str, Any] = {
+        "rows": len(y),
+        "auto": int((y == 1).sum()),
+        "personal": int((y == 0).sum()),
+        "threshold": round(t, 4),
+        "metrics": overall,
+        "confusion": {"auto_as_auto": overall["tp"], "auto_as_personal": overall["fn"],
+                      "personal_as_auto": overall["fp"], "personal_as_personal": overall["tn"]},
+        "reliability": reliability(y, scores),
+        "cost_threshold": {"fp_cost": fp_cost, "threshold": round(cost_threshold(y, scores, fp_cost), 4)},
+    }
+    extra = data.extra
+    if extra is not None and slice_column in extra.columns:
+        report["slices"] = slices(y, scores, extra[slice_column].astype(str).to_numpy(), t)
+    return report
+
+
+def reliability(y: np.ndarray, prob: np.ndarray) -> list[dict[str, Any]]:
+    """For each score step: how many messages score at or above it and how many are auto."""
+    rows = []
+    for s in RELIABILITY_STEPS:
+        sel = prob >= s
+        n = int(sel.sum())
+        rows.append({"score_at_least": s, "messages": n,
+                     "precision": round(float(y[sel].mean()), 4) if n else None})
+    return rows
+
+
+def slices(y: np.ndarray, prob: np.ndarray, names: np.ndarray, threshold: float) -> list[dict[str, Any]]:
+    """Per slice: size, label, and the share flagged auto (recall or false-positive rate)."""
+    out = []
+    for name in pd.unique(names):
+        sel = names == name
+        ys, ps = y[sel], prob[sel]
+        flagged = float((ps >= threshold).mean())
+        row: dict[str, Any] = {"slice": str(name), "messages": int(sel.sum()),
+                               "auto": int((ys == 1).sum()), "flagged_auto": round(flagged, 4)}
+        if len(set(ys.tolist())) == 2:
+            row["roc_auc"] = mdl.metrics(ys, ps, threshold).get("roc_auc")
+        out.append(row)
+    return out

@@ -1,0 +1,470 @@
+"""The model: build, train (grouped cross-validation, calibration, threshold), save/load, score.
+
+The model is one scikit-learn Pipeline over a *design frame* (the message features of
+:mod:`autodm.features` plus ``model_text``, the slot-normalised text):
+
+    columns: ColumnTransformer
+        words   TfidfVectorizer(word 1-2 grams)       on model_text
+        chars   TfidfVectorizer(char_wb 2-5 grams)    on model_text
+        signals StandardScaler                        on features.FEATURES
+    clf: CalibratedLinear (logistic regression + a sigmoid fitted on out-of-fold decisions)
+
+Being linear, every score decomposes into per-feature contributions, which is where the
+``reasons`` come from. :func:`score` computes the text part once per distinct text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import platform as _platform
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import StratifiedGroupKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+from autodm import features as feat
+from autodm.errors import ModelError, TrainingError
+from autodm.templates import normalize_slots
+
+log = logging.getLogger(__name__)
+
+SEED = 20261122
+TEXT = "model_text"
+DEFAULT_NAME = "default"
+
+
+# --------------------------------------------------------------------------- design frame
+
+
+def design_frame(messages: pd.DataFrame, owner_names: Sequence[str] = ()) -> pd.DataFrame:
+    """Features of every message plus the slot-normalised text the n-grams see."""
+    frame = feat.build_features(messages, owner_names=owner_names)
+    frame[TEXT] = normalize_slots(messages["text"].fillna("").astype(str), names=owner_names).to_numpy()
+    return frame
+
+
+# --------------------------------------------------------------------------- estimator
+
+
+class CalibratedLinear(ClassifierMixin, BaseEstimator):
+    """Logistic regression whose decision values a sigmoid maps to calibrated probabilities.
+
+    ``fit(X, y, oof_decision=d)`` fits the sigmoid on out-of-fold decision values ``d`` (from
+    grouped cross-validation), so probabilities are not overconfident on the training data.
+    """
+
+    def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", max_iter: int = 3000) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.max_iter = max_iter
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, oof_decision: Any = None) -> CalibratedLinear:
+        y = np.asarray(y)
+        self.linear_ = LogisticRegression(C=self.C, class_weight=self.class_weight,
+                                          max_iter=self.max_iter, solver="liblinear")
+        self.linear_.fit(X, y, sample_weight=sample_weight)
+        d = self.linear_.decision_function(X) if oof_decision is None else np.asarray(oof_decision)
+        self.calibrator_ = LogisticRegression(C=1e4).fit(d.reshape(-1, 1), y)
+        self.classes_ = self.linear_.classes_
+        return self
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        check_is_fitted(self, "linear_")
+        return self.linear_.decision_function(X)
+
+    def calibrate(self, decision: np.ndarray) -> np.ndarray:
+        """Probability of class 1 for raw decision values."""
+        check_is_fitted(self, "calibrator_")
+        return self.calibrator_.predict_proba(np.asarray(decision).reshape(-1, 1))[:, 1]
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        p = self.calibrate(self.decision_function(X))
+        return np.column_stack([1 - p, p])
+
+    def predict(self, X: Any) -> np.ndarray:
+        return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
+
+
+def build_pipeline(C: float = 4.0) -> Pipeline:
+    """A fresh, unfitted pipeline."""
+    columns = ColumnTransformer(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+                                      token_pattern=r"(?u)\b\w+\b", max_features=100_000,
+                                      dtype=np.float32), TEXT),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                      sublinear_tf=True, max_features=150_000, dtype=np.float32), TEXT),
+            ("signals", StandardScaler(), list(feat.FEATURES)),
+        ],
+        sparse_threshold=1.0,
+    )
+    return Pipeline([("columns", columns), ("clf", CalibratedLinear(C=C))])
+
+
+# --------------------------------------------------------------------------- training
+
+
+@dataclass
+class Model:
+    """A fitted pipeline and its model card."""
+
+    pipeline: Pipeline
+    card: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card.get("threshold", 0.5))
+
+
+def metrics(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict[str, float]:
+    """Precision, recall, F1, FPR at ``threshold``, and the ranking metrics ROC-AUC and PR-AUC."""
+    y = np.asarray(y).astype(int)
+    pred = prob >= threshold
+    tp = int((pred & (y == 1)).sum())
+    fp = int((pred & (y == 0)).sum())
+    fn = int((~pred & (y == 1)).sum())
+    tn = int((~pred & (y == 0)).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    out = {
+        "precision": precision, "recall": recall,
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "fpr": fp / (fp + tn) if fp + tn else 0.0,
+        "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+    }
+    if len(set(y.tolist())) == 2:
+        out["roc_auc"] = float(roc_auc_score(y, prob))
+        out["pr_auc"] = float(average_precision_score(y, prob))
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
+
+
+def choose_threshold(y: np.ndarray, prob: np.ndarray, max_fpr: float | None = None) -> float:
+    """Max-F1 threshold, or the lowest threshold whose false-positive rate stays <= ``max_fpr``."""
+    y = np.asarray(y).astype(int)
+    cands = np.unique(np.round(prob, 4))
+    best_t, best = 0.5, -1.0
+    neg = max(int((y == 0).sum()), 1)
+    for t in cands:
+        pred = prob >= t
+        if max_fpr is not None:
+            fpr = (pred & (y == 0)).sum() / neg
+            if fpr <= max_fpr:
+                return float(t)
+            continue
+        tp = (pred & (y == 1)).sum()
+        f1 = 2 * tp / (pred.sum() + (y == 1).sum())
+        if f1 > best:
+            best, best_t = f1, float(t)
+    return best_t if max_fpr is None else 1.0
+
+
+def _folds(y: np.ndarray, groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    n_groups_min = min(len(np.unique(groups[y == c])) for c in (0, 1))
+    k = max(2, min(n_splits, n_groups_min))
+    cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    return list(cv.split(np.zeros(len(y)), y, groups))
+
+
+def train(
+    frame: pd.DataFrame,
+    y: np.ndarray,
+    groups: np.ndarray,
+    *,
+    sample_weight: np.ndarray | None = None,
+    max_fpr: float | None = None,
+    n_splits: int = 5,
+    seed: int = SEED,
+    C: float = 4.0,
+    extra_card: dict[str, Any] | None = None,
+) -> Model:
+    """Cross-validate grouped by ``groups`` (a group never on both sides), calibrate, fit on all.
+
+    Raises :class:`TrainingError` with fewer than 10 examples or 2 groups per class.
+    """
+    y = np.asarray(y).astype(int)
+    groups = np.asarray(groups).astype(str)
+    counts = {c: int((y == c).sum()) for c in (0, 1)}
+    if min(counts.values()) < 10:
+        raise TrainingError(
+            f"need at least 10 labelled messages of each class, got {counts[1]} auto and "
+            f"{counts[0]} personal; label more (or add --with-default)"
+        )
+    if min(len(np.unique(groups[y == c])) for c in (0, 1)) < 2:
+        raise TrainingError("each class needs messages from at least 2 different senders for cross-validation")
+    folds = _folds(y, groups, n_splits, seed)
+    oof = np.zeros(len(y))
+    fit_kw = {} if sample_weight is None else {"clf__sample_weight": sample_weight}
+    for i, (tr, te) in enumerate(folds, start=1):
+        pipe = build_pipeline(C)
+        kw = {k: v[tr] for k, v in fit_kw.items()}
+        pipe.fit(frame.iloc[tr], y[tr], **kw)
+        oof[te] = pipe.decision_function(frame.iloc[te])
+        log.info("fold %d/%d done", i, len(folds))
+    pipe = build_pipeline(C)
+    pipe.fit(frame, y, clf__oof_decision=oof, **fit_kw)
+    prob = pipe.named_steps["clf"].calibrate(oof)
+    threshold = choose_threshold(y, prob, max_fpr)
+    card: dict[str, Any] = {
+        "rows": len(y),
+        "class_balance": {"auto": counts[1], "personal": counts[0]},
+        "groups": len(np.unique(groups)),
+        "cv": {"folds": len(folds), "grouped_by": "sender / template", "seed": seed,
+               "metrics": metrics(y, prob, threshold)},
+        "threshold": round(threshold, 4),
+        "threshold_rule": f"max fpr {max_fpr}" if max_fpr is not None else "max F1",
+        "features": [*list(feat.FEATURES), "word 1-2 grams", "char 2-5 grams"],
+        "C": C,
+    }
+    card.update(extra_card or {})
+    return Model(pipeline=pipe, card=card)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, Any]]:
+    """Decision values and their parts, the text part computed once per distinct text.
+
+    Returns (decision, parts) with parts ``words``/``chars`` (per-row block totals),
+    ``signals`` (n x F contributions) and the per-distinct-text matrices for explanations.
+    """
+    pipe = model.pipeline
+    ct: ColumnTransformer = pipe.named_steps["columns"]
+    clf: CalibratedLinear = pipe.named_steps["clf"]
+    coef = clf.linear_.coef_[0]
+    idx = ct.output_indices_
+    codes, uniq = pd.factorize(frame[TEXT].to_numpy(dtype=object))
+    parts: dict[str, Any] = {"codes": codes}
+    decision = np.full(len(frame), float(clf.linear_.intercept_[0]))
+    for name in ("words", "chars"):
+        Xt = ct.named_transformers_[name].transform(uniq)
+        w = coef[idx[name]]
+        block = np.asarray(Xt @ w).ravel()
+        parts[name] = block[codes]
+        parts[name + "_matrix"] = Xt
+        parts[name + "_coef"] = w
+        decision += parts[name]
+    sig = ct.named_transformers_["signals"].transform(frame[list(feat.FEATURES)].to_numpy(np.float64))
+    contrib = sig * coef[idx["signals"]]
+    parts["signals"] = contrib
+    decision += contrib.sum(axis=1)
+    return decision, parts
+
+
+def _top_terms(model: Model, parts: dict[str, Any], sign: np.ndarray, k: int = 2) -> list[str]:
+    """For each distinct text, its k n-grams pushing most in direction ``sign`` (per text)."""
+    ct: ColumnTransformer = model.pipeline.named_steps["columns"]
+    vocab = ct.named_transformers_["words"].get_feature_names_out()
+    X: sp.csr_matrix = sp.csr_matrix(parts["words_matrix"].multiply(parts["words_coef"]))
+    out: list[str] = []
+    for r in range(X.shape[0]):
+        lo, hi = X.indptr[r], X.indptr[r + 1]
+        vals = X.data[lo:hi] * sign[r]
+        if not len(vals):
+            out.append("")
+            continue
+        top = np.argsort(-vals)[:k]
+        terms = [f'"{vocab[X.indices[lo + j]]}"' for j in top if vals[j] > 0]
+        out.append(", ".join(terms))
+    return out
+
+
+def score(model: Model, frame: pd.DataFrame, *, threshold: float | None = None,
+          reasons: bool = True) -> pd.DataFrame:
+    """Score a design frame: ``score`` (calibrated probability of auto), ``verdict``, ``reasons``."""
+    t = model.threshold if threshold is None else threshold
+    decision, parts = decompose(model, frame)
+    clf: CalibratedLinear = model.pipeline.named_steps["clf"]
+    prob = clf.calibrate(decision)
+    verdict = np.where(prob >= t, "auto", "personal")
+    out = pd.DataFrame({"score": prob, "verdict": verdict}, index=frame.index)
+    if reasons:
+        out["reasons"] = explain(model, frame, parts, prob >= t)
+    return out
+
+
+def explain(model: Model, frame: pd.DataFrame, parts: dict[str, Any], is_auto: np.ndarray,
+            top: int = 3) -> list[str]:
+    """The ``top`` contributions in the verdict's direction, in plain words."""
+    names = list(feat.FEATURES)
+    codes = parts["codes"]
+    sign_rows = np.where(is_auto, 1.0, -1.0)
+    # per distinct text: the direction of its first row's verdict (texts rarely split)
+    first_row = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    terms = _top_terms(model, parts, sign_rows[first_row])
+    text_part = parts["words"] + parts["chars"]
+    contrib = np.column_stack([parts["signals"], text_part]) * sign_rows[:, None]
+    order = np.argsort(-contrib, axis=1)[:, :top]
+    raw = frame.to_dict("records") if len(frame) <= 200_000 else None
+    out: list[str] = []
+    for i in range(len(frame)):
+        words: list[str] = []
+        for j in order[i]:
+            if contrib[i, j] <= 0.05:
+                break
+            if j == len(names):
+                term = terms[codes[i]]
+                words.append(f"wording {term}" if term else "overall wording")
+            else:
+                row = raw[i] if raw is not None else frame.iloc[i].to_dict()
+                words.append(feat.reason(names[j], row))
+        out.append("; ".join(words))
+    return out
+
+
+# --------------------------------------------------------------------------- persistence
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def card_path(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def library_versions() -> dict[str, str]:
+    import joblib as _jl
+    import pandas as _pd
+
+    from autodm import __version__
+
+    return {"autodm": __version__, "scikit-learn": sklearn.__version__, "pandas": _pd.__version__,
+            "numpy": np.__version__, "joblib": _jl.__version__, "python": _platform.python_version()}
+
+
+def save(model: Model, path: Path) -> Path:
+    """Write the joblib file and its card atomically (temp files + rename, same folder)."""
+    path = Path(path)
+    if path.suffix != ".joblib":
+        raise ModelError(f"{path}: a model file name must end in .joblib")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    card = dict(model.card)
+    card["created"] = datetime.now(UTC).isoformat(timespec="seconds")
+    card["versions"] = library_versions()
+    card.setdefault("command", " ".join(["autodm", *sys.argv[1:]]))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp_card = card_path(tmp)
+    try:
+        joblib.dump(model.pipeline, tmp, compress=3)
+        card["sha256"] = _sha256(tmp)
+        card["file"] = path.name
+        tmp_card.write_text(json.dumps(card, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        tmp_card.replace(card_path(path))
+    finally:
+        for t in (tmp, tmp_card):
+            if t.exists():
+                t.unlink()
+    model.card, model.path = card, path
+    return path
+
+
+# --------------------------------------------------------------------------- loading & trust
+
+
+def app_dir() -> Path:
+    """autodm's state folder (trusted models list): $AUTODM_HOME or ~/.config/autodm."""
+    env = os.environ.get("AUTODM_HOME")
+    base = Path(env) if env else Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "autodm"
+    return base
+
+
+def _trusted_file() -> Path:
+    return app_dir() / "trusted_models.json"
+
+
+def trusted_hashes() -> set[str]:
+    f = _trusted_file()
+    if not f.exists():
+        return set()
+    try:
+        return set(json.loads(f.read_text(encoding="utf-8")).get("sha256", []))
+    except (OSError, ValueError, AttributeError):
+        return set()
+
+
+def trust(sha256: str) -> None:
+    """Add a model's sha256 to the trusted list in the app folder."""
+    f = _trusted_file()
+    f.parent.mkdir(parents=True, exist_ok=True)
+    hashes = sorted(trusted_hashes() | {sha256})
+    tmp = f.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"sha256": hashes}, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(f)
+
+
+def default_model_path() -> Path:
+    ref = resources.files("autodm.bundled_models").joinpath(f"{DEFAULT_NAME}.joblib")
+    return Path(str(ref))
+
+
+def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
+    """Load a model after checking its card's sha256 and that it is bundled or trusted.
+
+    A joblib file can run code when loaded, so an unknown file is refused, not opened.
+    """
+    bundled = path is None
+    path = default_model_path() if path is None else Path(path)
+    if not path.exists():
+        hint = " (the package was installed without its model?)" if bundled else ""
+        raise ModelError(f"{path}: no such model file{hint}")
+    cp = card_path(path)
+    if not cp.exists():
+        raise ModelError(f"{path}: its model card {cp.name} is missing; refusing to load an unverified model")
+    try:
+        card = json.loads(cp.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ModelError(f"{cp}: unreadable model card ({e})") from None
+    digest = _sha256(path)
+    if card.get("sha256") != digest:
+        raise ModelError(
+            f"{path}: the file's sha256 does not match its card; it was changed after training. "
+            "Refusing to load it (loading a joblib file can run code)"
+        )
+    is_bundled = path.resolve().parent == default_model_path().resolve().parent
+    if not (is_bundled or trust_model or digest in trusted_hashes()):
+        raise ModelError(
+            f"{path}: not a trusted model. Loading a joblib file can run code, so autodm loads only "
+            "its bundled models, models trained on this machine, or files you pass with --trust-model"
+        )
+    saved = card.get("versions", {}).get("scikit-learn")
+    if saved and saved != sklearn.__version__:
+        log.warning("%s was saved with scikit-learn %s, this is %s; scores may differ",
+                    path, saved, sklearn.__version__)
+    try:
+        pipe = joblib.load(path)
+    except Exception as e:
+        raise ModelError(f"{path}: cannot read the model ({type(e).__name__}); retrain it with autodm train") from None
+    if not isinstance(pipe, Pipeline) or "clf" not in pipe.named_steps:
+        raise ModelError(f"{path}: not an autodm model (expected a fitted Pipeline)")
+    return Model(pipeline=pipe, card=card, path=path)

@@ -1,0 +1,149 @@
+"""The main job, as plain function calls: Inbox -> follow join -> features -> model -> scan table.
+
+``scan(inbox, model)`` returns the *scan export* (the public columns in :data:`SCAN_COLUMNS`);
+``senders(...)`` rolls it up per sender; ``table_messages`` turns a labelled table (a scan
+export, or any table with a ``text`` column) back into messages for training and evaluation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from autodm import model as mdl
+from autodm.inbox import MESSAGE_COLUMNS, Inbox, join_follows
+
+#: The scan export's columns, in order: a public interface (see the README's version notes).
+SCAN_COLUMNS = (
+    "message_id", "platform", "conversation_id", "sender_id", "sender_name", "sent_at",
+    "followed_at", "seconds_after_follow", "score", "verdict", "reasons", "text",
+)
+
+
+def owner_names(inbox: Inbox) -> list[str]:
+    return [n for n in (inbox.owner.name, inbox.owner.handle) if n]
+
+
+def design(inbox: Inbox) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(messages with follow join, design frame) for every message of the inbox."""
+    joined = join_follows(inbox)
+    return joined, mdl.design_frame(joined, owner_names=owner_names(inbox))
+
+
+def scored_mask(joined: pd.DataFrame, include_outgoing: bool = False) -> np.ndarray:
+    """Messages worth a score: incoming (unless asked), not platform-generated system texts."""
+    mask = joined["kind"].to_numpy() != "system"
+    if not include_outgoing:
+        mask &= ~joined["outgoing"].to_numpy(dtype=bool)
+    return mask
+
+
+def scan(
+    inbox: Inbox,
+    model: mdl.Model,
+    *,
+    threshold: float | None = None,
+    include_outgoing: bool = False,
+    reasons: bool = True,
+) -> pd.DataFrame:
+    """Score the inbox's incoming messages; one row per message, columns SCAN_COLUMNS."""
+    joined, frame = design(inbox)
+    return export_rows(joined, frame, model, scored_mask(joined, include_outgoing),
+                       threshold=threshold, reasons=reasons)
+
+
+def export_rows(joined: pd.DataFrame, frame: pd.DataFrame, model: mdl.Model, mask: np.ndarray, *,
+                threshold: float | None = None, reasons: bool = True) -> pd.DataFrame:
+    """The scan export for the rows in ``mask``."""
+    j, f = joined[mask], frame[mask]
+    scores = mdl.score(model, f, threshold=threshold, reasons=reasons)
+    out = pd.DataFrame({
+        "message_id": j["message_id"].to_numpy(),
+        "platform": j["platform"].to_numpy(),
+        "conversation_id": j["conversation_id"].to_numpy(),
+        "sender_id": j["sender_id"].to_numpy(),
+        "sender_name": j["sender_name"].to_numpy(),
+        "sent_at": j["sent_at"].to_numpy(),
+        "followed_at": j["followed_at"].to_numpy(),
+        "seconds_after_follow": f["seconds_after_follow"].round(3).to_numpy(),
+        "score": scores["score"].round(4).to_numpy(),
+        "verdict": scores["verdict"].to_numpy(),
+        "reasons": scores["reasons"].to_numpy() if reasons else "",
+        "text": j["text"].to_numpy(),
+    })
+    for col in ("sent_at", "followed_at"):
+        out[col] = pd.to_datetime(out[col], utc=True)
+    return out
+
+
+def senders(export: pd.DataFrame, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per sender, worst first: messages, auto-DMs, max score, first-DM delay, templates.
+
+    ``frame`` (the design frame of the same rows) adds how many senders shared each sender's
+    most reused text.
+    """
+    e = export.copy()
+    e["is_auto"] = e["verdict"] == "auto"
+    if frame is not None and "template_senders" in frame:
+        e["template_senders"] = frame["template_senders"].to_numpy()
+    else:
+        e["template_senders"] = np.nan
+    e = e.sort_values("sent_at", kind="stable")
+    g = e.groupby("sender_id", sort=False, dropna=False)
+    out = pd.DataFrame({
+        "sender_id": g["sender_id"].first(),
+        "sender_name": g["sender_name"].first(),
+        "messages": g.size(),
+        "auto_dms": g["is_auto"].sum().astype(int),
+        "max_score": g["score"].max().round(4),
+        "first_dm_after_follow_s": g["seconds_after_follow"].first(),
+        "shared_template_senders": g["template_senders"].max(),
+        "first_message_at": g["sent_at"].min(),
+        "top_reasons": g.apply(lambda d: d.loc[d["score"].idxmax(), "reasons"], include_groups=False),
+    }).reset_index(drop=True)
+    return out.sort_values(["auto_dms", "max_score"], ascending=False, kind="stable").reset_index(drop=True)
+
+
+def table_messages(table: pd.DataFrame) -> pd.DataFrame:
+    """Messages (Inbox columns plus join columns) from a table that has at least ``text``.
+
+    A scan export keeps its sender, conversation and timing; a text-only table has them missing,
+    which the features treat as unknown, never as evidence.
+    """
+    n = len(table)
+    cols = {c.lower(): c for c in table.columns}
+
+    def col(name: str, dtype: str = "string") -> pd.Series:
+        if name in cols:
+            return table[cols[name]].astype(dtype).reset_index(drop=True)
+        return pd.Series(pd.array([pd.NA] * n, dtype=dtype))
+
+    def times(name: str) -> pd.Series:
+        if name in cols:
+            return pd.to_datetime(table[cols[name]], utc=True, errors="coerce", format="ISO8601").reset_index(drop=True)
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+
+    mid = col("message_id") if "message_id" in cols else col("id")
+    out = pd.DataFrame({
+        "message_id": mid,
+        "platform": col("platform"),
+        "conversation_id": col("conversation_id"),
+        "sender_id": col("sender_id"),
+        "sender_name": col("sender_name"),
+        "sender_username": col("sender_username"),
+        "recipient_id": col("recipient_id"),
+        "sent_at": times("sent_at"),
+        "text": table[cols["text"]].fillna("").astype(str).reset_index(drop=True),
+        "urls": pd.Series([[] for _ in range(n)], dtype=object),
+        "outgoing": np.zeros(n, dtype=bool),
+        "kind": col("kind").fillna("message"),
+        "followed_at": times("followed_at"),
+        "follow_precision": pd.Series(pd.array(["second"] * n, dtype="string")),
+        "follow_direction": col("follow_direction"),
+        "follow_join": pd.Series(pd.array(["table"] * n, dtype="string")),
+    })
+    assert set(MESSAGE_COLUMNS) <= set(out.columns)
+    out.loc[out["followed_at"].isna(), "follow_precision"] = pd.NA
+    # a scan export lists incoming messages only: the owner's side of each thread is unknown
+    out["conversation_id"] = pd.array([pd.NA] * n, dtype="string")
+    return out

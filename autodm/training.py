@@ -1,0 +1,226 @@
+"""Labelled data for training and evaluation: reading label columns, and the training sets.
+
+A labelled table is a scan export (or any table with ``text``) plus a ``label`` column with
+auto/personal, 1/0, yes/no or true/false in any case; blank labels are skipped and counted.
+The bundled training set is the corpus twice over: each message alone (text only, no context)
+and placed in simulated inbox timelines (with follow times and threads), so the model learns
+both what a message says and when and how it arrived.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autodm import model as mdl
+from autodm.corpus import load_corpus
+from autodm.errors import InputError, TrainingError
+from autodm.loaders import load_inbox
+from autodm.scan import design, scored_mask, table_messages
+from autodm.simulate.timeline import SimConfig, simulate_inbox
+
+log = logging.getLogger(__name__)
+
+LABELS = {
+    "auto": 1, "1": 1, "yes": 1, "y": 1, "true": 1, "t": 1, "1.0": 1,
+    "personal": 0, "0": 0, "no": 0, "n": 0, "false": 0, "f": 0, "0.0": 0,
+}
+SIM_PLATFORMS = ("x", "instagram", "linkedin")
+
+
+@dataclass
+class Labelled:
+    """A design frame with labels, groups for cross-validation and weights."""
+
+    frame: pd.DataFrame
+    y: np.ndarray
+    groups: np.ndarray
+    weight: np.ndarray
+    texts: pd.Series
+    info: dict[str, Any] = field(default_factory=dict)
+    extra: pd.DataFrame | None = None  # columns of the input table worth keeping (slice, ...)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a csv, tsv, xlsx or jsonl/json table with all values as text."""
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    try:
+        if suffix == ".xlsx":
+            df = pd.read_excel(path, dtype=str)
+        elif suffix in (".jsonl", ".ndjson"):
+            df = pd.read_json(path, lines=True, dtype=False)
+        elif suffix == ".json":
+            df = pd.read_json(path, dtype=False)
+        else:
+            sep = "\t" if suffix == ".tsv" else ","
+            df = pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 (bad byte at offset {e.start}); save the table as UTF-8") from None
+    except (ValueError, OSError, ImportError) as e:
+        raise InputError(f"{path}: cannot read it as a {suffix.lstrip('.') or 'csv'} table ({e})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if not any(c.lower() == "text" for c in df.columns):
+        raise InputError(f"{path}: no text column; expected a scan export (autodm scan --format csv)")
+    return df
+
+
+def parse_labels(df: pd.DataFrame, path: str, column: str = "label") -> tuple[pd.Series, int]:
+    """Labels as 0/1 (NA for blanks) and the number of blanks; an unknown value is an error."""
+    cols = {c.lower(): c for c in df.columns}
+    if column.lower() not in cols:
+        raise InputError(f"{path}: no {column} column; add one with auto/personal (or 1/0, yes/no) per row")
+    raw = df[cols[column.lower()]].astype(object).where(df[cols[column.lower()]].notna(), "")
+    norm = raw.map(lambda v: str(v).strip().lower())
+    blank = norm == ""
+    mapped = norm.map(LABELS)
+    bad = mapped.isna() & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise TrainingError(
+            f"{path}: row {i + 2}: label {str(raw.iloc[i])[:30]!r} is not one of auto/personal, "
+            "1/0, yes/no, true/false"
+        )
+    return mapped.astype("Int64"), int(blank.sum())
+
+
+def labelled_table(path: Path, weight: float = 1.0) -> Labelled:
+    """A labelled table (scan export or text table) as a design frame; blank labels skipped."""
+    df = read_table(path)
+    labels, blanks = parse_labels(df, str(path))
+    keep = labels.notna().to_numpy()
+    df = df[keep].reset_index(drop=True)
+    y = labels[keep].to_numpy(dtype=int)
+    msgs = table_messages(df)
+    frame = mdl.design_frame(msgs)
+    cols = {c.lower(): c for c in df.columns}
+    if "group" in cols:
+        groups = df[cols["group"]].astype(str).to_numpy()
+    elif "sender_id" in cols and df[cols["sender_id"]].astype(str).str.len().gt(0).all():
+        groups = df[cols["sender_id"]].astype(str).to_numpy()
+    else:
+        groups = np.array([f"row{i}" for i in range(len(df))])
+    extra = df[[cols[c] for c in ("slice", "id", "message_id") if c in cols]]
+    return Labelled(frame=frame, y=y, groups=np.array([f"{path.name}:{g}" for g in groups]),
+                    weight=np.full(len(y), weight), texts=msgs["text"],
+                    info={"file": str(path), "rows": len(y), "blank_labels": blanks}, extra=extra)
+
+
+def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
+                     platform: str | None = None) -> Labelled:
+    """An export plus a ``message_id,label`` file: features rebuilt from the source export."""
+    inbox = load_inbox(paths, platform=platform)
+    table = read_table_any(labels_path)
+    labels, blanks = parse_labels(table, str(labels_path))
+    cols = {c.lower(): c for c in table.columns}
+    if "message_id" not in cols:
+        raise InputError(f"{labels_path}: no message_id column; expected message_id,label")
+    lab = pd.Series(labels.to_numpy(), index=table[cols["message_id"]].astype(str)).dropna()
+    joined, frame = design(inbox)
+    ids = joined["message_id"].astype(str)
+    hit = ids.isin(lab.index).to_numpy()
+    missing = len(lab) - int(hit.sum())
+    if not hit.any():
+        raise TrainingError(f"{labels_path}: none of its message ids are in {inbox.source}")
+    y = lab.loc[ids[hit]].to_numpy(dtype=int)
+    groups = joined.loc[hit, "sender_id"].astype(str).to_numpy()
+    return Labelled(frame=frame[hit].reset_index(drop=True), y=y, groups=groups,
+                    weight=np.full(len(y), weight), texts=joined.loc[hit, "text"].reset_index(drop=True),
+                    info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
+                          "ids_not_in_export": missing})
+
+
+def read_table_any(path: Path) -> pd.DataFrame:
+    """A labels table (no text column needed)."""
+    try:
+        sep = "\t" if path.suffix.lower() == ".tsv" else ","
+        return pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, ValueError) as e:
+        raise InputError(f"{path}: cannot read it as a CSV table ({e})") from None
+
+
+def corpus_set(seed: int = mdl.SEED, corpus: pd.DataFrame | None = None) -> Labelled:
+    """The bundled corpus as training rows: text alone, and inside simulated timelines."""
+    corpus = load_corpus() if corpus is None else corpus
+    parts: list[Labelled] = []
+    alone = table_messages(corpus[["text"]])
+    parts.append(Labelled(frame=mdl.design_frame(alone), y=corpus["label"].to_numpy(int),
+                          groups=corpus["template_id"].astype(str).to_numpy(),
+                          weight=np.ones(len(corpus)), texts=alone["text"]))
+    for k, platform in enumerate(SIM_PLATFORMS):
+        cfg = SimConfig(platform=platform, auto_sender_share=0.6)
+        inbox, labels = simulate_inbox(corpus, int(len(corpus) * 1.6), seed=seed + k, config=cfg)
+        joined, frame = design(inbox)
+        mask = scored_mask(joined)
+        lab = labels.set_index("message_id")
+        ids = joined.loc[mask, "message_id"].astype(str)
+        parts.append(Labelled(frame=frame[mask].reset_index(drop=True),
+                              y=lab.loc[ids, "label"].to_numpy(int),
+                              groups=lab.loc[ids, "template_id"].astype(str).to_numpy(),
+                              weight=np.ones(int(mask.sum())),
+                              texts=joined.loc[mask, "text"].reset_index(drop=True)))
+    out = concat(parts)
+    out.info = {"source": "bundled corpus (data/corpus/messages.csv)", "corpus_rows": len(corpus),
+                "rows": len(out), "simulated_platforms": list(SIM_PLATFORMS), "seed": seed}
+    return out
+
+
+def concat(parts: list[Labelled]) -> Labelled:
+    return Labelled(
+        frame=pd.concat([p.frame for p in parts], ignore_index=True),
+        y=np.concatenate([p.y for p in parts]),
+        groups=np.concatenate([p.groups for p in parts]),
+        weight=np.concatenate([p.weight for p in parts]),
+        texts=pd.concat([p.texts for p in parts], ignore_index=True),
+        info={"parts": [p.info for p in parts]},
+    )
+
+
+def digest(data: Labelled) -> str:
+    """sha256 over the training texts and labels, in order."""
+    h = hashlib.sha256()
+    for text, y in zip(data.texts.astype(str), data.y, strict=True):
+        h.update(text.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f" + str(int(y)).encode() + b"\x1e")
+    return h.hexdigest()
+
+
+def check_balance(data: Labelled) -> list[str]:
+    """Guards: an error under 10 per class; warnings under 200 per class or heavy imbalance."""
+    n1, n0 = int((data.y == 1).sum()), int((data.y == 0).sum())
+    if min(n0, n1) < 10:
+        raise TrainingError(
+            f"need at least 10 labelled messages of each class, got {n1} auto and {n0} personal; "
+            "label more, or add the bundled corpus with --with-default"
+        )
+    warnings = []
+    if min(n0, n1) < 200:
+        warnings.append(f"only {min(n0, n1)} examples of the smaller class: metrics will be noisy "
+                        "(consider --with-default)")
+    if max(n0, n1) / max(min(n0, n1), 1) > 10:
+        warnings.append(f"heavy class imbalance ({n1} auto vs {n0} personal); check the threshold")
+    return warnings
+
+
+def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None,
+        card: dict[str, Any] | None = None) -> mdl.Model:
+    """Train on ``data`` (grouped CV, calibration, threshold) and fill the card's data fields."""
+    extra = {
+        "data": {"sha256": digest(data), "rows": len(data), **data.info},
+        **(card or {}),
+    }
+    weight = data.weight if not np.allclose(data.weight, 1.0) else None
+    return mdl.train(data.frame, data.y, data.groups, sample_weight=weight, max_fpr=max_fpr,
+                     seed=seed, extra_card=extra)
