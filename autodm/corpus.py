@@ -65,6 +65,12 @@ BOOKING = ("calendly.com/{h}/15min", "linktr.ee/{h}", "beacons.ai/{h}", "cal.com
            "lnk.bio/{h}", "stan.store/{h}")
 PROFILES = ("facebook.com/{h}", "linkedin.com/in/{h}", "instagram.com/{h}", "youtube.com/@{h}",
             "tiktok.com/@{h}", "t.me/{h}")
+#: Links people share with each other mid-conversation (albums, docs, maps, code, articles).
+PERSONAL_LINKS = ("photos.app.goo.gl/{c}", "docs.google.com/document/d/{c}/edit", "maps.app.goo.gl/{c}",
+                  "github.com/{h}/notes/pull/{n}", "youtu.be/{c}", "open.spotify.com/track/{c}",
+                  "www.theguardian.com/travel/2024/{h}-trip", "www.dropbox.com/s/{c}/photos.zip",
+                  "en.wikipedia.org/wiki/{h}", "www.airbnb.com/rooms/{n}", "drive.google.com/file/d/{c}/view",
+                  "www.reddit.com/r/{h}/comments/{c}", "x.com/{h}/status/{n}", "bit.ly/{c}")
 #: How broken automations show an unfilled first-name slot.
 PLACEHOLDERS = ("{first_name}", "{{firstName}}", "[NAME]", "%name%", "${username}", "*|FNAME|*",
                 "{name}", "[First Name]")
@@ -76,9 +82,16 @@ def _rng_for(key: str, seed: int) -> np.random.Generator:
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
 
 
-def make_link(rng: np.random.Generator) -> str:
-    """A realistic invented link: site, shortener, booking/link-in-bio, profile, or utm-tagged."""
+def make_link(rng: np.random.Generator, personal: bool = False) -> str:
+    """A realistic invented link: site, shortener, booking/link-in-bio, profile, or utm-tagged.
+
+    ``personal``: the kind people share with each other (albums, docs, maps, code, articles).
+    """
     h = str(rng.choice(HANDLES)).replace(".", "")
+    if personal:
+        code = "".join(rng.choice(list("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"), 9))
+        link = str(rng.choice(PERSONAL_LINKS)).format(h=h, c=code, n=int(rng.integers(10, 99999)))
+        return ("https://" if rng.random() < 0.8 else "") + link
     kind = rng.choice(["site", "short", "booking", "profile", "utm"], p=[0.3, 0.2, 0.2, 0.15, 0.15])
     scheme = "https://" if rng.random() < 0.7 else ""
     if kind == "short":
@@ -112,14 +125,19 @@ _FILLERS: dict[str, Callable[[np.random.Generator], str]] = {
 }
 
 
-def fill(template: str, rng: np.random.Generator, unfilled: bool = False) -> str:
-    """Fill every slot of ``template``; with ``unfilled`` the name slot keeps a raw placeholder."""
+def fill(template: str, rng: np.random.Generator, unfilled: bool = False, personal: bool = False) -> str:
+    """Fill every slot of ``template``; with ``unfilled`` the name slot keeps a raw placeholder.
+
+    ``personal`` rows get links of the kind people share (see :func:`make_link`).
+    """
     raw = str(rng.choice(PLACEHOLDERS))
 
     def sub(m: re.Match[str]) -> str:
         slot = m.group(1)
         if unfilled and slot == "name":
             return raw
+        if personal and slot in ("link", "link2"):
+            return make_link(rng, personal=True)
         return _FILLERS[slot](rng)
 
     return _SLOT.sub(sub, template)
@@ -145,7 +163,7 @@ def expand(sources: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
         for v in range(variants):
             rng = _rng_for(f"{rec.id}:{v}", seed)
             unfilled = auto and "{name}" in rec.text and rng.random() < UNFILLED_SHARE
-            text = fill(rec.text, rng, unfilled=unfilled).strip()
+            text = fill(rec.text, rng, unfilled=unfilled, personal=not auto).strip()
             if not text or text in seen:
                 continue
             seen.add(text)
