@@ -1,15 +1,864 @@
-"""Placeholder until the meta loader lands."""
+"""Instagram and Facebook Messenger "Download your information" exports (JSON), every era.
+
+Messages: ``.../messages/{inbox,message_requests,filtered_threads,archived_threads,e2ee_cutover}/
+<thread>/message_<n>.json`` (2020 on, with or without a ``your_instagram_activity/`` or
+``your_facebook_activity/`` parent), Instagram's legacy root ``messages.json`` (to ~2019) and
+Messenger's end-to-end-encrypted download (camelCase keys, clean UTF-8, one file per thread).
+Follows: Instagram ``followers_<n>.json`` / ``following.json`` (legacy ``connections.json``),
+Messenger ``your_friends.json``, ``people_who_followed_you.json``, ``who_you've_followed.json``.
+
+Meta writes each UTF-8 byte as its own ``\\u00XX`` escape; :func:`repair` undoes that on every
+string (never on the E2EE download). Messages carry display names only, so ``sender_id`` is the
+repaired display name and the owner's id is the owner's display name; follows carry usernames
+(Instagram) or names (Messenger), joined later by :func:`autodm.inbox.join_follows`.
+"""
 
 from __future__ import annotations
 
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+import orjson
+
 from autodm.errors import InputError
-from autodm.inbox import Inbox, Skips
+from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
+from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
 
+#: Thread folders read, as named in the export (``message_requests`` is where unsolicited DMs wait).
+THREAD_FOLDERS = ("inbox", "message_requests", "filtered_threads", "archived_threads", "e2ee_cutover")
+THREAD_RE = re.compile(
+    r"(?:^|/)(" + "|".join(THREAD_FOLDERS) + r")/([^/]+)/message_(\d+)\.(json|html)$", re.IGNORECASE
+)
+#: Parts of the export that hold no DMs the owner received (Meta AI chats, the cross-app copy).
+IGNORED_RE = re.compile(r"(?:^|/)(cross[-_]app[-_]inbox)/", re.IGNORECASE)
+LEGACY_RE = re.compile(r"^(?:[^/]+/)?messages\.json$", re.IGNORECASE)
+FOLLOWERS_RE = re.compile(r"(?:^|/)followers(?:_\d+)?\.json$", re.IGNORECASE)
+FOLLOWING_RE = re.compile(r"(?:^|/)following\.json$", re.IGNORECASE)
+FB_FOLLOWERS_RE = re.compile(r"(?:^|/)people_who_followed_you\.json$", re.IGNORECASE)
+FB_FOLLOWING_RE = re.compile(r"(?:^|/)who_you.{0,3}ve_followed\.json$", re.IGNORECASE)
+FRIENDS_RE = re.compile(r"(?:^|/)(?:your_friends|friends)\.json$", re.IGNORECASE)
+IG_OWNER_SUFFIX = "personal_information/personal_information.json"
+FB_OWNER_SUFFIX = "profile_information/profile_information.json"
 
-def detect(tree: ExportTree) -> bool:
+#: Path markers that decide the platform when ``--platform`` is not given.
+IG_PATH_MARKERS = ("your_instagram_activity/", "followers_and_following/", IG_OWNER_SUFFIX)
+FB_PATH_MARKERS = (
+    "your_facebook_activity/", "e2ee_cutover/", "your_friends.json", "people_who_followed_you.json",
+    "ve_followed.json", FB_OWNER_SUFFIX, "friends/friends.json", "filtered_threads/",
+)
+
+#: Top folders of a standard export: JSON files under them are never the E2EE download.
+_STANDARD_DIRS = frozenset({
+    "your_instagram_activity", "your_facebook_activity", "connections", "personal_information",
+    "followers_and_following", "ads_information", "logged_information", "preferences",
+    "security_and_login_information", "apps_and_websites_off_of_instagram", "media", "content",
+    "friends", "friends_and_followers", "following_and_followers", "profile_information",
+    "about_you", "ads", "ads_and_businesses", "apps_and_websites", "comments", "likes_and_reactions",
+    "location", "photos_and_videos", "posts", "search_history", "other_activity", "stories",
+    "your_topics", "events", "groups", "pages", "marketplace", "saved_items_and_collections",
+    "messages", "inbox", "message_requests", "filtered_threads", "archived_threads", "e2ee_cutover",
+    "activity_across_facebook", "your_activity_across_facebook",
+})
+_E2EE_MARKERS = (b'"senderName"', b'"threadName"')
+_HEAD_BYTES = 65536
+
+MEDIA_KEYS = frozenset({"photos", "videos", "gifs", "audio_files", "files", "sticker", "attachments"})
+#: Messenger ``type`` values that are platform events, not something a person wrote.
+SYSTEM_TYPES = frozenset({"call", "subscribe", "unsubscribe"})
+
+
+# --------------------------------------------------------------------------- mojibake repair
+
+
+def fix_meta_text(s: str) -> str:
+    """Undo Meta's byte-per-character encoding: ``"cafÃ©"`` -> ``"café"``; other strings unchanged.
+
+    >>> fix_meta_text("caf\\u00c3\\u00a9")
+    'café'
+    """
+    if s.isascii():
+        return s
+    try:
+        return s.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return s  # has characters above U+00FF (already fine) or is not UTF-8 bytes
+
+
+def repair(obj: Any) -> Any:
+    """Apply :func:`fix_meta_text` to every string (keys too) of a parsed JSON value, in place."""
+    if isinstance(obj, dict):
+        bad_keys = None
+        for k, v in obj.items():
+            t = type(v)
+            if t is str:
+                if not v.isascii():
+                    obj[k] = fix_meta_text(v)
+            elif t is dict or t is list:
+                repair(v)
+            if not k.isascii():
+                bad_keys = [*(bad_keys or []), k]
+        for k in bad_keys or ():
+            obj[fix_meta_text(k)] = obj.pop(k)
+        return obj
+    if isinstance(obj, list):
+        for i, v in enumerate(obj):
+            t = type(v)
+            if t is str:
+                if not v.isascii():
+                    obj[i] = fix_meta_text(v)
+            elif t is dict:
+                # inlined for the common case (a message object): one call per list, not per message
+                bad_keys = None
+                for k, w in v.items():
+                    tw = type(w)
+                    if tw is str:
+                        if not w.isascii():
+                            v[k] = fix_meta_text(w)
+                    elif tw is dict or tw is list:
+                        repair(w)
+                    if not k.isascii():
+                        bad_keys = [*(bad_keys or []), k]
+                for k in bad_keys or ():
+                    v[fix_meta_text(k)] = v.pop(k)
+            elif t is list:
+                repair(v)
+        return obj
+    if isinstance(obj, str):
+        return fix_meta_text(obj)
+    return obj
+
+
+# --------------------------------------------------------------------------- platform texts
+
+#: Texts Meta writes into ``content`` for events (localized to the account's language).
+#: ``{n}`` is the sender's name (checked against the sender), ``{x}`` anything short.
+SYSTEM_TEMPLATES = (
+    # English
+    "Liked a message", "{n} liked a message", "You sent an attachment.", "{n} sent an attachment.",
+    "Reacted {x} to your message", "{n} reacted {x} to your message", "You reacted {x} to {x}",
+    "Started a video chat", "Started an audio call", "Video chat ended", "Audio call ended",
+    "Missed video chat", "Missed audio call", "{n} started a video chat", "{n} started an audio call",
+    "{n} started a call", "You started a video chat", "You started an audio call", "{n} joined the video chat",
+    "{n} joined the call", "You missed a call from {n}", "You missed a video chat with {n}",
+    "{n} missed your call", "{n} missed your video chat", "The video chat ended", "The call ended",
+    "{n} sent a photo.", "{n} sent a video.", "{n} sent a GIF.", "{n} sent a GIF from {x}",
+    "{n} sent a sticker.", "{n} sent a voice message.", "{n} sent an audio clip.", "{n} sent a link.",
+    "You sent a photo.", "You sent a video.", "You sent a GIF.", "You sent a sticker.",
+    "You sent a voice message.", "You sent a link.", "Mentioned you in their story",
+    "{n} mentioned you in their story", "You mentioned {x} in your story", "{n} unsent a message",
+    "You unsent a message", "{n} named the group {x}", "{n} changed the group photo",
+    "{n} added {x} to the group", "{n} removed {x} from the group", "{n} left the group",
+    "{n} created the group", "{n} set the nickname for {x} to {x}", "{n} set your nickname to {x}",
+    "{n} set {x} nickname to {x}", "{n} changed the chat theme", "{n} changed the theme to {x}",
+    "{n} set the emoji to {x}", "{n} set the quick reaction to {x}", "You are now connected on Messenger",
+    "Say hi to your new Facebook friend{x}", "You can now message and call each other{x}",
+    "{n} waved at you", "You waved at {x}", "{n} is waving at you",
+    # German
+    "Gefällt eine Nachricht", "Hat eine Nachricht mit \"Gefällt mir\" markiert",
+    "{n} hat eine Nachricht mit \"Gefällt mir\" markiert", "{n} hat einen Anhang gesendet.",
+    "Du hast einen Anhang gesendet.", "{n} hat ein Foto gesendet.", "{n} hat ein Video gesendet.",
+    "Du hast ein Foto gesendet.", "Hat mit {x} auf deine Nachricht reagiert",
+    "{n} hat mit {x} auf deine Nachricht reagiert", "Hat {x} auf deine Nachricht reagiert",
+    "{n} hat einen Videochat gestartet", "{n} hat einen Anruf gestartet", "Du hast einen Videochat gestartet",
+    "Videochat beendet", "Anruf beendet", "{n} hat die Gruppe verlassen", "{n} hat die Gruppe {x} genannt",
+    # French
+    "A aimé un message", "{n} a aimé un message", "{n} a envoyé une pièce jointe.",
+    "Vous avez envoyé une pièce jointe.", "{n} a envoyé une photo.", "Vous avez envoyé une photo.",
+    "A réagi {x} à votre message", "{n} a réagi {x} à votre message", "{n} a lancé un appel vidéo",
+    "{n} a commencé un appel vidéo", "Appel vidéo terminé", "{n} a quitté le groupe",
+    # Spanish
+    "Le gustó un mensaje", "Indicó que le gusta un mensaje", "{n} indicó que le gusta un mensaje",
+    "{n} envió un archivo adjunto.", "Enviaste un archivo adjunto.", "{n} envió una foto.",
+    "Enviaste una foto.", "Reaccionó {x} a tu mensaje", "{n} reaccionó {x} a tu mensaje",
+    "{n} inició una videollamada", "Videollamada finalizada", "{n} salió del grupo",
+    # Portuguese
+    "Curtiu uma mensagem", "{n} curtiu uma mensagem", "{n} enviou um anexo.", "Você enviou um anexo.",
+    "{n} enviou uma foto.", "Você enviou uma foto.", "Reagiu {x} à sua mensagem",
+    "{n} reagiu {x} à sua mensagem", "{n} iniciou uma chamada de vídeo", "{n} iniciou uma videochamada",
+    "Chamada de vídeo encerrada", "{n} saiu do grupo",
+    # Italian
+    "Ha messo \"Mi piace\" a un messaggio", "{n} ha messo \"Mi piace\" a un messaggio",
+    "{n} ha inviato un allegato.", "Hai inviato un allegato.", "{n} ha inviato una foto.",
+    "Hai inviato una foto.", "Ha reagito {x} al tuo messaggio", "{n} ha reagito {x} al tuo messaggio",
+    "{n} ha avviato una videochiamata", "Videochiamata terminata", "{n} ha abbandonato il gruppo",
+)
+_QUOTES = re.compile("[„“”«»‘’‚']")
+_MAX_SYSTEM_LEN = 200
+
+
+def _norm(text: str) -> str:
+    return _QUOTES.sub('"', text.strip().casefold()).rstrip(" .!。")
+
+
+@dataclass
+class _SystemTexts:
+    exact: frozenset[str]
+    suffixes: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    contains: re.Pattern[str]
+    patterns: tuple[re.Pattern[str], ...]
+
+
+def _compile_templates(templates: tuple[str, ...]) -> _SystemTexts:
+    exact: set[str] = set()
+    suffixes: list[str] = []
+    prefixes: list[str] = []
+    contains: list[str] = []
+    patterns: list[re.Pattern[str]] = []
+    for template in templates:
+        t = _norm(template)
+        pieces = re.split(r"(\{[nx]\})", t)
+        literals = [p for p in pieces if p and p not in ("{n}", "{x}")]
+        if len(pieces) == 1:
+            exact.add(t)
+            continue
+        if pieces[-1] and len(pieces[-1]) >= 5:
+            suffixes.append(pieces[-1])
+        elif pieces[0] and len(pieces[0]) >= 4:
+            prefixes.append(pieces[0])
+        else:
+            contains.append(max(literals, key=len))
+        rx = "".join(
+            "(?P<n>.{1,80}?)" if p == "{n}" else ".{1,80}?" if p == "{x}" else re.escape(p) for p in pieces
+        )
+        patterns.append(re.compile(rx, re.DOTALL))
+    contains_rx = re.compile("|".join(re.escape(c) for c in contains) or "(?!)")
+    return _SystemTexts(frozenset(exact), tuple(suffixes), tuple(prefixes), contains_rx, tuple(patterns))
+
+
+_SYSTEM = _compile_templates(SYSTEM_TEMPLATES)
+
+
+def is_system_text(text: str, sender_name: str | None = None, has_payload: bool = False) -> bool:
+    """True when ``text`` is a platform-generated line ("Liked a message", "Sam sent an attachment.").
+
+    A ``{n}`` name in the template must be the sender's name (or first name) unless the message
+    carries an attachment/share (``has_payload``), so people writing similar words are not caught.
+    """
+    if not text or len(text) > _MAX_SYSTEM_LEN:
+        return False
+    t = _norm(text)
+    s = _SYSTEM
+    if t in s.exact:
+        return True
+    if not (t.endswith(s.suffixes) or t.startswith(s.prefixes) or s.contains.search(t)):
+        return False
+    names: set[str] = set()
+    if sender_name:
+        full = _norm(sender_name)
+        names = {full, full.split(" ", 1)[0]}
+    for rx in s.patterns:
+        m = rx.fullmatch(t)
+        if m is None:
+            continue
+        who = m.groupdict().get("n")
+        if who is None or has_payload or not names or who.strip() in names:
+            return True
     return False
 
 
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Found:
+    """What the export holds, by member path."""
+
+    threads: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    html: list[str] = field(default_factory=list)
+    legacy: list[str] = field(default_factory=list)
+    e2ee: list[str] = field(default_factory=list)
+    duplicates: int = 0
+    ignored: int = 0
+
+
+def _head(tree: ExportTree, path: str, zips: dict[str, zipfile.ZipFile] | None = None) -> bytes:
+    """The first bytes of a member (cheap, for sniffing); b"" when it cannot be read."""
+    m = tree.members[path]
+    try:
+        if m.kind == "zip":
+            key = str(m.container)
+            if zips is not None and key in zips:
+                zf = zips[key]
+            else:
+                zf = zipfile.ZipFile(m.container)
+                if zips is not None:
+                    zips[key] = zf
+            try:
+                with zf.open(m.inner or path) as fh:
+                    return fh.read(_HEAD_BYTES)
+            finally:
+                if zips is None:
+                    zf.close()
+        file = m.container if m.kind == "file" else m.container / path
+        with open(file, "rb") as fh:
+            return fh.read(_HEAD_BYTES)
+    except (OSError, zipfile.BadZipFile, RuntimeError, EOFError):
+        return b""
+
+
+def _is_e2ee_head(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and any(k in head for k in _E2EE_MARKERS)
+
+
+def _e2ee_candidates(tree: ExportTree) -> list[str]:
+    out = []
+    for p in tree.paths():
+        low = p.lower()
+        if not low.endswith(".json") or THREAD_RE.search(p):
+            continue
+        if _STANDARD_DIRS.intersection(low.split("/")[:-1]):
+            continue
+        out.append(p)
+    return sorted(out)
+
+
+def _is_legacy(tree: ExportTree, path: str) -> bool:
+    parent = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+    low = {p.lower() for p in tree.paths()}
+    if f"{parent}profile.json".lower() in low or f"{parent}connections.json".lower() in low:
+        return True
+    head = _head(tree, path)
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[" and b'"conversation"' in head
+
+
+def detect(tree: ExportTree) -> bool:
+    """An Instagram/Messenger export: thread files (JSON or HTML), legacy messages.json, or E2EE files."""
+    if tree.match(THREAD_RE):
+        return True
+    if any(_is_legacy(tree, p) for p in tree.match(LEGACY_RE)):
+        return True
+    cands = _e2ee_candidates(tree)
+    if not cands:
+        return False
+    smallest = min(cands, key=lambda p: tree.members[p].size)
+    return _is_e2ee_head(_head(tree, smallest))
+
+
+def _scan(tree: ExportTree) -> _Found:
+    found = _Found()
+    for path in tree.paths():
+        m = THREAD_RE.search(path)
+        if m is None:
+            continue
+        if IGNORED_RE.search(path):
+            found.ignored += 1
+            continue
+        if m.group(4).lower() == "html":
+            found.html.append(path)
+            continue
+        conv = f"{m.group(1).lower()}/{m.group(2)}"
+        n = int(m.group(3))
+        if n in found.threads[conv]:
+            found.duplicates += 1  # the same thread file in two parts of the export
+            continue
+        found.threads[conv][n] = path
+    found.legacy = [p for p in tree.match(LEGACY_RE) if _is_legacy(tree, p)]
+    cands = [p for p in _e2ee_candidates(tree) if p not in found.legacy]
+    zips: dict[str, zipfile.ZipFile] = {}
+    try:
+        found.e2ee = [p for p in cands if _is_e2ee_head(_head(tree, p, zips))]
+    finally:
+        for zf in zips.values():
+            zf.close()
+    return found
+
+
+class _Reader:
+    """Reads members like :meth:`ExportTree.read_text`, keeping each zip open between reads.
+
+    ExportTree opens the zip (and parses its whole central directory) on every read, which is
+    quadratic for an export of thousands of thread files. Anything unusual (a member over the
+    size or ratio limits, a read error, bytes that are not UTF-8) is handed to the tree, so its
+    checks and error messages stay the only ones.
+    """
+
+    def __init__(self, tree: ExportTree) -> None:
+        self.tree = tree
+        self.zips: dict[str, zipfile.ZipFile] = {}
+
+    def read_text(self, path: str) -> str:
+        m = self.tree.members[path]
+        ratio = m.size / max(m.compressed, 1)
+        if m.kind != "zip" or m.size > tree_mod.MAX_MEMBER_BYTES or (ratio > tree_mod.MAX_RATIO
+                                                                     and m.size > 1024**2):
+            return self.tree.read_text(path)
+        try:
+            zf = self.zips.get(str(m.container))
+            if zf is None:
+                zf = self.zips[str(m.container)] = zipfile.ZipFile(m.container)
+            with zf.open(m.inner or path) as fh:
+                data = fh.read(tree_mod.MAX_MEMBER_BYTES + 1)
+            if len(data) > tree_mod.MAX_MEMBER_BYTES:
+                return self.tree.read_text(path)
+            return data.decode("utf-8-sig")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, UnicodeDecodeError):
+            return self.tree.read_text(path)  # raises the tree's InputError for this member
+
+    def close(self) -> None:
+        for zf in self.zips.values():
+            zf.close()
+        self.zips.clear()
+
+
+def _parse(tree: ExportTree, path: str, reader: _Reader | None = None) -> Any:
+    """Parse one JSON member; InputError with line and column when it is not valid JSON."""
+    text = reader.read_text(path) if reader is not None else tree.read_text(path)
+    if not text.strip():
+        raise InputError(f"{tree.display(path)}: the file is empty; expected Meta's JSON")
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as e:
+        raise InputError(
+            f"{tree.display(path)}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+        ) from None
+
+
+def _str(v: Any) -> str | None:
+    return v if isinstance(v, str) and v != "" else None
+
+
+def _time_raw(v: Any) -> Any:
+    """A raw epoch value for the bulk converter: numbers as they are, digit strings as ints."""
+    if isinstance(v, bool):
+        return str(v)  # unreadable on purpose
+    if isinstance(v, int | float) or v is None:
+        return v
+    if isinstance(v, str):
+        s = v.strip()
+        return int(s) if s.isdigit() else (s or None)
+    return repr(v)
+
+
+# --------------------------------------------------------------------------- messages
+
+
+@dataclass
+class _State:
+    """What loading collects besides the rows."""
+
+    reader: _Reader
+    rows: MessageRows = field(default_factory=MessageRows)
+    participants: list[set[str]] = field(default_factory=list)
+    fb_content: bool = False  # thread_type / type keys seen
+    ig_content: bool = False  # is_geoblocked_for_viewer seen
+    unsent: int = 0
+
+
+def _thread_participants(doc: dict[str, Any], key: str = "name") -> list[str]:
+    out: list[str] = []
+    plist = doc.get("participants")
+    for p in plist if isinstance(plist, list) else []:
+        name = p.get(key) if isinstance(p, dict) else p
+        if isinstance(name, str) and name:
+            out.append(name)
+    return out
+
+
+def _load_thread(tree: ExportTree, conv: str, files: dict[int, str], st: _State, skips: Skips) -> None:
+    """All message_<n>.json of one thread (newest first in the files)."""
+    seen: dict[Any, int] = {}
+    names: list[str] = []
+    still = True
+    for n in sorted(files):
+        path = files[n]
+        doc = _parse(tree, path, st.reader)
+        if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
+            raise InputError(
+                f'{tree.display(path)}: expected a thread object with a "messages" list '
+                "(Instagram/Messenger message_N.json)"
+            )
+        repair(doc)
+        names = names or _thread_participants(doc)
+        if doc.get("is_still_participant") is False:
+            still = False
+        if "thread_type" in doc:
+            st.fb_content = True
+        _add_messages(doc["messages"], tree.display(path), conv, names, seen, st, skips)
+    if still and names:
+        st.participants.append(set(names))
+
+
+def _add_messages(
+    msgs: list[Any], where: str, conv: str, names: list[str], seen: dict[Any, int], st: _State, skips: Skips
+) -> None:
+    rows = st.rows
+    pair = names if len(names) == 2 else None
+    for i, msg in enumerate(msgs, start=1):
+        if not isinstance(msg, dict):
+            skips.skip(where, f"message {i}", "message is not an object", "a JSON object per message")
+            continue
+        if msg.get("is_unsent") is True:
+            st.unsent += 1
+            continue
+        sender = msg.get("sender_name")
+        if not isinstance(sender, str) or not sender:
+            skips.skip(where, f"message {i}", "message without sender_name", "sender_name (a display name)")
+            continue
+        content = msg.get("content")
+        if content is not None and not isinstance(content, str):
+            skips.skip(where, f"message {i}", "content is not a string", "content as a string")
+            continue
+        text = content or ""
+        urls: list[str] = []
+        share = msg.get("share")
+        if isinstance(share, dict) and isinstance(share.get("link"), str) and share["link"]:
+            urls.append(share["link"])
+        mtype = msg.get("type")
+        if mtype is not None:
+            st.fb_content = True
+        elif not st.ig_content and "is_geoblocked_for_viewer" in msg:
+            st.ig_content = True
+        payload = share is not None or not MEDIA_KEYS.isdisjoint(msg)
+        if "call_duration" in msg or (isinstance(mtype, str) and mtype.casefold() in SYSTEM_TYPES):
+            kind = "system"
+        elif not text:
+            kind = "message" if urls else "system"
+        else:
+            kind = "system" if is_system_text(text, sender, payload) else "message"
+        ts = _time_raw(msg.get("timestamp_ms"))
+        k = seen.get(ts, 0)
+        seen[ts] = k + 1
+        mid = f"{conv}@{ts}" if k == 0 else f"{conv}@{ts}.{k}"
+        recipient = None
+        if pair is not None and sender in pair:
+            recipient = pair[1] if pair[0] == sender else pair[0]
+        rows.add(
+            message_id=mid, conversation_id=conv, sender_id=sender, sender_name=sender,
+            recipient_id=recipient, sent_at=ts, text=text, urls=urls, kind=kind,
+            file=where, record=f"message {i}",
+        )
+
+
+def _load_e2ee(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
+    """One thread of Messenger's end-to-end-encrypted download (clean UTF-8: no repair)."""
+    doc = _parse(tree, path, st.reader)
+    where = tree.display(path)
+    if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
+        raise InputError(f'{where}: expected an object with a "messages" list (Messenger E2EE download)')
+    names = _thread_participants(doc)
+    if names:
+        st.participants.append(set(names))
+    conv = "e2ee/" + PurePosixPath(path).stem
+    pair = names if len(names) == 2 else None
+    seen: dict[Any, int] = {}
+    for i, msg in enumerate(doc["messages"], start=1):
+        if not isinstance(msg, dict):
+            skips.skip(where, f"message {i}", "message is not an object", "a JSON object per message")
+            continue
+        if msg.get("isUnsent") is True:
+            st.unsent += 1
+            continue
+        sender = msg.get("senderName")
+        if not isinstance(sender, str) or not sender:
+            skips.skip(where, f"message {i}", "message without senderName", "senderName (a display name)")
+            continue
+        text = msg.get("text")
+        if text is not None and not isinstance(text, str):
+            skips.skip(where, f"message {i}", "text is not a string", "text as a string")
+            continue
+        text = text or ""
+        mtype = msg.get("type")
+        payload = bool(msg.get("media"))
+        if mtype == "placeholder" or not text:
+            kind = "system"
+        else:
+            kind = "system" if is_system_text(text, sender, payload) else "message"
+        ts = _time_raw(msg.get("timestamp"))
+        k = seen.get(ts, 0)
+        seen[ts] = k + 1
+        recipient = None
+        if pair is not None and sender in pair:
+            recipient = pair[1] if pair[0] == sender else pair[0]
+        st.rows.add(
+            message_id=f"{conv}@{ts}" if k == 0 else f"{conv}@{ts}.{k}", conversation_id=conv,
+            sender_id=sender, sender_name=sender, recipient_id=recipient, sent_at=ts, text=text,
+            kind=kind, file=where, record=f"message {i}",
+        )
+
+
+def _iso_to_ms(v: Any) -> Any:
+    """Legacy ``created_at`` (ISO 8601) to epoch ms; unreadable values are passed on (and counted)."""
+    if not isinstance(v, str):
+        return _time_raw(v)
+    try:
+        dt = datetime.fromisoformat(v.strip())
+    except ValueError:
+        return v
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return round(dt.timestamp() * 1000)
+
+
+def _load_legacy(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
+    """Instagram's legacy ``messages.json`` (to ~2019): usernames, ISO times, all threads in one file."""
+    doc = _parse(tree, path, st.reader)
+    where = tree.display(path)
+    if not isinstance(doc, list):
+        raise InputError(f'{where}: expected a list of conversations ({{"participants", "conversation"}})')
+    repair(doc)
+    for ci, thread in enumerate(doc, start=1):
+        if not isinstance(thread, dict) or not isinstance(thread.get("conversation"), list):
+            skips.skip(where, f"conversation {ci}", "conversation without a message list",
+                       'an object with "participants" and "conversation"')
+            continue
+        names = _thread_participants(thread)
+        if names:
+            st.participants.append(set(names))
+        conv = "legacy/" + "+".join(sorted(names)) if names else f"legacy/{ci}"
+        pair = names if len(names) == 2 else None
+        seen: dict[Any, int] = {}
+        for i, msg in enumerate(thread["conversation"], start=1):
+            rec = f"conversation {ci} message {i}"
+            if not isinstance(msg, dict):
+                skips.skip(where, rec, "message is not an object", "a JSON object per message")
+                continue
+            sender = msg.get("sender")
+            if not isinstance(sender, str) or not sender:
+                skips.skip(where, rec, "message without sender", "sender (a username)")
+                continue
+            text = msg.get("text")
+            if text is not None and not isinstance(text, str):
+                skips.skip(where, rec, "text is not a string", "text as a string")
+                continue
+            text = text or (msg.get("heart") if isinstance(msg.get("heart"), str) else "") or ""
+            urls = [u for u in (msg.get("link"), msg.get("media_share_url")) if isinstance(u, str) and u]
+            payload = bool(urls) or any(k in msg for k in ("media", "media_url", "story_share"))
+            if not text:
+                kind = "message" if urls else "system"
+            else:
+                kind = "system" if is_system_text(text, sender, payload) else "message"
+            ts = _iso_to_ms(msg.get("created_at"))
+            k = seen.get(ts, 0)
+            seen[ts] = k + 1
+            recipient = None
+            if pair is not None and sender in pair:
+                recipient = pair[1] if pair[0] == sender else pair[0]
+            st.rows.add(
+                message_id=f"{conv}@{ts}" if k == 0 else f"{conv}@{ts}.{k}", conversation_id=conv,
+                sender_id=sender, sender_name=sender, sender_username=sender, recipient_id=recipient,
+                sent_at=ts, text=text, urls=urls, kind=kind, file=where, record=rec,
+            )
+
+
+# --------------------------------------------------------------------------- follows
+
+
+def _entries(doc: Any, keys: tuple[str, ...], where: str, expected: str) -> list[Any]:
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        for k in keys:
+            if isinstance(doc.get(k), list):
+                return doc[k]
+        if not doc:
+            return []
+    raise InputError(f"{where}: expected {expected}")
+
+
+def _href_user(href: Any) -> str | None:
+    if not isinstance(href, str) or not href.strip():
+        return None
+    last = href.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return last or None
+
+
+def _add_follow_entries(
+    entries: list[Any], where: str, direction: str, frows: FollowRows, skips: Skips
+) -> None:
+    """Instagram ``string_list_data`` entries and Messenger ``{name, timestamp}`` entries."""
+    for i, e in enumerate(entries, start=1):
+        rec = f"entry {i}"
+        if not isinstance(e, dict):
+            skips.skip(where, rec, "follow entry is not an object", "an object per account")
+            continue
+        sld = e.get("string_list_data")
+        if isinstance(sld, list) and sld:
+            items = [x for x in sld if isinstance(x, dict)]
+            if not items:
+                skips.skip(where, rec, "follow entry without a username", "string_list_data with value or href")
+                continue
+            for item in items:
+                name = _str(item.get("value")) or _str(e.get("title")) or _href_user(item.get("href"))
+                if name is None:
+                    skips.skip(where, rec, "follow entry without a username", "value, title or href")
+                    continue
+                ts = _time_raw(item.get("timestamp"))
+                frows.add(user_name=name, followed_at=ts or None, direction=direction, file=where, record=rec)
+            continue
+        name = _str(e.get("name")) or _str(e.get("title")) or _str(e.get("value"))
+        if name is None:
+            skips.skip(where, rec, "follow entry without a username", "value, title, href or name")
+            continue
+        ts = _time_raw(e.get("timestamp"))
+        frows.add(user_name=name, followed_at=ts or None, direction=direction, file=where, record=rec)
+
+
+def _load_follows(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader) -> FollowRows:
+    frows = FollowRows()
+    ig_list = "a list of accounts or {\"relationships_%s\": [...]}"
+    files: list[tuple[re.Pattern[str], tuple[str, ...], str, str]] = [
+        (FOLLOWERS_RE, ("relationships_followers", "followers_v3", "followers_v2", "followers"), "follower",
+         ig_list % "followers"),
+        (FOLLOWING_RE, ("relationships_following", "following_v3", "following_v2", "following"), "following",
+         ig_list % "following"),
+        (FB_FOLLOWERS_RE, ("followers_v3", "followers_v2", "followers"), "follower",
+         '{"followers_v3": [...]} or {"followers_v2": [...]}'),
+        (FB_FOLLOWING_RE, ("following_v3", "following_v2", "following"), "following",
+         '{"following_v3": [...]} or {"following_v2": [...]}'),
+        (FRIENDS_RE, ("friends_v2", "friends_v3", "friends"), "connection",
+         '{"friends_v2": [...]} or {"friends": [...]}'),
+    ]
+    for rx, keys, direction, expected in files:
+        for path in tree.match(rx):
+            if IGNORED_RE.search(path):
+                continue
+            where = tree.display(path)
+            doc = repair(_parse(tree, path, reader))
+            _add_follow_entries(_entries(doc, keys, where, expected), where, direction, frows, skips)
+    if legacy:
+        for path in tree.match(r"^(?:[^/]+/)?connections\.json$"):
+            where = tree.display(path)
+            doc = repair(_parse(tree, path, reader))
+            if not isinstance(doc, dict):
+                raise InputError(f'{where}: expected {{"followers": {{username: time}}, "following": {{...}}}}')
+            for key, direction in (("followers", "follower"), ("following", "following")):
+                block = doc.get(key) or {}
+                if not isinstance(block, dict):
+                    skips.skip(where, key, f"{key} is not an object", "{username: date-time}")
+                    continue
+                for j, (name, when) in enumerate(block.items(), start=1):
+                    frows.add(user_name=name, followed_at=_time_raw(when), direction=direction,
+                              file=where, record=f"{key} entry {j}")
+    return frows
+
+
+# --------------------------------------------------------------------------- owner
+
+
+def _instagram_owner(tree: ExportTree, reader: _Reader) -> Owner:
+    for path in tree.find(IG_OWNER_SUFFIX):
+        doc = repair(_parse(tree, path, reader))
+        users = doc.get("profile_user") if isinstance(doc, dict) else None
+        if not isinstance(users, list) or not users or not isinstance(users[0], dict):
+            continue
+        smd = users[0].get("string_map_data")
+        if not isinstance(smd, dict):
+            continue
+        by_key = {k.casefold(): v for k, v in smd.items() if isinstance(v, dict)}
+        username = _str((by_key.get("username") or {}).get("value"))
+        name = _str((by_key.get("name") or {}).get("value"))
+        if username or name:
+            return Owner(id=name or username, name=name or username, handle=username)
+    return Owner()
+
+
+def _facebook_owner(tree: ExportTree, reader: _Reader) -> Owner:
+    for path in tree.find(FB_OWNER_SUFFIX):
+        doc = repair(_parse(tree, path, reader))
+        if not isinstance(doc, dict):
+            continue
+        prof = doc.get("profile_v2") or doc.get("profile")
+        if not isinstance(prof, dict):
+            continue
+        nm = prof.get("name")
+        name = _str(nm.get("full_name")) if isinstance(nm, dict) else _str(nm)
+        username = _str(prof.get("username"))
+        if name:
+            return Owner(id=name, name=name, handle=username)
+    return Owner()
+
+
+def _legacy_owner(tree: ExportTree, reader: _Reader) -> Owner:
+    for path in tree.match(r"^(?:[^/]+/)?profile\.json$"):
+        doc = repair(_parse(tree, path, reader))
+        if isinstance(doc, dict) and _str(doc.get("username")):
+            return Owner(id=doc["username"], name=_str(doc.get("name")) or doc["username"],
+                         handle=doc["username"])
+    return Owner()
+
+
+def _every_thread(participants: list[set[str]]) -> str | None:
+    """The one name present in every thread (needs 2+ threads), else None."""
+    if len(participants) < 2:
+        return None
+    common = set.intersection(*participants)
+    return next(iter(common)) if len(common) == 1 else None
+
+
+# --------------------------------------------------------------------------- load
+
+
+def _path_platform(tree: ExportTree, found: _Found) -> str | None:
+    ig = fb = 0
+    for low in (p.lower() for p in tree.paths()):
+        ig += any(mk in low for mk in IG_PATH_MARKERS)
+        fb += any(mk in low for mk in FB_PATH_MARKERS)
+    ig += bool(found.legacy)
+    if ig != fb:
+        return "instagram" if ig > fb else "facebook"
+    return None
+
+
 def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
-    raise InputError(f"{tree.name}: the meta loader is not written yet")
+    """Load an Instagram or Messenger export; ``platform`` (instagram | facebook) skips detection."""
+    found = _scan(tree)
+    if not (found.threads or found.legacy or found.e2ee):
+        if found.html:
+            raise InputError(
+                f"{tree.name}: this Instagram/Messenger download is an HTML export; request a JSON "
+                "export (Download your information -> Format: JSON)"
+            )
+        raise InputError(
+            f"{tree.name}: no Instagram/Messenger messages found; expected "
+            "messages/inbox/<thread>/message_N.json (or the E2EE download's thread files)"
+        )
+    if found.duplicates:
+        skips.note("thread file repeated in another part (read once)", found.duplicates)
+    if found.ignored:
+        skips.note("cross-app inbox thread files (ignored)", found.ignored)
+    st = _State(reader=_Reader(tree))
+    try:
+        return _load(tree, found, st, skips, platform)
+    finally:
+        st.reader.close()
+
+
+def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: str | None) -> Inbox:
+    for conv in sorted(found.threads):
+        _load_thread(tree, conv, found.threads[conv], st, skips)
+    for path in found.e2ee:
+        _load_e2ee(tree, path, st, skips)
+    for path in found.legacy:
+        _load_legacy(tree, path, st, skips)
+    if st.unsent:
+        skips.note("unsent message (skipped)", st.unsent)
+
+    if platform not in ("instagram", "facebook"):
+        platform = _path_platform(tree, found)
+        if platform is None:
+            fb = bool(found.e2ee) or (st.fb_content and not st.ig_content)
+            platform = "facebook" if fb else "instagram"
+
+    if found.legacy:
+        owner = _legacy_owner(tree, st.reader)
+    elif platform == "instagram":
+        owner = _instagram_owner(tree, st.reader)
+    else:
+        owner = _facebook_owner(tree, st.reader)
+    common = _every_thread(st.participants)
+    if owner.id is None and common is not None:
+        owner = Owner(id=common, name=common)
+    elif owner.id is not None and common is not None and not any(owner.id in p for p in st.participants):
+        owner = Owner(id=common, name=common, handle=owner.handle)  # renamed since the messages
+    frows = _load_follows(tree, bool(found.legacy), skips, st.reader)
+    return make_inbox(
+        platform=platform, source=tree.name, messages=st.rows, follows=frows, owner=owner, skips=skips,
+        message_times="epoch_ms", follow_times="auto",
+    )
