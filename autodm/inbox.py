@@ -439,8 +439,8 @@ def _latest_before(msgs: pd.DataFrame, follows: pd.DataFrame, fk: pd.DataFrame) 
             left_on="sent_at", right_on="followed_at", by="key", direction="backward",
         )
     else:
-        got = left.assign(followed_at=pd.NaT, precision=pd.NA, direction=pd.NA)
-        got["followed_at"] = got["followed_at"].astype("datetime64[ns, UTC]")
+        got = left.assign(followed_at=pd.Series(pd.NaT, index=left.index, dtype="datetime64[ns, UTC]"),
+                          precision=pd.NA, direction=pd.NA)
     untimed = ff[ff["followed_at"].isna()].drop_duplicates("key").set_index("key")
     need = got["followed_at"].isna() & got["key"].isin(untimed.index)
     if need.any():
