@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from autodm import corpus
+from autodm.corpus import PLACEHOLDERS, expand, fill, make_link
+
+
+def test_fill_replaces_every_slot_and_is_deterministic() -> None:
+    t = "Hi {name}, I'm {my_name} from {brand}: {link} ({num} spots, {date}, {city})"
+    a = fill(t, np.random.default_rng(1))
+    assert a == fill(t, np.random.default_rng(1))
+    assert "{" not in a and "}" not in a
+
+
+def test_unfilled_placeholder_uses_a_broken_automation_syntax() -> None:
+    out = fill("Hey {name}! thanks", np.random.default_rng(5), unfilled=True)
+    assert any(p in out for p in PLACEHOLDERS)
+
+
+def test_links_are_varied() -> None:
+    rng = np.random.default_rng(0)
+    links = {make_link(rng) for _ in range(200)}
+    assert any("utm_" in x for x in links) and any("bit.ly" in x or "t.ly" in x for x in links)
+    assert any("calendly" in x or "linktr.ee" in x for x in links)
+
+
+def test_expand_fills_auto_templates_several_times_personal_once() -> None:
+    src = pd.DataFrame({
+        "id": ["af-1", "af-2", "pe-1"], "text": ["Thanks {name}! {link}", "No slots here", "see you at 7 {name}"],
+        "label": ["auto", "auto", "personal"], "category": ["thanks_follow", "welcome", "logistics"],
+        "style": ["x", "any", "sms"], "provenance": ["p"] * 3, "source_file": ["auto_follow.csv"] * 2 + ["x.csv"],
+    })
+    out = expand(src, seed=1)
+    assert (out["template_id"] == "af-1").sum() == corpus.AUTO_VARIANTS
+    assert (out["template_id"] == "af-2").sum() == 1 and (out["template_id"] == "pe-1").sum() == 1
+    assert out["text"].is_unique and not out["hard"].any()
+    assert out.equals(expand(src, seed=1))
+
+
+def test_shipped_corpus_is_built_from_its_sources_and_big_enough() -> None:
+    folder = Path(__file__).resolve().parents[1] / "data" / "corpus"
+    shipped = pd.read_csv(folder / corpus.MESSAGES, dtype=str, keep_default_na=False)
+    rebuilt = expand(corpus.read_sources(folder))
+    assert list(shipped["id"]) == list(rebuilt["id"])
+    assert list(shipped["text"]) == list(rebuilt["text"].astype(str))
+    assert len(shipped) >= 2000 and shipped["provenance"].str.len().gt(0).all()
+    auto_templates = shipped.loc[shipped["label"] == "auto", "template_id"].nunique()
+    personal = shipped[shipped["label"] == "personal"]
+    assert auto_templates >= 400
+    assert len(personal) >= 800 and (personal["hard"] == "True").sum() >= 300
+    loaded = corpus.load_corpus()
+    assert set(loaded["label"]) == {0, 1} and len(loaded) == len(shipped)
