@@ -46,7 +46,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from autodm import features as feat
 from autodm.errors import ModelError, TrainingError
-from autodm.templates import normalize_slots
 
 log = logging.getLogger(__name__)
 
@@ -58,10 +57,11 @@ DEFAULT_NAME = "default"
 # --------------------------------------------------------------------------- design frame
 
 
-def design_frame(messages: pd.DataFrame, owner_names: Sequence[str] = ()) -> pd.DataFrame:
-    """Features of every message plus the slot-normalised text the n-grams see."""
-    frame = feat.build_features(messages, owner_names=owner_names)
-    frame[TEXT] = normalize_slots(messages["text"].fillna("").astype(str), names=owner_names).to_numpy()
+def design_frame(messages: pd.DataFrame, owner_names: Sequence[str] = (),
+                 has_follows: bool | None = None) -> pd.DataFrame:
+    """Features of every message plus ``model_text``, the slot-normalised text the n-grams see."""
+    frame = feat.build_features(messages, owner_names=owner_names, has_follows=has_follows)
+    frame[TEXT] = frame.pop("normalized_text")
     return frame
 
 
@@ -116,7 +116,7 @@ def build_pipeline(C: float = 4.0) -> Pipeline:
                                       dtype=np.float32), TEXT),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                       sublinear_tf=True, max_features=150_000, dtype=np.float32), TEXT),
-            ("signals", StandardScaler(), list(feat.FEATURES)),
+            ("signals", StandardScaler(with_mean=False), list(feat.FEATURES)),
         ],
         sparse_threshold=1.0,
     )
@@ -330,7 +330,7 @@ def explain(model: Model, frame: pd.DataFrame, parts: dict[str, Any], is_auto: n
                 words.append(f"wording {term}" if term else "overall wording")
             else:
                 row = raw[i] if raw is not None else frame.iloc[i].to_dict()
-                words.append(feat.reason(names[j], row))
+                words.append(feat.reason(names[j], row, toward_auto=bool(is_auto[i])))
         out.append("; ".join(words))
     return out
 

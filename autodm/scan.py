@@ -27,7 +27,7 @@ def owner_names(inbox: Inbox) -> list[str]:
 def design(inbox: Inbox) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(messages with follow join, design frame) for every message of the inbox."""
     joined = join_follows(inbox)
-    return joined, mdl.design_frame(joined, owner_names=owner_names(inbox))
+    return joined, mdl.design_frame(joined, owner_names=owner_names(inbox), has_follows=len(inbox.follows) > 0)
 
 
 def scored_mask(joined: pd.DataFrame, include_outgoing: bool = False) -> np.ndarray:

@@ -58,7 +58,8 @@ def test_make_inbox_sorts_dedupes_and_fills_outgoing() -> None:
 
 def test_bad_time_is_skipped_and_counted_or_raises_when_strict() -> None:
     rows = MessageRows()
-    rows.add(message_id="1", conversation_id="c", sender_id="a", sent_at="2024-01-01T00:00:00Z", file="x.json", record=1)
+    rows.add(message_id="1", conversation_id="c", sender_id="a", sent_at="2024-01-01T00:00:00Z",
+             file="x.json", record=1)
     rows.add(message_id="2", conversation_id="c", sender_id="a", sent_at="yesterday", file="x.json", record=2)
     ib = make_inbox(platform="canonical", source="s", messages=rows, skips=Skips(), message_times="iso")
     assert len(ib.messages) == 1 and ib.skips.counts == {"unreadable message time": 1}

@@ -1,0 +1,371 @@
+"""Message-level features, vectorised over the frame, each explainable in one phrase.
+
+Input: the messages after the follow join (:func:`autodm.inbox.join_follows`), or a labelled
+table turned into messages (:func:`autodm.scan.table_messages`). Output: one row per message
+with the numeric :data:`FEATURES` the model scales and weighs, plus helper columns the
+reasons quote (``seconds_after_follow``, ``template_senders``, matched phrases, ...).
+
+Encoding rule: **0 means unknown**. Context a source does not carry (a text-only table has no
+threads, an X archive has no follow times) is 0, never evidence either way; where a known
+absence is itself evidence (the owner wrote first), it is -1. The model's scaler does not
+centre, so a 0 contributes nothing to a score and never shows up as a reason.
+
+Text features are computed once per distinct text and broadcast.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from autodm import phrases, templates
+
+DAY_S = 86400.0
+
+TEXT_FEATURES = (
+    "links", "link_density", "shortener", "profile_link", "booking_link", "tracking_link",
+    *(f"ph_{c}" for c in phrases.CATEGORIES),
+    "placeholder", "log_words", "caps_share", "exclaims", "questions", "emoji", "phone", "money",
+)
+CONTEXT_FEATURES = (
+    "follow_timed", "follow_untimed", "follow_none",
+    "delay_2min", "delay_15min", "delay_1h", "delay_1d", "delay_7d_plus",
+    "day_same", "day_2d",
+    "welcome", "invitation",
+    "thread_first", "owner_silent_before", "owner_never", "bump", "thread_len",
+    "sender_cross_conv", "template_reuse",
+)
+#: The numeric columns the model sees, in order.
+FEATURES: tuple[str, ...] = (*TEXT_FEATURES, *CONTEXT_FEATURES)
+#: Helper columns for output and reasons (not model inputs).
+HELPERS = ("seconds_after_follow", "days_after_follow", "template_senders", "normalized_text",
+           *(f"hit_{c}" for c in phrases.CATEGORIES), "hit_placeholder")
+
+SHORTENERS = frozenset((
+    "bit.ly", "tinyurl.com", "ow.ly", "buff.ly", "t.ly", "rb.gy", "is.gd", "goo.gl", "tiny.cc", "cutt.ly",
+    "shorturl.at", "lnkd.in", "bit.do", "s.id", "tr.im", "dlvr.it", "ift.tt", "fb.me", "amzn.to", "wp.me",
+    "t.co", "shorte.st", "adf.ly", "bl.ink", "rebrand.ly", "v.gd", "qr.ae", "po.st", "snip.ly", "hubs.ly",
+))
+BOOKING = frozenset((
+    "calendly.com", "linktr.ee", "beacons.ai", "cal.com", "lnk.bio", "stan.store", "linkin.bio", "hoo.be",
+    "bio.link", "taplink.cc", "campsite.bio", "acuityscheduling.com", "youcanbook.me", "tidycal.com",
+    "meetings.hubspot.com", "koji.to", "linkbio.co", "carrd.co", "solo.to", "milkshake.app", "later.com",
+))
+PROFILE_HOSTS = frozenset((
+    "facebook.com", "fb.com", "m.facebook.com", "instagram.com", "tiktok.com", "t.me", "pinterest.com",
+    "wa.me", "youtube.com", "linkedin.com", "twitter.com", "x.com", "threads.net", "snapchat.com",
+))
+_PROFILE_PATH = re.compile(r"^(?:in/|company/|@|c/|channel/|user/|pages/|groups/|[A-Za-z0-9_.]{2,40}/?$)")
+_NOT_PROFILE = re.compile(r"^(?:[^/]+/status/|watch|share|sharer|events/|photo|p/|reel|story|stories|posts/"
+                          r"|pulse/|feed/|hashtag|search|i/|video)")
+TRACKING = re.compile(r"[?&](?:utm_\w+|ref|fbclid|gclid|mc_cid|mc_eid|aff(?:iliate)?|via|igshid|si)=",
+                      re.IGNORECASE)
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
+_WORD = re.compile(r"\w+")
+
+
+def _host_path(url: str) -> tuple[str, str]:
+    u = re.sub(r"^[a-z]+://", "", url.strip().lower())
+    host, _, path = u.partition("/")
+    host = host.split(":")[0]
+    if host.startswith("www."):
+        host = host[4:]
+    return host, path
+
+
+def link_kinds(urls: Sequence[str]) -> dict[str, int]:
+    """Counts of shortener, profile, booking/link-in-bio and tracking links among ``urls``."""
+    out = {"shortener": 0, "profile_link": 0, "booking_link": 0, "tracking_link": 0}
+    for url in urls:
+        host, path = _host_path(url)
+        if host in SHORTENERS:
+            out["shortener"] += 1
+        if host in BOOKING or any(host.endswith("." + b) for b in ("calendly.com", "beacons.ai")):
+            out["booking_link"] += 1
+        if host in PROFILE_HOSTS and path and _PROFILE_PATH.match(path) and not _NOT_PROFILE.match(path):
+            out["profile_link"] += 1
+        if TRACKING.search(url):
+            out["tracking_link"] += 1
+    return out
+
+
+def _text_row(text: str) -> dict[str, Any]:
+    links = [m.group(0) for m in templates.URL_RE.finditer(text)]
+    bare = templates.URL_RE.sub(" ", text)
+    words = len(_WORD.findall(bare))
+    letters = [c for c in text if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    row: dict[str, Any] = {
+        "links": len(links),
+        "_link_list": links,
+        "log_words": math.log1p(words),
+        "_words": words,
+        "caps_share": upper / len(letters) if len(letters) >= 12 else 0.0,
+        "exclaims": min(bare.count("!"), 5),
+        "questions": min(bare.count("?"), 3),
+        "emoji": min(len(_EMOJI.findall(text)), 5),
+        "phone": int(bool(templates.PHONE_RE.search(text))),
+        "money": int(bool(templates.MONEY_RE.search(text))),
+    }
+    ph = templates.PLACEHOLDER_RE.search(text)
+    row["placeholder"] = int(ph is not None)
+    row["hit_placeholder"] = ph.group(0) if ph else ""
+    hits = phrases.match_phrases(text)
+    for cat in phrases.CATEGORIES:
+        n, first = hits.get(cat, (0, ""))
+        row[f"ph_{cat}"] = min(n, 3)
+        row[f"hit_{cat}"] = first
+    return row
+
+
+def text_features(texts: pd.Series) -> pd.DataFrame:
+    """The text features of every text (computed once per distinct text), index aligned."""
+    codes, uniq = pd.factorize(texts.fillna("").astype(str))
+    rows = [_text_row(t) for t in uniq]
+    cols = [*TEXT_FEATURES, "_link_list", "_words", "hit_placeholder", *(f"hit_{c}" for c in phrases.CATEGORIES)]
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}, index=texts.index)
+    per_text = pd.DataFrame(rows)
+    for c in ("shortener", "profile_link", "booking_link", "tracking_link"):
+        per_text[c] = 0
+    return per_text.reindex(columns=[c for c in cols if c in per_text.columns]).iloc[codes].set_index(texts.index)
+
+
+def _links(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
+    """Add links the export gives besides the text (shares), then classify every link."""
+    texts = messages["text"].fillna("").astype(str).to_numpy()
+    extra_urls = messages["urls"].to_numpy() if "urls" in messages else np.empty(len(frame), dtype=object)
+    in_text = frame["_link_list"].to_numpy()
+    n = len(frame)
+    kinds = {k: np.zeros(n) for k in ("shortener", "profile_link", "booking_link", "tracking_link")}
+    links = frame["links"].to_numpy(dtype=float).copy()
+    cache: dict[tuple[str, ...], dict[str, int]] = {}
+    for i in range(n):
+        urls = list(in_text[i]) if isinstance(in_text[i], list) else []
+        ex = extra_urls[i]
+        if isinstance(ex, list | tuple) and ex:
+            more = [u for u in ex if isinstance(u, str) and u and u not in texts[i]]
+            links[i] += len(more)
+            urls += more
+        if not urls:
+            continue
+        key = tuple(urls)
+        got = cache.get(key)
+        if got is None:
+            got = cache[key] = link_kinds(urls)
+        for k, v in got.items():
+            kinds[k][i] = min(v, 3)
+    frame["links"] = np.minimum(links, 5)
+    words = frame["_words"].to_numpy(dtype=float)
+    frame["link_density"] = np.minimum(links / np.maximum(words, 1.0), 1.0)
+    for k, v in kinds.items():
+        frame[k] = v
+
+
+def _column(messages: pd.DataFrame, name: str, default: Any = pd.NA) -> pd.Series:
+    if name in messages:
+        return messages[name]
+    return pd.Series(default, index=messages.index)
+
+
+def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | None) -> None:
+    """Follow status and the delay between the follow/connection and the message."""
+    n = len(messages)
+    sent = pd.to_datetime(_column(messages, "sent_at", pd.NaT), utc=True)
+    followed = pd.to_datetime(_column(messages, "followed_at", pd.NaT), utc=True)
+    precision = _column(messages, "follow_precision").astype("string").fillna("").to_numpy()
+    join = _column(messages, "follow_join", "none").astype("string").fillna("none").to_numpy()
+    timed = followed.notna().to_numpy() & sent.notna().to_numpy()
+    matched = (join != "none") & (join != "table") & (join != "ambiguous")
+    frame["follow_timed"] = timed.astype(float)
+    frame["follow_untimed"] = (matched & ~timed).astype(float)
+    # "no follow record" is evidence only when the export does carry follow lists
+    frame["follow_none"] = ((join == "none") & bool(has_follows)).astype(float) if n else 0.0
+    delta = (sent - followed).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
+    day = precision == "day"
+    sec = timed & ~day
+    d = np.where(sec, delta, np.nan)
+    frame["seconds_after_follow"] = d
+    days = np.where(timed, np.floor(delta / DAY_S), np.nan)
+    frame["days_after_follow"] = days
+    for name, limit in (("delay_2min", 120), ("delay_15min", 900), ("delay_1h", 3600), ("delay_1d", DAY_S)):
+        frame[name] = np.where(sec, (d <= limit).astype(float), 0.0)
+    frame["delay_7d_plus"] = np.where(timed, (delta > 7 * DAY_S).astype(float), 0.0)
+    frame["day_same"] = np.where(timed & day, (days <= 0).astype(float), 0.0)
+    frame["day_2d"] = np.where(timed & day, (days <= 2).astype(float), 0.0)
+    kind = _column(messages, "kind", "message").astype("string").fillna("message").to_numpy()
+    frame["welcome"] = (kind == "welcome").astype(float)
+    frame["invitation"] = (kind == "invitation").astype(float)
+
+
+def _conversation(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
+    """Thread position, whether the owner wrote, bumps, and the sender's reuse across threads."""
+    n = len(messages)
+    conv = _column(messages, "conversation_id").astype("string")
+    known = conv.notna().to_numpy()
+    zeros = np.zeros(n)
+    for c in ("thread_first", "owner_silent_before", "owner_never", "bump", "thread_len", "sender_cross_conv"):
+        frame[c] = zeros.copy()
+    if not known.any():
+        return
+    sent = pd.to_datetime(_column(messages, "sent_at", pd.NaT), utc=True)
+    t = sent.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float) / 1e9
+    out = _column(messages, "outgoing", False).fillna(False).to_numpy(dtype=bool)
+    sender = _column(messages, "sender_id").astype("string").fillna("").to_numpy(dtype=object)
+    ccodes, _ = pd.factorize(conv)
+    idx = np.flatnonzero(known)
+    order = idx[np.lexsort((t[idx], ccodes[idx]))]
+    c_sorted = ccodes[order]
+    new_conv = np.r_[True, c_sorted[1:] != c_sorted[:-1]]
+    start = np.maximum.accumulate(np.where(new_conv, np.arange(len(order)), 0))
+    pos = np.arange(len(order)) - start
+    out_sorted = out[order].astype(int)
+    cum_out = np.cumsum(out_sorted)
+    out_before = cum_out - out_sorted - np.where(start > 0, cum_out[start - 1], 0)
+    conv_out_total = pd.Series(out_sorted).groupby(c_sorted).transform("sum").to_numpy()
+    conv_len = pd.Series(out_sorted).groupby(c_sorted).transform("size").to_numpy()
+    prev_same = np.r_[False, (sender[order][1:] == sender[order][:-1]) & ~new_conv[1:]]
+    gap = np.r_[0.0, np.diff(t[order])]
+    res = {
+        "thread_first": np.where(pos == 0, 1.0, -1.0),
+        "owner_silent_before": np.where(out_before == 0, 1.0, -1.0),
+        "owner_never": np.where(conv_out_total == 0, 1.0, -1.0),
+        "bump": (prev_same & (gap >= 12 * 3600) & (out_before == 0)).astype(float),
+        "thread_len": np.log1p(conv_len),
+    }
+    for c, v in res.items():
+        col = zeros.copy()
+        col[order] = v
+        frame[c] = col
+    # the same template by this sender in two or more conversations
+    key = frame["_template_key"].to_numpy(dtype=object)
+    ok = known & (key != "") & (sender != "") & ~out
+    if ok.any():
+        sub = pd.DataFrame({"s": sender[ok], "k": key[ok], "c": ccodes[ok]})
+        n_conv = sub.groupby(["s", "k"])["c"].transform("nunique").to_numpy()
+        col = zeros.copy()
+        col[np.flatnonzero(ok)] = (n_conv >= 2).astype(float)
+        frame["sender_cross_conv"] = col
+
+
+def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
+    """How many distinct senders sent the same (slot-normalised) text: ``template_senders``."""
+    n = len(messages)
+    key = frame["_template_key"].to_numpy(dtype=object)
+    sender = _column(messages, "sender_id").astype("string").fillna("").to_numpy(dtype=object)
+    out = _column(messages, "outgoing", False).fillna(False).to_numpy(dtype=bool)
+    ok = (key != "") & (sender != "") & ~out
+    senders = np.zeros(n)
+    if ok.any():
+        sub = pd.DataFrame({"k": key[ok], "s": sender[ok]})
+        senders[np.flatnonzero(ok)] = sub.groupby("k")["s"].transform("nunique").to_numpy()
+    frame["template_senders"] = senders
+    frame["template_reuse"] = np.log1p(np.maximum(senders - 1, 0))
+
+
+def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
+                   has_follows: bool | None = None) -> pd.DataFrame:
+    """One row of :data:`FEATURES` (and :data:`HELPERS`) per message, index aligned.
+
+    ``has_follows``: whether the export carries follow lists at all (so a sender missing from
+    them means something); None or False makes "no follow record" unknown.
+    """
+    texts = messages["text"].fillna("").astype(str)
+    frame = text_features(texts)
+    normalized = templates.normalize_slots(texts, names=owner_names)
+    frame["normalized_text"] = normalized.to_numpy()
+    frame["_template_key"] = templates.template_keys(normalized).to_numpy()
+    _links(frame, messages)
+    _timing(frame, messages, has_follows)
+    _template_reuse(frame, messages)
+    _conversation(frame, messages)
+    frame = frame.drop(columns=["_link_list", "_words", "_template_key"])
+    for c in FEATURES:
+        frame[c] = frame[c].astype(float)
+    return frame
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def _plural(n: float, word: str) -> str:
+    k = int(n)
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * DAY_S:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / DAY_S:.0f} days"
+
+
+def _delay_reason(row: Mapping[str, Any], toward_auto: bool) -> str:
+    s = row.get("seconds_after_follow")
+    if s is not None and not pd.isna(s):
+        return f"sent {_duration(float(s))} after follow"
+    d = row.get("days_after_follow")
+    if d is not None and not pd.isna(d):
+        return "sent the day you connected" if d <= 0 else f"sent {int(d)} days after connecting"
+    return "timing after follow"
+
+
+def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
+    """Plain words for feature ``name`` of ``row``, pushing toward auto (or toward personal).
+
+    >>> reason("links", {"links": 3.0})
+    '3 links'
+    """
+    v = row.get(name, 0.0)
+    if name.startswith("ph_"):
+        cat = name[3:]
+        hit = row.get(f"hit_{cat}") or ""
+        label = cat.replace("_", " ")
+        if toward_auto:
+            return f'phrase: "{hit.lower()}"' if hit else f"{label} phrasing"
+        return f"no {label} phrasing"
+    if name in ("delay_2min", "delay_15min", "delay_1h", "delay_1d", "delay_7d_plus", "day_same", "day_2d"):
+        return _delay_reason(row, toward_auto)
+    texts: dict[str, tuple[str, str]] = {
+        "links": (_plural(v, "link"), "no links" if not v else _plural(v, "link")),
+        "link_density": ("mostly links", "few links for its length"),
+        "shortener": ("link shortener", "no link shortener"),
+        "profile_link": ("link to the sender's other profiles", "profile link"),
+        "booking_link": ("booking / link-in-bio page", "booking link"),
+        "tracking_link": ("tracking parameters in a link", "tracking link"),
+        "placeholder": (f"unfilled placeholder {row.get('hit_placeholder') or ''}".strip(), "placeholder"),
+        "log_words": ("long pitch" if v > 3.5 else "short message", "short message" if v < 2.5 else "message length"),
+        "caps_share": ("shouting capitals", "few capitals"),
+        "exclaims": (f"{int(v)} exclamation marks", "few exclamation marks"),
+        "questions": ("asks questions", "asks a question"),
+        "emoji": ("emoji", "emoji"),
+        "phone": ("phone number or short code", "phone number"),
+        "money": ("money amount", "money amount"),
+        "follow_timed": ("follow time known", "follow time known"),
+        "follow_untimed": ("sender follows you", "sender follows you"),
+        "follow_none": ("no follow record", "sender not in your follow lists"),
+        "welcome": ("platform-declared welcome message", "not a welcome message"),
+        "invitation": ("connection-invitation note", "invitation"),
+        "thread_first": ("first message of the thread" if v > 0 else "later in the thread",
+                         "reply inside a thread" if v < 0 else "first message"),
+        "owner_silent_before": ("you had not written to them" if v > 0 else "you wrote to them first",
+                                "you wrote to them first" if v < 0 else "you had not written"),
+        "owner_never": ("you never replied" if v > 0 else "you replied",
+                        "you replied to them" if v < 0 else "you never replied"),
+        "bump": ("unanswered follow-up bump", "not a bump"),
+        "thread_len": ("short thread", "long conversation"),
+        "sender_cross_conv": ("same text in their other conversations", "one conversation"),
+        "template_reuse": (f"same text from {int(row.get('template_senders') or 0)} senders", "unique text"),
+    }
+    pair = texts.get(name)
+    if pair is None:
+        return name.replace("_", " ")
+    return pair[0] if toward_auto else pair[1]

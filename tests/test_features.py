@@ -1,0 +1,107 @@
+"""Message features: links, phrases, timing, conversation and template reuse, 0 for unknown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from autodm.features import CONTEXT_FEATURES, FEATURES, build_features, link_kinds, reason
+from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, join_follows, make_inbox
+from autodm.scan import table_messages
+
+T0 = "2024-03-01T10:00:00Z"
+PROMO = "Thanks for the follow! Grab my free guide here: https://bit.ly/abc{n}"
+
+
+def _at(seconds: float) -> str:
+    return (pd.Timestamp(T0) + pd.Timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _inbox(msgs: list[tuple[str, str, str, float, str]], follows: list[tuple[str, float | None]],
+           precision: str = "second") -> Inbox:
+    """msgs: (id, conversation, sender, seconds after T0, text); the owner is "me"."""
+    rows, frows = MessageRows(), FollowRows()
+    for mid, conv, sender, t, text in msgs:
+        rows.add(message_id=mid, conversation_id=conv, sender_id=sender, sent_at=_at(t), text=text)
+    for user, t in follows:
+        frows.add(user_id=user, followed_at=None if t is None else _at(t), precision=precision)
+    return make_inbox(platform="canonical", source="t", messages=rows, follows=frows, owner=Owner(id="me"),
+                      skips=Skips(), message_times="iso", follow_times="iso")
+
+
+def _features(inbox: Inbox) -> pd.DataFrame:
+    joined = join_follows(inbox)
+    f = build_features(joined, has_follows=len(inbox.follows) > 0)
+    f.index = joined["message_id"].to_numpy()
+    return f
+
+
+def test_auto_dm_seconds_after_follow_in_a_silent_thread() -> None:
+    ib = _inbox([("a1", "ca", "bot", 9, PROMO.format(n=1)),
+                 ("p1", "cp", "me", 100, "hey, how was the trip?"),
+                 ("p2", "cp", "pal", 4000, "great thanks! pics soon"),
+                 ("p3", "cp", "pal", 4100, "you around later?")],
+                [("bot", 0), ("pal", -86400 * 30)])
+    f = _features(ib)
+    a, p2, p3 = f.loc["a1"], f.loc["p2"], f.loc["p3"]
+    assert a["seconds_after_follow"] == 9 and a["delay_2min"] == 1 and a["delay_1h"] == 1
+    assert a["thread_first"] == 1 and a["owner_silent_before"] == 1 and a["owner_never"] == 1
+    assert a["links"] == 1 and a["shortener"] == 1 and a["ph_gratitude_follow"] == 1 and a["ph_self_promo"] >= 1
+    assert p2["thread_first"] == -1 and p2["owner_silent_before"] == -1 and p2["owner_never"] == -1
+    assert p2["delay_2min"] == 0 and p2["delay_7d_plus"] == 1 and p3["bump"] == 0
+    assert reason("delay_2min", a.to_dict()) == "sent 9 s after follow"
+
+
+def test_template_reuse_counts_distinct_senders_and_other_threads() -> None:
+    msgs = [(f"m{i}", f"c{i}", f"s{i % 3}", 10 * i, PROMO.format(n=i)) for i in range(6)]
+    msgs.append(("x", "cx", "solo", 5, "ok thanks!"))
+    msgs.append(("y", "cy", "s9", 6, "ok thanks!"))
+    f = _features(_inbox(msgs, []))
+    assert f.loc["m0", "template_senders"] == 3 and f.loc["m0", "template_reuse"] == np.log1p(2)
+    assert f.loc["m0", "sender_cross_conv"] == 1  # s0 sent it in c0 and c3
+    assert f.loc["x", "template_senders"] == 0  # too short to be evidence
+
+
+def test_unanswered_bump_a_day_later() -> None:
+    ib = _inbox([("b1", "c", "bot", 0, "Hi! Quick question about your hiring"),
+                 ("b2", "c", "bot", 3 * 86400, "Just bumping this to the top of your inbox")], [])
+    f = _features(ib)
+    assert f.loc["b2", "bump"] == 1 and f.loc["b1", "bump"] == 0
+    assert f.loc["b2", "ph_followup_bump"] >= 1
+
+
+def test_follow_without_time_and_no_follow_record() -> None:
+    ib = _inbox([("a", "c1", "follower", 0, "hello there"), ("b", "c2", "stranger", 0, "hello you")],
+                [("follower", None)])
+    f = _features(ib)
+    assert f.loc["a", "follow_untimed"] == 1 and f.loc["a", "follow_timed"] == 0
+    assert np.isnan(f.loc["a", "seconds_after_follow"])
+    assert f.loc["b", "follow_none"] == 1 and f.loc["b", "follow_untimed"] == 0
+
+
+def test_day_precision_counts_days_not_seconds() -> None:
+    ib = _inbox([("a", "c", "conn", 3600 * 5, "Great to connect! I help founders scale")],
+                [("conn", 0)], precision="day")
+    f = _features(ib)
+    assert f.loc["a", "day_same"] == 1 and f.loc["a", "delay_2min"] == 0
+    assert np.isnan(f.loc["a", "seconds_after_follow"]) and f.loc["a", "days_after_follow"] == 0
+    assert reason("day_same", f.loc["a"].to_dict()) == "sent the day you connected"
+
+
+def test_text_only_table_has_no_context_evidence() -> None:
+    f = build_features(table_messages(pd.DataFrame({"text": ["Thanks for the follow! bit.ly/x", "ok"]})))
+    assert (f[list(CONTEXT_FEATURES)] == 0).all().all()
+    assert list(f.columns[: len(FEATURES)]) != [] and set(FEATURES) <= set(f.columns)
+
+
+def test_shares_from_the_export_count_as_links() -> None:
+    msgs = table_messages(pd.DataFrame({"text": ["look at this"]}))
+    msgs.at[0, "urls"] = ["https://www.instagram.com/brand.page"]
+    f = build_features(msgs)
+    assert f.loc[0, "links"] == 1 and f.loc[0, "profile_link"] == 1
+
+
+def test_link_kinds() -> None:
+    k = link_kinds(["https://calendly.com/x/15min", "facebook.com/sam.sample", "https://x.com/a/status/1",
+                    "https://site.io/?utm_source=dm", "https://photos.app.goo.gl/abc"])
+    assert k == {"shortener": 0, "profile_link": 1, "booking_link": 1, "tracking_link": 1}
