@@ -74,7 +74,13 @@ PERSONAL_LINKS = ("photos.app.goo.gl/{c}", "docs.google.com/document/d/{c}/edit"
 #: How broken automations show an unfilled first-name slot.
 PLACEHOLDERS = ("{first_name}", "{{firstName}}", "[NAME]", "%name%", "${username}", "*|FNAME|*",
                 "{name}", "[First Name]")
-_SLOT = re.compile(r"\{(name|handle|my_name|brand|company|role|link2?|city|num|topic|event|date)\}")
+#: A slot, and an "s" right after it ("{role}s" asks for the plural).
+_SLOT = re.compile(r"\{(name|handle|my_name|brand|company|role|link2?|city|num|topic|event|date)\}(s?)")
+
+
+def _plural(word: str) -> str:
+    """English plural of a role: "coach" -> "coaches", "CTO" -> "CTOs"."""
+    return word + ("es" if word.endswith(("ch", "sh", "s", "x")) else "s")
 
 
 def _rng_for(key: str, seed: int) -> np.random.Generator:
@@ -115,6 +121,7 @@ _FILLERS: dict[str, Callable[[np.random.Generator], str]] = {
     "brand": lambda r: str(r.choice(BRANDS)),
     "company": lambda r: str(r.choice(COMPANIES)),
     "role": lambda r: str(r.choice(ROLES)),
+    "roles": lambda r: _plural(str(r.choice(ROLES))),
     "city": lambda r: str(r.choice(CITIES)),
     "num": lambda r: str(int(r.choice([2, 3, 5, 7, 10, 15, 20, 30, 50, 100, 250, 500, 1000]))),
     "topic": lambda r: str(r.choice(TOPICS)),
@@ -133,12 +140,14 @@ def fill(template: str, rng: np.random.Generator, unfilled: bool = False, person
     raw = str(rng.choice(PLACEHOLDERS))
 
     def sub(m: re.Match[str]) -> str:
-        slot = m.group(1)
+        slot, tail = m.group(1), m.group(2)
+        if slot == "role" and tail:
+            slot, tail = "roles", ""
         if unfilled and slot == "name":
-            return raw
+            return raw + tail
         if personal and slot in ("link", "link2"):
-            return make_link(rng, personal=True)
-        return _FILLERS[slot](rng)
+            return make_link(rng, personal=True) + tail
+        return _FILLERS[slot](rng) + tail
 
     return _SLOT.sub(sub, template)
 

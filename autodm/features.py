@@ -30,9 +30,14 @@ DAY_S = 86400.0
 TEXT_FEATURES = (
     "links", "link_density", "shortener", "profile_link", "booking_link", "tracking_link",
     *(f"ph_{c}" for c in phrases.CATEGORIES),
-    "placeholder", "log_words", "caps_share", "exclaims", "questions", "emoji", "phone", "money",
+    "placeholder", "log_words", "caps_words", "exclaims", "questions", "emoji", "phone", "money",
 )
+#: Whether a source carries threads / follow lists at all: offsets, not evidence (never reasons).
+#: Without them the intercept would have to fit threaded and text-only rows at once, and
+#: context-free text (a spreadsheet of messages) would inherit the threaded rows' bias.
+INDICATORS = ("has_thread_context", "has_follow_context")
 CONTEXT_FEATURES = (
+    *INDICATORS,
     "follow_timed", "follow_untimed", "follow_none",
     "delay_2min", "delay_15min", "delay_1h", "delay_1d", "delay_7d_plus",
     "day_same", "day_2d",
@@ -67,6 +72,7 @@ TRACKING = re.compile(r"[?&](?:utm_\w+|ref|fbclid|gclid|mc_cid|mc_eid|aff(?:ilia
                       re.IGNORECASE)
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
 _WORD = re.compile(r"\w+")
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 
 
 def _host_path(url: str) -> tuple[str, str]:
@@ -98,14 +104,13 @@ def _text_row(text: str) -> dict[str, Any]:
     links = [m.group(0) for m in templates.URL_RE.finditer(text)]
     bare = templates.URL_RE.sub(" ", text)
     words = len(_WORD.findall(bare))
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(1 for c in letters if c.isupper())
     row: dict[str, Any] = {
         "links": len(links),
         "_link_list": links,
         "log_words": math.log1p(words),
         "_words": words,
-        "caps_share": upper / len(letters) if len(letters) >= 12 else 0.0,
+        # shouting: words in capitals ("FREE", "URGENT"), not ordinary capitalisation
+        "caps_words": min(len(_CAPS_WORD.findall(bare)), 3),
         "exclaims": min(bare.count("!"), 5),
         "questions": min(bare.count("?"), 3),
         "emoji": min(len(_EMOJI.findall(text)), 5),
@@ -182,6 +187,7 @@ def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | Non
     join = _column(messages, "follow_join", "none").astype("string").fillna("none").to_numpy()
     timed = followed.notna().to_numpy() & sent.notna().to_numpy()
     matched = (join != "none") & (join != "table") & (join != "ambiguous")
+    frame["has_follow_context"] = np.full(n, float(bool(has_follows) or timed.any() or matched.any()))
     frame["follow_timed"] = timed.astype(float)
     frame["follow_untimed"] = (matched & ~timed).astype(float)
     # "no follow record" is evidence only when the export does carry follow lists
@@ -211,6 +217,7 @@ def _conversation(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
     zeros = np.zeros(n)
     for c in ("thread_first", "owner_silent_before", "owner_never", "bump", "thread_len", "sender_cross_conv"):
         frame[c] = zeros.copy()
+    frame["has_thread_context"] = known.astype(float)
     if not known.any():
         return
     sent = pd.to_datetime(_column(messages, "sent_at", pd.NaT), utc=True)
@@ -343,7 +350,7 @@ def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
         "tracking_link": ("tracking parameters in a link", "tracking link"),
         "placeholder": (f"unfilled placeholder {row.get('hit_placeholder') or ''}".strip(), "placeholder"),
         "log_words": ("long pitch" if v > 3.5 else "short message", "short message" if v < 2.5 else "message length"),
-        "caps_share": ("shouting capitals", "few capitals"),
+        "caps_words": ("words in capitals", "no shouting"),
         "exclaims": (f"{int(v)} exclamation marks", "few exclamation marks"),
         "questions": ("asks questions", "asks a question"),
         "emoji": ("emoji", "emoji"),

@@ -22,7 +22,7 @@ import os
 import platform as _platform
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -83,7 +83,7 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
     def fit(self, X: Any, y: Any, sample_weight: Any = None, oof_decision: Any = None) -> CalibratedLinear:
         y = np.asarray(y)
         self.linear_ = LogisticRegression(C=self.C, class_weight=self.class_weight,
-                                          max_iter=self.max_iter, solver="liblinear")
+                                          max_iter=self.max_iter, solver="liblinear", random_state=0)
         self.linear_.fit(X, y, sample_weight=sample_weight)
         d = self.linear_.decision_function(X) if oof_decision is None else np.asarray(oof_decision)
         self.calibrator_ = LogisticRegression(C=1e4).fit(d.reshape(-1, 1), y)
@@ -267,7 +267,8 @@ def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, 
         parts[name + "_matrix"] = Xt
         parts[name + "_coef"] = w
         decision += parts[name]
-    sig = ct.named_transformers_["signals"].transform(frame[list(feat.FEATURES)].to_numpy(np.float64))
+    scaler: StandardScaler = ct.named_transformers_["signals"]
+    sig = frame[list(feat.FEATURES)].to_numpy(np.float64) / scaler.scale_  # no centring: 0 stays 0
     contrib = sig * coef[idx["signals"]]
     parts["signals"] = contrib
     decision += contrib.sum(axis=1)
@@ -306,6 +307,33 @@ def score(model: Model, frame: pd.DataFrame, *, threshold: float | None = None,
     return out
 
 
+class _RowView(Mapping[str, Any]):
+    """Row ``i`` of a frame's columns (as arrays), read lazily: what :func:`features.reason` needs."""
+
+    def __init__(self, cols: dict[str, np.ndarray], i: int) -> None:
+        self.cols, self.i = cols, i
+
+    def __getitem__(self, key: str) -> Any:
+        return self.cols[key][self.i]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.cols)
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+
+def _reason_key(name: str, cols: dict[str, np.ndarray], i: int, code: int) -> Any:
+    """What a feature's reason text depends on, so equal keys share one string."""
+    if name.startswith("ph_") or name == "placeholder":
+        return code
+    if name.startswith(("delay_", "day_")):
+        return (cols["seconds_after_follow"][i], cols["days_after_follow"][i])
+    if name == "template_reuse":
+        return cols["template_senders"][i]
+    return cols[name][i]
+
+
 def explain(model: Model, frame: pd.DataFrame, parts: dict[str, Any], is_auto: np.ndarray,
             top: int = 3) -> list[str]:
     """The ``top`` contributions in the verdict's direction, in plain words."""
@@ -317,20 +345,31 @@ def explain(model: Model, frame: pd.DataFrame, parts: dict[str, Any], is_auto: n
     terms = _top_terms(model, parts, sign_rows[first_row])
     text_part = parts["words"] + parts["chars"]
     contrib = np.column_stack([parts["signals"], text_part]) * sign_rows[:, None]
-    order = np.argsort(-contrib, axis=1)[:, :top]
-    raw = frame.to_dict("records") if len(frame) <= 200_000 else None
+    for name in feat.INDICATORS:  # offsets for what a source carries, not evidence
+        contrib[:, names.index(name)] = 0.0
+    k = min(top, contrib.shape[1])
+    order = np.argpartition(-contrib, k - 1, axis=1)[:, :k] if len(contrib) else np.zeros((0, k), int)
+    order = np.take_along_axis(order, np.argsort(-np.take_along_axis(contrib, order, axis=1), axis=1), axis=1)
+    wanted = [c for c in (*names, *feat.HELPERS) if c in frame.columns]
+    cols = {c: frame[c].to_numpy() for c in wanted}
+    cache: dict[tuple[Any, ...], str] = {}
     out: list[str] = []
     for i in range(len(frame)):
         words: list[str] = []
+        auto = bool(is_auto[i])
         for j in order[i]:
             if contrib[i, j] <= 0.05:
                 break
             if j == len(names):
                 term = terms[codes[i]]
                 words.append(f"wording {term}" if term else "overall wording")
-            else:
-                row = raw[i] if raw is not None else frame.iloc[i].to_dict()
-                words.append(feat.reason(names[j], row, toward_auto=bool(is_auto[i])))
+                continue
+            name = names[j]
+            key = (name, auto, _reason_key(name, cols, i, int(codes[i])))
+            text = cache.get(key)
+            if text is None:
+                text = cache[key] = feat.reason(name, _RowView(cols, i), toward_auto=auto)
+            words.append(text)
         out.append("; ".join(words))
     return out
 

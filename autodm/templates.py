@@ -47,8 +47,12 @@ _GREETING_NAME = re.compile(
     r"^(\W*(?i:hi|hey|hello|hiya|dear|yo|thanks|thank you|thx|welcome|congrats|greetings)[\s,!.]+)"
     r"([A-Z][\w'’-]+)\b"
 )
-_NOT_NAMES = frozenset(["for", "so", "again", "you", "u", "all", "there", "everyone", "guys", "friend", "man",
-                        "much", "very", "the", "a"])
+_COMMON_AFTER_GREETING = """
+    yes no ok okay sure i im we it its this that what how when where who why just so thanks thank please well oh
+    hey hi hello good great happy merry congrats all everyone there guys team folks friends friend man dude bro
+    mate again much very the a an my our you your u ur love dear sir madam lol haha omg sorry wow welcome nice
+"""
+_NOT_NAMES = frozenset(_COMMON_AFTER_GREETING.split())
 
 #: The tokens slots become; the n-gram vectoriser lowercases them.
 SLOT_TOKENS = ("xurl", "xemail", "xhandle", "xplaceholder", "xphone", "xmoney", "xnum", "xname")
@@ -69,7 +73,7 @@ def _slots(text: str, names: Sequence[str]) -> str:
         if name and len(name) > 1:
             s = re.sub(rf"(?i)\b{re.escape(name)}\b", " xname ", s)
     m = _GREETING_NAME.match(s)
-    if m and m.group(2).lower() not in _NOT_NAMES:
+    if m and m.group(2).lower().replace("'", "").replace("’", "") not in _NOT_NAMES:
         s = m.group(1) + "xname" + s[m.end():]
     return _SPACES.sub(" ", s).strip()
 

@@ -178,7 +178,13 @@ def corpus_set(seed: int = mdl.SEED, corpus: pd.DataFrame | None = None) -> Labe
 
 
 def concat(parts: list[Labelled]) -> Labelled:
+    """One labelled set from several; extra columns (slice, ids) are kept where every part has them."""
+    extras = [p.extra for p in parts]
+    extra = None
+    if all(e is not None for e in extras):
+        extra = pd.concat(extras, ignore_index=True)  # type: ignore[arg-type]
     return Labelled(
+        extra=extra,
         frame=pd.concat([p.frame for p in parts], ignore_index=True),
         y=np.concatenate([p.y for p in parts]),
         groups=np.concatenate([p.groups for p in parts]),

@@ -1,0 +1,1 @@
+"""The training corpus, installed as the package ``autodm.bundled_corpus`` (found with importlib.resources)."""
