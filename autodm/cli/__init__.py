@@ -1,7 +1,16 @@
 """The ``autodm`` command line: parses options, calls the library, renders. No logic lives here.
 
-Every :class:`~autodm.errors.AutodmError` becomes one line on stderr and a non-zero exit;
-``AUTODM_DEBUG=1`` (or ``--debug``) re-raises it with the traceback for bug reports.
+Exit codes and what reaches stderr, for every command:
+
+- 0: done. Also 0, quietly, when the reader of stdout goes away (``autodm ... | head -1``).
+- 1: an :class:`~autodm.errors.AutodmError` (2 for an :class:`~autodm.errors.InputError`),
+  printed as one line ``error: <file>: <what>``; or an unexpected error (a bug), printed as one
+  line naming the exception type and where it happened, never its message (which could hold
+  message text); running out of memory or nesting too deep is said as such.
+- 2: a usage error (Typer's message).
+- 130: Ctrl-C (SIGINT), printed as the one line ``interrupted``.
+
+``--debug`` (or ``AUTODM_DEBUG=1``) re-raises every error with its traceback, for bug reports.
 """
 
 from __future__ import annotations
@@ -10,14 +19,17 @@ import functools
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from autodm import __version__
-from autodm.errors import AutodmError
+from autodm.errors import AutodmError, one_line
 
 app = typer.Typer(
     name="autodm",
@@ -26,10 +38,12 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals would hold private DM text
     add_completion=False,
 )
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # one message, one line: pipes and logs grep it
 P = ParamSpec("P")
 R = TypeVar("R")
-_state = {"debug": False}
+_state = {"debug": os.environ.get("AUTODM_DEBUG", "") not in ("", "0"), "interrupted": False}
+#: Exit code for Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
 
 
 def _version(value: bool) -> None:
@@ -49,54 +63,111 @@ def _root(
     """Find the automated messages (auto-DMs) in an exported direct-message archive."""
     _state["debug"] = debug or os.environ.get("AUTODM_DEBUG", "") not in ("", "0")
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="autodm: %(message)s", stream=sys.stderr)
+                        format="autodm: %(message)s", stream=sys.stderr, force=True)
 
 
 def fail(error: AutodmError) -> typer.Exit:
     """Print one line for ``error`` on stderr and return the Exit to raise."""
-    err_console.print(f"[bold red]error:[/] {error}", markup=True, highlight=False, soft_wrap=True)
+    err_console.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, highlight=False,
+                      soft_wrap=True)
     return typer.Exit(error.exit_code)
 
 
+def describe_bug(error: BaseException) -> str:
+    """One line for an unexpected exception: its type and where it was raised, never its message.
+
+    The message of a library exception can quote the data (a timestamp, a cell, a name).
+    """
+    if isinstance(error, MemoryError):
+        return ("out of memory; the export is too big for this machine (or a limit was raised too "
+                "far): try a smaller part of it")
+    if isinstance(error, RecursionError):
+        return "the input is nested too deeply to read"
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if f"{os.sep}autodm{os.sep}" in f.filename] or frames
+    where = f" in {Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else ""
+    return (f"unexpected {type(error).__name__}{where}; this is a bug in autodm: please rerun with "
+            "--debug and report it with the traceback")
+
+
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Decorate a command: an AutodmError becomes one stderr line and its exit code."""
+    """Decorate a command: every failure becomes one stderr line and its exit code.
+
+    AutodmError: its message and exit code; Ctrl-C: "interrupted" and 130; a closed stdout: a
+    quiet 0; anything else (a bug): one line naming the exception type and where, exit 1.
+    Under --debug the exception propagates with its traceback.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+            raise typer.Exit(0) from None
+        except KeyboardInterrupt:
+            if _state["debug"]:
+                raise
+            raise interrupted() from None
         except AutodmError as e:
             if _state["debug"]:
                 raise
             raise fail(e) from None
+        except Exception as e:
+            if _state["debug"]:
+                raise
+            err_console.print(f"error: {escape(one_line(describe_bug(e)))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
 
     return wrapper
 
 
+def interrupted() -> typer.Exit:
+    """Say "interrupted" on stderr (once) and return the Exit(130) to raise."""
+    if not _state["interrupted"]:
+        _state["interrupted"] = True
+        err_console.print("interrupted", highlight=False)
+    return typer.Exit(EXIT_INTERRUPTED)
+
+
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the app, with the same one-line handling outside commands."""
     try:
         app()
+    except SystemExit as e:
+        if e.code == EXIT_INTERRUPTED:  # Ctrl-C while Typer parsed the options
+            interrupted()
+        raise
+    except KeyboardInterrupt:
+        if _state["debug"]:
+            raise
+        interrupted()
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        sys.exit(0)
     except AutodmError as e:  # raised outside a command body (should not happen)
         if _state["debug"]:
             raise
-        err_console.print(f"error: {e}", highlight=False, soft_wrap=True)
+        err_console.print(f"error: {e}", highlight=False, soft_wrap=True, markup=False)
         sys.exit(e.exit_code)
-    except KeyboardInterrupt:
-        err_console.print("interrupted", highlight=False)
-        sys.exit(130)
-    except BrokenPipeError:
-        _quiet_broken_pipe()
+    except Exception as e:
+        if _state["debug"]:
+            raise
+        err_console.print(f"error: {one_line(describe_bug(e))}", highlight=False, soft_wrap=True, markup=False)
+        sys.exit(1)
 
 
 def _quiet_broken_pipe() -> None:
-    """stdout was closed by the reader (``| head``): exit quietly, as Unix tools do."""
+    """stdout was closed by the reader (``| head``): point it at /dev/null so exit is quiet."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+        os.close(devnull)
+    except (OSError, ValueError):
         pass
-    sys.exit(0)
 
 
 # The command modules register themselves on ``app``; imported last, as they import ``app``.

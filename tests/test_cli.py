@@ -1,0 +1,130 @@
+"""The CLI end to end, in-process: scan, senders, train, evaluate, model info (exit code, stdout, stderr)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from autodm.cli import app
+from autodm.scan import SCAN_COLUMNS
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "examples" / "inbox.json"
+HEADER = ",".join(SCAN_COLUMNS)
+
+
+def _run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+def test_scan_example_to_csv_on_stdout() -> None:
+    r = _run("scan", str(EXAMPLE), "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == HEADER and r.stderr == ""
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert len(rows) > 100 and {row["verdict"] for row in rows} == {"auto", "personal"}
+    auto = [row for row in rows if row["verdict"] == "auto"]
+    assert all(0 <= float(row["score"]) <= 1 for row in rows) and all(row["reasons"] for row in auto)
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json", "jsonl"])
+def test_scan_formats(fmt: str) -> None:
+    r = _run("scan", str(EXAMPLE), "--format", fmt)
+    assert r.exit_code == 0, r.stderr
+    if fmt == "tsv":
+        assert r.stdout.splitlines()[0] == HEADER.replace(",", "\t")
+    elif fmt == "json":
+        data = json.loads(r.stdout)
+        assert list(data[0]) == list(SCAN_COLUMNS)
+    else:
+        first = json.loads(r.stdout.splitlines()[0])
+        assert list(first) == list(SCAN_COLUMNS)
+
+
+def test_scan_to_files_atomically_and_only_auto(tmp_path: Path) -> None:
+    out = tmp_path / "scores.xlsx"
+    r = _run("scan", str(EXAMPLE), "-o", str(out), "--only", "auto")
+    assert r.exit_code == 0, r.stderr
+    assert f"to {out}" in r.stderr and r.stdout == ""
+    ws = load_workbook(out).active
+    assert [c.value for c in ws[1]] == list(SCAN_COLUMNS)
+    assert {row[9] for row in ws.iter_rows(min_row=2, values_only=True)} == {"auto"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.xlsx"]
+    csv_out = tmp_path / "s.csv"
+    assert _run("scan", str(EXAMPLE), "-o", str(csv_out), "-t", "1.0").exit_code == 0
+    assert csv_out.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 with a BOM
+
+
+def test_scan_refuses_to_overwrite_its_input(tmp_path: Path) -> None:
+    src = tmp_path / "inbox.json"
+    src.write_bytes(EXAMPLE.read_bytes())
+    r = _run("scan", str(src), "-o", str(src))
+    assert r.exit_code != 0 and "refusing to overwrite an input file" in r.stderr
+    assert src.read_bytes() == EXAMPLE.read_bytes()
+
+
+def test_senders_worst_first() -> None:
+    r = _run("senders", str(EXAMPLE), "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert rows[0].keys() >= {"sender_id", "messages", "auto_dms", "max_score", "first_dm_after_follow_s",
+                              "shared_template_senders"}
+    autos = [int(row["auto_dms"]) for row in rows]
+    assert autos == sorted(autos, reverse=True) and autos[0] >= 1
+
+
+def test_train_then_scan_with_the_new_model(tmp_path: Path) -> None:
+    scores = tmp_path / "scores.csv"
+    assert _run("scan", str(EXAMPLE), "-o", str(scores)).exit_code == 0
+    labels = ROOT / "data" / "examples" / "canonical.labels.csv"
+    truth = {row["message_id"]: row["label"] for row in csv.DictReader(labels.open(encoding="utf-8"))}
+    rows = list(csv.DictReader(io.StringIO(scores.read_text(encoding="utf-8-sig"))))
+    for row in rows:
+        row["label"] = truth.get(row["message_id"], "")
+    labelled = tmp_path / "labelled.csv"
+    with labelled.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    model = tmp_path / "mine.joblib"
+    r = _run("train", str(labelled), "-o", str(model))
+    assert r.exit_code == 0, r.stderr
+    assert model.exists() and (tmp_path / "mine.json").exists() and "cross-validated" in r.stderr
+    r = _run("scan", str(EXAMPLE), "--model", str(model), "--format", "csv")  # trusted: trained here
+    assert r.exit_code == 0, r.stderr
+    r = _run("evaluate", str(labelled), "--model", str(model), "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    report = json.loads(r.stdout)
+    assert report["rows"] == sum(1 for row in rows if row["label"]) and "reliability" in report
+    r = _run("model", "info", str(model), "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["sha256"]
+
+
+def test_train_guards_and_untrusted_model(tmp_path: Path) -> None:
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("text,label\n" + "".join(f"hello {i},{'auto' if i < 3 else 'personal'}\n" for i in range(30)))
+    r = _run("train", str(tiny), "-o", str(tmp_path / "m.joblib"))
+    assert r.exit_code != 0 and "at least 10" in r.stderr and "Traceback" not in r.stderr
+    fake = tmp_path / "evil.joblib"
+    fake.write_bytes(b"x")
+    (tmp_path / "evil.json").write_text(json.dumps({"sha256": __import__("hashlib").sha256(b"x").hexdigest()}))
+    r = _run("scan", str(EXAMPLE), "--model", str(fake))
+    assert r.exit_code != 0 and "not a trusted model" in r.stderr
+
+
+def test_evaluate_reports_slices_as_a_table(tmp_path: Path) -> None:
+    table = tmp_path / "field.csv"
+    rows = ["text,label,slice"]
+    rows += [f'"Thanks for the follow! Check out my free guide {i}: bit.ly/g{i}",1,promo' for i in range(12)]
+    rows += [f'"are we still on for lunch {i}? I can do 1pm",0,chat' for i in range(12)]
+    table.write_text("\n".join(rows) + "\n")
+    r = _run("evaluate", str(table))
+    assert r.exit_code == 0, r.stderr
+    assert "per slice" in r.stdout and "promo" in r.stdout and "ROC-AUC" in r.stdout

@@ -1,0 +1,114 @@
+"""The model: grouped CV, thresholds, scores that decompose, save/load with verification and trust."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autodm import model as mdl
+from autodm.errors import ModelError, TrainingError
+from autodm.features import FEATURES
+from autodm.scan import table_messages
+
+TEXTS = ["Thanks for the follow! It's an honour. Grab my free guide: https://bit.ly/3xYz",
+         "haha yes, see you at the climbing gym on thursday"]
+
+
+def _frame(texts: list[str]) -> pd.DataFrame:
+    return mdl.design_frame(table_messages(pd.DataFrame({"text": texts})))
+
+
+def test_folds_never_put_a_group_on_both_sides() -> None:
+    rng = np.random.default_rng(0)
+    groups = rng.integers(0, 40, 400).astype(str)
+    y = (groups.astype(int) % 3 == 0).astype(int)
+    for tr, te in mdl._folds(y, groups, 5, seed=1):
+        assert not set(groups[tr]) & set(groups[te])
+        assert set(y[te]) == {0, 1}
+
+
+def test_choose_threshold_max_f1_and_max_fpr() -> None:
+    y = np.array([0, 0, 0, 0, 1, 1, 1, 0, 1, 1])
+    p = np.array([0.1, 0.2, 0.3, 0.65, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99])
+    assert mdl.choose_threshold(y, p) == pytest.approx(0.6)
+    t = mdl.choose_threshold(y, p, max_fpr=0.0)
+    assert t == pytest.approx(0.91, abs=0.05) and ((p >= t) & (y == 0)).sum() == 0
+
+
+def test_metrics_counts() -> None:
+    m = mdl.metrics(np.array([1, 1, 0, 0]), np.array([0.9, 0.2, 0.8, 0.1]), 0.5)
+    assert (m["tp"], m["fp"], m["fn"], m["tn"]) == (1, 1, 1, 1) and m["precision"] == 0.5 and m["fpr"] == 0.5
+
+
+def test_train_refuses_too_few_examples() -> None:
+    frame = _frame(TEXTS * 6)
+    with pytest.raises(TrainingError, match="at least 10"):
+        mdl.train(frame, np.array([1, 0] * 6), np.arange(12).astype(str))
+
+
+def test_scores_decompose_into_contributions(small_model: mdl.Model) -> None:
+    frame = _frame(TEXTS)
+    decision, parts = mdl.decompose(small_model, frame)
+    clf = small_model.pipeline.named_steps["clf"]
+    assert np.allclose(decision, clf.decision_function(small_model.pipeline.named_steps["columns"].transform(frame)))
+    total = clf.linear_.intercept_[0] + parts["words"] + parts["chars"] + parts["signals"].sum(axis=1)
+    assert np.allclose(decision, total) and parts["signals"].shape == (2, len(FEATURES))
+    s = mdl.score(small_model, frame)
+    assert s["score"].iloc[0] > 0.5 > s["score"].iloc[1]
+    assert list(s["verdict"]) == ["auto", "personal"] and "phrase" in s["reasons"].iloc[0]
+
+
+def test_save_load_round_trip_and_card(small_model: mdl.Model, tmp_path: Path) -> None:
+    path = mdl.save(small_model, tmp_path / "m.joblib")
+    card = json.loads((tmp_path / "m.json").read_text())
+    for key in ("sha256", "versions", "threshold", "cv", "rows", "class_balance", "features", "created", "command"):
+        assert key in card, key
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.joblib", "m.json"]  # no temp files left
+    loaded = mdl.load(path, trust_model=True)
+    frame = _frame(TEXTS)
+    assert np.allclose(mdl.score(loaded, frame)["score"], mdl.score(small_model, frame)["score"])
+
+
+def test_untrusted_tampered_and_cardless_models_are_refused(small_model: mdl.Model, tmp_path: Path) -> None:
+    path = mdl.save(small_model, tmp_path / "m.joblib")
+    with pytest.raises(ModelError, match="not a trusted model"):
+        mdl.load(path)
+    mdl.trust(json.loads((tmp_path / "m.json").read_text())["sha256"])
+    assert mdl.load(path).threshold == small_model.threshold  # trusted now
+    path.write_bytes(path.read_bytes() + b"\0")
+    with pytest.raises(ModelError, match="does not match its card"):
+        mdl.load(path, trust_model=True)
+    (tmp_path / "m.json").unlink()
+    with pytest.raises(ModelError, match="card m.json is missing"):
+        mdl.load(path, trust_model=True)
+    with pytest.raises(ModelError, match="no such model file"):
+        mdl.load(tmp_path / "nope.joblib")
+
+
+def test_unreadable_model_and_version_warning(small_model: mdl.Model, tmp_path: Path,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    path = mdl.save(small_model, tmp_path / "m.joblib")
+    card_file = tmp_path / "m.json"
+    card = json.loads(card_file.read_text())
+    card["versions"]["scikit-learn"] = "0.0.1"
+    card_file.write_text(json.dumps(card))
+    with caplog.at_level(logging.WARNING):
+        mdl.load(path, trust_model=True)
+    assert "saved with scikit-learn 0.0.1" in caplog.text
+    path.write_bytes(b"not a joblib file")
+    card["sha256"] = mdl._sha256(path)
+    card_file.write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="cannot read the model"):
+        mdl.load(path, trust_model=True)
+
+
+def test_bundled_model_loads_and_matches_its_card() -> None:
+    model = mdl.load()
+    assert model.card["sha256"] == mdl._sha256(mdl.default_model_path())
+    assert model.card["data"]["rows"] > 2000 and 0 < model.threshold < 1
+    assert model.card["cv"]["metrics"]["roc_auc"] > 0.95

@@ -1,0 +1,69 @@
+"""The scan table: contract columns, what gets scored, reasons, the per-sender roll-up."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from autodm import model as mdl
+from autodm.corpus import load_corpus
+from autodm.scan import SCAN_COLUMNS, design, scan, scored_mask, senders, table_messages
+from autodm.simulate.timeline import SimConfig, simulate_inbox
+
+
+def _sim(platform: str = "instagram", n: int = 300) -> tuple:
+    return simulate_inbox(load_corpus(), n, seed=11, config=SimConfig(platform=platform))
+
+
+def test_scan_columns_and_only_incoming(small_model: mdl.Model) -> None:
+    inbox, labels = _sim()
+    rows = scan(inbox, small_model)
+    assert tuple(rows.columns) == SCAN_COLUMNS
+    assert len(rows) == int((~inbox.messages["outgoing"]).sum()) == len(labels)
+    assert rows["score"].between(0, 1).all() and set(rows["verdict"]) <= {"auto", "personal"}
+    assert str(rows["sent_at"].dtype) == "datetime64[ns, UTC]"
+    everything = scan(inbox, small_model, include_outgoing=True)
+    assert len(everything) == len(inbox.messages)
+
+
+def test_timing_shows_in_the_export_and_the_reasons(small_model: mdl.Model) -> None:
+    inbox, _ = _sim()
+    rows = scan(inbox, small_model)
+    timed = rows["seconds_after_follow"].notna()
+    assert timed.any()
+    d = (rows.loc[timed, "sent_at"] - rows.loc[timed, "followed_at"]).dt.total_seconds()
+    assert (d.round(3) == rows.loc[timed, "seconds_after_follow"]).all()
+    assert (rows["reasons"] != "").mean() > 0.9
+
+
+def test_threshold_moves_verdicts(small_model: mdl.Model) -> None:
+    inbox, _ = _sim()
+    assert (scan(inbox, small_model, threshold=0.0)["verdict"] == "auto").all()
+    assert (scan(inbox, small_model, threshold=1.0)["verdict"] == "personal").all()
+
+
+def test_system_texts_are_not_scored() -> None:
+    inbox, _ = _sim()
+    inbox.messages.loc[0, "kind"] = "system"
+    joined, _frame = design(inbox)
+    assert not scored_mask(joined, include_outgoing=True)[0]
+
+
+def test_senders_worst_first(small_model: mdl.Model) -> None:
+    inbox, _ = _sim()
+    joined, frame = design(inbox)
+    mask = scored_mask(joined)
+    rows = scan(inbox, small_model)
+    table = senders(rows, frame[mask])
+    assert table["sender_id"].is_unique and table["messages"].sum() == len(rows)
+    assert table["auto_dms"].is_monotonic_decreasing
+    top = table.iloc[0]
+    assert top["auto_dms"] >= 1 and top["max_score"] >= small_model.threshold
+
+
+def test_table_messages_from_text_only_and_scan_export() -> None:
+    m = table_messages(pd.DataFrame({"TEXT": ["hi", None]}))
+    assert list(m["text"]) == ["hi", ""] and m["followed_at"].isna().all() and not m["outgoing"].any()
+    export = pd.DataFrame({"message_id": ["1"], "sender_id": ["a"], "text": ["x"],
+                           "sent_at": ["2024-01-01T00:00:10Z"], "followed_at": ["2024-01-01T00:00:00Z"]})
+    m = table_messages(export)
+    assert (m["sent_at"] - m["followed_at"]).dt.total_seconds().iloc[0] == 10

@@ -1,0 +1,115 @@
+"""Labelled data: label parsing, table formats, guards, the archive + labels join, reproducibility."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autodm.errors import InputError, TrainingError
+from autodm.training import check_balance, digest, fit, labelled_archive, labelled_table, parse_labels, read_table
+
+AUTO = "Thanks for following {i}! grab my free course at https://bit.ly/c{i} and join us on Facebook"
+PERSONAL = "hey did you get home ok last night? {i} the train was a mess"
+
+
+def _table(n_auto: int, n_personal: int) -> pd.DataFrame:
+    rows = [{"message_id": f"a{i}", "sender_id": f"s{i % 7}", "text": AUTO.format(i=i), "label": "auto"}
+            for i in range(n_auto)]
+    rows += [{"message_id": f"p{i}", "sender_id": f"f{i % 9}", "text": PERSONAL.format(i=i), "label": "personal"}
+             for i in range(n_personal)]
+    return pd.DataFrame(rows)
+
+
+def test_parse_labels_accepts_the_usual_spellings_and_counts_blanks() -> None:
+    df = pd.DataFrame({"Label": ["auto", "Personal", "1", "0", "YES", "no", "True", "false", " ", None]})
+    labels, blanks = parse_labels(df, "t.csv")
+    assert labels.tolist()[:8] == [1, 0, 1, 0, 1, 0, 1, 0] and blanks == 2
+
+
+def test_parse_labels_names_the_row_and_value() -> None:
+    with pytest.raises(TrainingError, match=r"t\.csv: row 3: label 'maybe'"):
+        parse_labels(pd.DataFrame({"label": ["auto", "maybe"]}), "t.csv")
+    with pytest.raises(InputError, match="no label column"):
+        parse_labels(pd.DataFrame({"text": ["x"]}), "t.csv")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".xlsx", ".jsonl"])
+def test_read_table_formats(tmp_path: Path, suffix: str) -> None:
+    df = _table(3, 2)
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        df.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        df.to_csv(path, index=False, sep="\t")
+    elif suffix == ".xlsx":
+        df.to_excel(path, index=False)
+    else:
+        path.write_text("\n".join(json.dumps(r) for r in df.to_dict("records")) + "\n")
+    got = read_table(path)
+    assert list(got["text"]) == list(df["text"]) and list(got["label"]) == list(df["label"])
+
+
+def test_read_table_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file"):
+        read_table(tmp_path / "missing.csv")
+    bad = tmp_path / "latin.csv"
+    bad.write_bytes("text,label\ncaf\xe9,auto\n".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_table(bad)
+    notext = tmp_path / "n.csv"
+    notext.write_text("a,label\n1,auto\n")
+    with pytest.raises(InputError, match="no text column"):
+        read_table(notext)
+
+
+def test_labelled_table_skips_blanks_and_groups_by_sender(tmp_path: Path) -> None:
+    df = _table(12, 12)
+    df.loc[0, "label"] = ""
+    path = tmp_path / "s.csv"
+    df.to_csv(path, index=False)
+    data = labelled_table(path)
+    assert len(data) == 23 and data.info["blank_labels"] == 1
+    assert set(data.groups) == {f"s.csv:{s}" for s in df["sender_id"].iloc[1:]}
+
+
+def test_guards() -> None:
+    from autodm.training import Labelled
+
+    def lab(n1: int, n0: int) -> Labelled:
+        y = np.array([1] * n1 + [0] * n0)
+        return Labelled(frame=pd.DataFrame(index=range(len(y))), y=y, groups=np.arange(len(y)).astype(str),
+                        weight=np.ones(len(y)), texts=pd.Series([""] * len(y)))
+
+    with pytest.raises(TrainingError, match="at least 10"):
+        check_balance(lab(9, 100))
+    warnings = check_balance(lab(20, 300))
+    assert any("only 20" in w for w in warnings) and any("imbalance" in w for w in warnings)
+    assert check_balance(lab(300, 400)) == []
+
+
+def test_training_is_reproducible(tmp_path: Path) -> None:
+    path = tmp_path / "s.csv"
+    _table(40, 40).to_csv(path, index=False)
+    a = fit(labelled_table(path), seed=5)
+    b = fit(labelled_table(path), seed=5)
+    assert a.card["cv"] == b.card["cv"] and a.card["threshold"] == b.card["threshold"]
+    assert a.card["data"]["sha256"] == digest(labelled_table(path))
+
+
+def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
+    msgs = [{"id": f"m{i}", "sender_id": f"u{i}", "sent_at": 1_700_000_000 + 60 * i,
+             "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
+    follows = [{"user_id": f"u{i}", "followed_at": 1_700_000_000 + 60 * i - 5} for i in range(30)]
+    export = tmp_path / "inbox.json"
+    export.write_text(json.dumps({"owner": {"id": "me"}, "messages": msgs, "follows": follows}))
+    labels = tmp_path / "labels.csv"
+    labels.write_text("message_id,label\n" + "".join(f"m{i},{'auto' if i % 2 else 'personal'}\n" for i in range(30))
+                      + "nope,auto\n")
+    data = labelled_archive([export], labels)
+    assert len(data) == 30 and data.info["ids_not_in_export"] == 1
+    assert (data.frame["delay_2min"] == 1).all()  # timing rebuilt from the export's follows
+    assert list(data.y) == [i % 2 for i in range(30)]
