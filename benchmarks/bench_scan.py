@@ -1,0 +1,180 @@
+"""Scan throughput and memory at scale, per stage, with two references measured in the same run.
+
+    python benchmarks/bench_scan.py --sizes 10000 100000 1000000 --runs 3
+
+For each size and export format (X archive, Instagram) a simulated export is written once
+(benchmarks/out/data/), then each run happens in a fresh subprocess (so peak RSS is that run's):
+load -> join -> features -> model -> write CSV, each stage timed, with peak RSS after it.
+References, on the same data and in the same run:
+- bare parse: read the export's message files and orjson-parse them, with the garbage
+  collector off (what a fast parser does), and nothing else;
+- naive peer: a character n-gram TF-IDF + logistic regression (trained on the corpus)
+  transforming and scoring the same texts.
+Medians of the runs are printed as a table and written to benchmarks/out/bench_scan.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+OUT = Path("benchmarks/out")
+STAGES = ("load", "join", "features", "model", "write")
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def make_export(fmt: str, n: int, folder: Path) -> Path:
+    """Write (once) a simulated export of about ``n`` messages."""
+    from autodm.corpus import load_corpus
+    from autodm.simulate.timeline import SimConfig, simulate_inbox
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{fmt}-{n}.zip"
+    if path.exists():
+        return path
+    inbox, _ = simulate_inbox(load_corpus(), n, seed=n, config=SimConfig(platform=fmt))
+    if fmt == "x":
+        from autodm.simulate.x import write_x_archive
+
+        write_x_archive(inbox, path)
+    else:
+        from autodm.simulate.meta import write_instagram_export
+
+        write_instagram_export(inbox, path)
+    return path
+
+
+def run_scan(path: str) -> dict[str, Any]:
+    """One timed scan (called in a subprocess)."""
+    import io
+
+    from autodm import model as mdl
+    from autodm import output
+    from autodm.inbox import join_follows
+    from autodm.loaders import load_inbox
+    from autodm.scan import export_rows, owner_names, scored_mask
+
+    model = mdl.load()
+    times: dict[str, float] = {}
+    rss: dict[str, float] = {}
+    t = time.perf_counter()
+    inbox = load_inbox([Path(path)])
+    times["load"], rss["load"] = time.perf_counter() - t, rss_mib()
+    t = time.perf_counter()
+    joined = join_follows(inbox)
+    times["join"], rss["join"] = time.perf_counter() - t, rss_mib()
+    t = time.perf_counter()
+    frame = mdl.design_frame(joined, owner_names=owner_names(inbox))
+    times["features"], rss["features"] = time.perf_counter() - t, rss_mib()
+    t = time.perf_counter()
+    rows = export_rows(joined, frame, model, scored_mask(joined))
+    times["model"], rss["model"] = time.perf_counter() - t, rss_mib()
+    t = time.perf_counter()
+    output.write(rows, "csv", None, stream=io.BytesIO())
+    times["write"], rss["write"] = time.perf_counter() - t, rss_mib()
+    return {"messages": len(inbox.messages), "scored": len(rows), "times": times, "rss_mib": rss}
+
+
+def run_bare_parse(path: str) -> dict[str, Any]:
+    """Read and orjson-parse the export's message files, gc off; nothing else."""
+    import orjson
+
+    from autodm.loaders.tree import ExportTree
+
+    t = time.perf_counter()
+    tree = ExportTree.open([Path(path)])
+    members = tree.match(r"direct-messages?(-group)?(-part\d+)?\.js$") or tree.match(r"message_\d+\.json$")
+    gc.disable()
+    n = 0
+    for m in members:
+        data = tree.read_bytes(m)
+        if data.startswith(b"window."):
+            data = data[data.index(b"=") + 1:]
+        doc = orjson.loads(data)
+        n += len(doc)
+    gc.enable()
+    return {"seconds": time.perf_counter() - t, "documents": n, "rss_mib": rss_mib()}
+
+
+def run_naive(path: str) -> dict[str, Any]:
+    """Char n-gram TF-IDF + logistic regression scoring the export's incoming texts."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from autodm.corpus import load_corpus
+    from autodm.loaders import load_inbox
+
+    corpus = load_corpus()
+    peer = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
+                         LogisticRegression(max_iter=2000))
+    peer.fit(corpus["text"], corpus["label"])
+    texts = load_inbox([Path(path)]).incoming["text"].astype(str).tolist()
+    t = time.perf_counter()
+    peer.predict_proba(texts)
+    return {"seconds": time.perf_counter() - t, "messages": len(texts), "rss_mib": rss_mib()}
+
+
+def in_subprocess(kind: str, path: Path) -> dict[str, Any]:
+    code = f"import json,sys; sys.path.insert(0, 'benchmarks'); import bench_scan as b; print(json.dumps(b.run_{kind}({str(path)!r})))"
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if res.returncode:
+        raise SystemExit(f"{kind} run failed on {path}:\n{res.stderr[-2000:]}")
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--formats", nargs="+", default=["x", "instagram"])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-references", action="store_true")
+    args = ap.parse_args()
+    results: list[dict[str, Any]] = []
+    for fmt in args.formats:
+        for n in args.sizes:
+            path = make_export(fmt, n, OUT / "data")
+            scans = [in_subprocess("scan", path) for _ in range(args.runs)]
+            row: dict[str, Any] = {"format": fmt, "size": n, "messages": scans[0]["messages"],
+                                   "cores": os.cpu_count(), "runs": args.runs}
+            for s in STAGES:
+                row[f"{s}_s"] = statistics.median(r["times"][s] for r in scans)
+            row["total_s"] = statistics.median(sum(r["times"].values()) for r in scans)
+            row["msgs_per_s"] = row["messages"] / row["total_s"]
+            row["peak_rss_mib"] = statistics.median(max(r["rss_mib"].values()) for r in scans)
+            if not args.no_references:
+                bare = [in_subprocess("bare_parse", path) for _ in range(args.runs)]
+                row["bare_parse_s"] = statistics.median(r["seconds"] for r in bare)
+                row["scan_over_bare_parse"] = row["total_s"] / row["bare_parse_s"]
+                naive = [in_subprocess("naive", path) for _ in range(args.runs)]
+                row["naive_peer_s"] = statistics.median(r["seconds"] for r in naive)
+                scored = scans[0]["scored"]
+                row["speedup_vs_naive_peer"] = (row["naive_peer_s"] / max(scored, 1)) / (row["total_s"] / row["messages"])
+            results.append(row)
+            print(json.dumps(row), file=sys.stderr)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "bench_scan.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    cols = ["format", "size", "messages", *[f"{s}_s" for s in STAGES], "total_s", "msgs_per_s", "peak_rss_mib",
+            "bare_parse_s", "scan_over_bare_parse", "naive_peer_s", "speedup_vs_naive_peer"]
+    print("| " + " | ".join(cols) + " |")
+    print("|" + "---|" * len(cols))
+    for r in results:
+        cells = [f"{r[c]:.3g}" if isinstance(r.get(c), float) else str(r.get(c, "-")) for c in cols]
+        print("| " + " | ".join(cells) + " |")
+    print(f"({os.cpu_count()} cores; medians of {args.runs} runs)")
+
+
+if __name__ == "__main__":
+    main()
