@@ -25,7 +25,7 @@ PLATFORM_FAMILY = {
 }
 LOOKED_FOR = (
     "X: data/direct-messages*.js; Instagram/Messenger: messages/inbox/<thread>/message_N.json "
-    "or messages.json; LinkedIn: messages.csv or Connections.csv; autodm: one .json, .jsonl "
+    "or messages.json; LinkedIn: messages.csv, Connections.csv or Invitations.csv; autodm: one .json, .jsonl "
     "or .csv file"
 )
 

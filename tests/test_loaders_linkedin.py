@@ -1,0 +1,614 @@
+"""autodm.loaders.linkedin (LinkedIn data export CSVs) and autodm.simulate.linkedin (the export writer)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from linkedin_fixtures import (
+    CHLOE,
+    CONNECTIONS,
+    CONNECTIONS_NO_URL,
+    CONNECTIONS_NOTES,
+    CURRENT_HEADER,
+    CURRENT_IGNORED,
+    CURRENT_MESSAGES,
+    INVITATIONS,
+    INVITATIONS_OLD,
+    JORDAN,
+    KIM,
+    MESSAGES_CURRENT,
+    MESSAGES_LEGACY,
+    OWNER_NAME,
+    OWNER_URL,
+    PAT,
+    RECRUITER,
+    ROBIN,
+    TOP,
+    YUKI,
+    ZIP_NAME,
+    export_current,
+    export_legacy,
+    write_folder,
+    write_zip,
+)
+from typer.testing import CliRunner
+
+from autodm.cli import app
+from autodm.errors import InputError, RecordError
+from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, join_follows, make_inbox
+from autodm.loaders import ExportTree, detect, load_inbox
+from autodm.loaders.linkedin import clean_content, is_system_text, parse_day, parse_time
+from autodm.simulate.linkedin import (
+    CONNECTIONS_HEADER,
+    INVITATIONS_HEADER,
+    MESSAGES_HEADER,
+    conversation_id,
+    profile_url,
+    write_linkedin_export,
+)
+from autodm.simulate.timeline import SimConfig, simulate_inbox
+
+
+def _ts(s: str) -> pd.Timestamp:
+    return pd.Timestamp(s, tz="UTC")
+
+
+def _epoch(s: str) -> int:
+    return int(_ts(s).timestamp())
+
+
+def _rows(inbox: Inbox) -> list[tuple[str, str, bool, str]]:
+    m = inbox.messages
+    return list(zip(m["sender_id"], m["text"], m["outgoing"], m["kind"], strict=True))
+
+
+def _follows(inbox: Inbox) -> list[tuple[str | None, str, str, str, str]]:
+    f = inbox.follows
+    return list(zip([None if pd.isna(u) else u for u in f["user_id"]], f["user_name"],
+                    [t.isoformat() for t in f["followed_at"]], f["precision"], f["direction"], strict=True))
+
+
+def _inspect(*paths: Path, extra: tuple[str, ...] = ()) -> dict[str, object]:
+    r = CliRunner().invoke(app, ["inspect", "--json", *extra, *map(str, paths)])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def _fails(path: Path, *extra: str) -> str:
+    """Run ``inspect`` expecting one clear error line; return it."""
+    r = CliRunner().invoke(app, ["inspect", "--json", *extra, str(path)])
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: "), r.stderr
+    assert "Traceback" not in r.output
+    return r.stderr.strip()
+
+
+CURRENT_FOLLOWS = [
+    (KIM, "Kim Lee", "2024-06-30T00:00:00+00:00", "day", "connection"),
+    (YUKI, "Yuki Tanaka", "2024-06-01T00:00:00+00:00", "day", "connection"),
+    (JORDAN, "Jordan Okafor", "2024-05-20T09:16:00+00:00", "day", "connection"),  # bounded by the invitation
+    (ROBIN, "Robin Sample", "2024-03-07T14:59:00+00:00", "day", "connection"),  # bounded by the invitation
+    (CHLOE, "Chloé Müller", "2023-01-15T00:00:00+00:00", "day", "connection"),
+]
+
+
+# --------------------------------------------------------------------------- the current export
+
+
+def test_current_export_zip(tmp_path: Path) -> None:
+    z = write_zip(tmp_path / ZIP_NAME, export_current())
+    assert detect(ExportTree.open([z])) == "linkedin"
+    ib = load_inbox([z])
+    assert ib.platform == "linkedin" and ib.source == str(z)
+    assert ib.owner == Owner(id=OWNER_URL, name=OWNER_NAME, handle="alex-example-5e6f7a")
+    assert _rows(ib) == CURRENT_MESSAGES
+    assert ib.skips.counts == {}
+    assert dict(ib.skips.notes) == CURRENT_IGNORED
+    m = ib.messages
+    assert str(m["sent_at"].dtype) == "datetime64[ns, UTC]"
+    assert m["message_id"].is_unique and m["message_id"].str.fullmatch(r"li-[0-9a-f]{16}").all()
+    by_text = m.set_index("text")
+    robin = by_text.loc["Hi Alex, thanks for connecting! 🚀\nGrab my free guide: https://example.org/guide"]
+    assert robin["sent_at"] == _ts("2024-03-07 15:00:42")
+    assert (robin["conversation_id"], robin["recipient_id"], robin["sender_name"]) == ("2-Um9iaW4=", OWNER_URL,
+                                                                                       "Robin Sample")
+    chloe = by_text.loc['Tu viens au café demain ?\nShe said "bring the cat"']
+    assert chloe["sender_name"] == "Chloé Müller"  # double-encoded name repaired
+    assert by_text.loc["Merci ! See you at the café", "recipient_id"] == CHLOE
+    inmail = by_text.loc["Quick question, Alex\n\nHi Alex,\n\nWe're hiring & think you’d fit. Apply here"]
+    assert list(inmail["urls"]) == ["https://jobs.example.com/apply?id=7"] and inmail["sender_id"] == RECRUITER
+    # a group: recipients split on ";" and ", ", no single recipient
+    group = m[m["conversation_id"] == "2-R3JvdXA="]
+    assert group["recipient_id"].isna().all() and len(group) == 3
+    # blank conversation ids: one key from the participants' URLs; URL spellings unified
+    kim = m[m["text"].isin(["Hello from Kim", "Hi Kim"])]
+    assert set(kim["conversation_id"]) == {
+        "participants:linkedin.com/in/alex-example-5e6f7a+linkedin.com/in/kim-lee-7a8b9c"}
+    assert kim["sender_id"].tolist() == [KIM, OWNER_URL] and kim["recipient_id"].tolist() == [OWNER_URL, KIM]
+    # invitations: their own conversations, minute times
+    inv = m[m["kind"] == "invitation"]
+    assert inv["conversation_id"].tolist() == ["invitation:linkedin.com/in/robin-sample-0a1b2c",
+                                               "invitation:linkedin.com/in/jordan-okafor-4d5c6b",
+                                               "invitation:linkedin.com/in/pat-growth-3c2b1a"]
+    assert inv["sent_at"].tolist() == [_ts("2024-03-07 14:58"), _ts("2024-05-20 09:15"), _ts("2024-08-01 23:02")]
+    assert inv["recipient_id"].tolist() == [OWNER_URL, JORDAN, OWNER_URL]
+    assert _follows(ib) == CURRENT_FOLLOWS
+
+
+def test_current_export_through_the_cli(tmp_path: Path) -> None:
+    z = write_zip(tmp_path / ZIP_NAME, export_current())
+    info = _inspect(z)
+    assert info == {
+        "source": str(z), "platform": "linkedin", "owner_id": OWNER_URL, "owner_name": OWNER_NAME,
+        "messages": 14, "incoming": 10, "outgoing": 4, "conversations": 8, "senders": 7,
+        "first": "2024-03-07T14:58:00+00:00", "last": "2024-08-01T23:02:00+00:00",
+        "kinds": {"message": 9, "invitation": 3, "system": 2},
+        "follows": 5, "follows_with_time": 5, "incoming_with_follow_time": 0.7,
+        "skipped": {}, "ignored": CURRENT_IGNORED,
+    }
+
+
+def test_follows_join_on_the_profile_url(tmp_path: Path) -> None:
+    ib = load_inbox([write_zip(tmp_path / "li.zip", export_current())])
+    j = join_follows(ib)
+    inc = j[~j["outgoing"]]
+    got = {(s, t.isoformat()): (None if pd.isna(f) else f.isoformat(), p if not pd.isna(p) else None, how)
+           for s, t, f, p, how in zip(inc["sender_id"], inc["sent_at"], inc["followed_at"], inc["follow_precision"],
+                                      inc["follow_join"], strict=True)}
+    assert got == {
+        # the invitation note comes before the connection it led to: no follow time for it
+        (ROBIN, "2024-03-07T14:58:00+00:00"): (None, None, "url"),
+        (ROBIN, "2024-03-07T15:00:42+00:00"): ("2024-03-07T14:59:00+00:00", "day", "url"),
+        (ROBIN, "2024-03-10T15:01:00+00:00"): ("2024-03-07T14:59:00+00:00", "day", "url"),
+        (CHLOE, "2024-04-01T17:59:00+00:00"): ("2023-01-15T00:00:00+00:00", "day", "url"),
+        (CHLOE, "2024-04-01T18:00:00+00:00"): ("2023-01-15T00:00:00+00:00", "day", "url"),
+        (RECRUITER, "2024-05-01T08:00:00+00:00"): (None, None, "none"),
+        (JORDAN, "2024-06-01T12:00:00+00:00"): ("2024-05-20T09:16:00+00:00", "day", "url"),
+        (YUKI, "2024-06-01T12:05:00+00:00"): ("2024-06-01T00:00:00+00:00", "day", "url"),
+        # the connection's URL is spelled Kim-Lee-7a8b9c (no slash): joined on the normalised URL
+        (KIM, "2024-07-01T10:00:00+00:00"): ("2024-06-30T00:00:00+00:00", "day", "url"),
+        (PAT, "2024-08-01T23:02:00+00:00"): (None, None, "none"),  # a pending invitation: no connection
+    }
+
+
+def test_folder_with_top_folder_and_any_case(tmp_path: Path) -> None:
+    files = {k.upper() if k != "messages.csv" else "Messages.csv": v for k, v in export_current().items()}
+    root = write_folder(tmp_path / "unzipped", files, top=TOP)
+    ib = load_inbox([root])
+    assert _rows(ib) == CURRENT_MESSAGES
+    assert dict(ib.skips.notes) == CURRENT_IGNORED
+    z = write_zip(tmp_path / "top.zip", export_current(), top=TOP)
+    assert _rows(load_inbox([z])) == CURRENT_MESSAGES
+
+
+def test_single_messages_csv_infers_the_owner_from_conversations(tmp_path: Path) -> None:
+    f = tmp_path / "messages.csv"
+    f.write_text(MESSAGES_CURRENT, encoding="utf-8")
+    assert detect(ExportTree.open([f])) == "linkedin"
+    ib = load_inbox([f])
+    assert ib.owner == Owner(id=OWNER_URL, name=OWNER_NAME, handle="alex-example-5e6f7a")
+    assert _rows(ib) == [r for r in CURRENT_MESSAGES if r[3] != "invitation"]
+    assert ib.follows.empty
+    assert dict(ib.skips.notes) == {"LinkedIn draft message (dropped)": 2,
+                                    "LinkedIn CSV row of only commas (ignored)": 1}
+
+
+def test_columns_mapped_by_name_with_extra_columns_and_bom(tmp_path: Path) -> None:
+    frame = pd.read_csv(io.StringIO(MESSAGES_CURRENT), dtype=str, keep_default_na=False)
+    frame = frame[list(reversed(frame.columns))].assign(**{"SOME NEW COLUMN": "x"})
+    data = b"\xef\xbb\xbf" + frame.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
+    root = write_folder(tmp_path / "e", {"messages.csv": data, "Connections.csv": CONNECTIONS,
+                                         "Invitations.csv": INVITATIONS})
+    ib = load_inbox([root])
+    assert _rows(ib) == CURRENT_MESSAGES
+    assert _follows(ib) == CURRENT_FOLLOWS
+
+
+# --------------------------------------------------------------------------- older files
+
+
+def test_legacy_export(tmp_path: Path) -> None:
+    z = write_zip(tmp_path / "old.zip", export_legacy())
+    ib = load_inbox([z])
+    assert ib.owner == Owner(id=OWNER_NAME, name=OWNER_NAME)
+    assert _rows(ib) == [
+        ("Chloé Müller", "Coffee?\n\nAre you free\nnext week?", False, "message"),
+        ("Robin Sample", "Hello Alex, would love to connect", False, "invitation"),
+        ("Robin Sample", "Thanks for connecting, Alex! Check out my webinar: https://example.org/webinar", False,
+         "message"),
+        (OWNER_NAME, "Thanks Robin", True, "message"),
+        ("Pat Growth", "Let's connect {first_name}!", False, "invitation"),
+        ("Jordan Okafor", "Merry Christmas!", False, "message"),
+    ]
+    m = ib.messages
+    assert m["conversation_id"].tolist() == ["legacy/Chloé Müller", "invitation:robinsample", "legacy/Robin Sample",
+                                             "legacy/Robin Sample", "invitation:patgrowth", "legacy/Jordan Okafor"]
+    assert m["recipient_id"].tolist() == [OWNER_NAME, OWNER_NAME, OWNER_NAME, "Robin Sample", OWNER_NAME, OWNER_NAME]
+    assert m["sent_at"].iloc[2] == _ts("2019-11-06 02:08:20")  # naive = UTC
+    assert _follows(ib) == [(None, "Robin Sample", "2019-11-06T00:00:00+00:00", "day", "connection"),
+                            (None, "Jordan Okafor", "2019-12-01T00:00:00+00:00", "day", "connection")]
+    j = join_follows(ib).set_index("text")
+    row = j.loc["Thanks for connecting, Alex! Check out my webinar: https://example.org/webinar"]
+    assert (row["followed_at"], row["follow_precision"]) == (_ts("2019-11-06"), "day")
+    assert row["follow_join"] != "none"  # joined by name: these files have no URLs
+    assert j.loc["Merry Christmas!", "followed_at"] == _ts("2019-12-01")
+    info = _inspect(z)
+    assert (info["messages"], info["incoming"], info["outgoing"], info["conversations"], info["senders"],
+            info["kinds"], info["incoming_with_follow_time"]) == (6, 5, 1, 5, 4, {"message": 4, "invitation": 2}, 0.4)
+
+
+def test_connections_preamble_variants(tmp_path: Path) -> None:
+    rows = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n" \
+           f"Robin,Sample,{ROBIN},,Example Ltd,Growth Lead,07 Mar 2024\n,,,,,,\n"
+    expected = [(ROBIN, "Robin Sample", "2024-03-07T00:00:00+00:00", "day", "connection")]
+    variants = {
+        "preamble": CONNECTIONS_NOTES + rows,
+        "none": rows,
+        "crlf_bom": "\ufeff" + (CONNECTIONS_NOTES + rows).replace("\n", "\r\n"),
+        "extra blank lines": "Notes:\n\n" + CONNECTIONS_NOTES.split("\n", 1)[1] + "\n\n" + rows,
+    }
+    for name, text in variants.items():
+        root = write_folder(tmp_path / name.replace(" ", "_"), {"messages.csv": MESSAGES_CURRENT,
+                                                                 "Connections.csv": text})
+        ib = load_inbox([root])
+        assert _follows(ib) == expected, name
+        assert ib.skips.notes["LinkedIn CSV row of only commas (ignored)"] == 2, name
+    root = write_folder(tmp_path / "nourl", {"messages.csv": MESSAGES_LEGACY, "Connections.csv": CONNECTIONS_NO_URL})
+    assert [u for u, *_ in _follows(load_inbox([root]))] == [None, None]
+
+
+def test_invitations_old_header_and_formats(tmp_path: Path) -> None:
+    root = write_folder(tmp_path / "o", {"messages.csv": MESSAGES_LEGACY, "Invitations.csv": INVITATIONS_OLD})
+    ib = load_inbox([root])
+    inv = ib.messages[ib.messages["kind"] == "invitation"]
+    assert inv["sent_at"].tolist() == [_ts("2019-11-05 22:15"), _ts("2019-11-20 16:05")]
+    assert inv["sender_id"].tolist() == ["Robin Sample", "Pat Growth"]  # no URLs: names
+    assert ib.skips.counts == {}
+
+
+def test_invitation_bounds_a_connection_by_name_without_urls(tmp_path: Path) -> None:
+    conns = CONNECTIONS_NO_URL.replace("06 Nov 2019", "05 Nov 2019")  # accepted the day Robin invited
+    root = write_folder(tmp_path / "n", {"messages.csv": MESSAGES_LEGACY, "Connections.csv": conns,
+                                         "Invitations.csv": INVITATIONS_OLD})
+    assert _follows(load_inbox([root])) == [
+        (None, "Robin Sample", "2019-11-05T22:16:00+00:00", "day", "connection"),
+        (None, "Jordan Okafor", "2019-12-01T00:00:00+00:00", "day", "connection"),
+    ]
+    # an invitation from another URL with the same name is someone else: no bound
+    invs = INVITATIONS.replace(ROBIN, "https://www.linkedin.com/in/x-9")
+    root = write_folder(tmp_path / "u", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": CONNECTIONS,
+                                         "Invitations.csv": invs})
+    assert _follows(load_inbox([root]))[3] == (ROBIN, "Robin Sample", "2024-03-07T00:00:00+00:00", "day", "connection")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("3/9/24, 4:05 PM", "2024-03-09 16:05"),
+    ("3/9/24, 4:05\u202fPM", "2024-03-09 16:05"),  # newer ICU puts a narrow no-break space before PM
+    ("12/31/23, 12:00 AM", "2023-12-31 00:00"),
+    ("1/2/24, 12:30 PM", "2024-01-02 12:30"),
+    ("3/9/2024, 16:05", "2024-03-09 16:05"),
+    ("25/12/23, 10:00", "2023-12-25 10:00"),  # the first number cannot be a month: day first
+    ("2024-03-09 16:05:00 UTC", "2024-03-09 16:05"),
+    ("2024-03-09T16:05:00Z", "2024-03-09 16:05"),
+    ("09 Mar 2024 16:05", "2024-03-09 16:05"),
+    ("Mar 9, 2024, 4:05 PM", "2024-03-09 16:05"),
+    ("March 9, 2024", "2024-03-09 00:00"),
+])
+def test_sent_at_formats(raw: str, expected: str) -> None:
+    assert parse_time(raw) == _epoch(expected)
+
+
+@pytest.mark.parametrize("raw", ["", "yesterday", "13/13/24, 1:00 PM", "3/9/24, 13:05 PM", "3/9/24, 4:65 PM",
+                                 "31 Feb 2024", "07 Foo 2024", "3/9/24 4:05 XM", "1/1/1960, 1:00 PM"])
+def test_sent_at_unreadable(raw: str) -> None:
+    assert parse_time(raw) is None
+
+
+def test_connected_on_formats() -> None:
+    assert parse_day("07 Mar 2024") == _epoch("2024-03-07")
+    assert parse_day("7 Mar 2024") == parse_day("07 March 2024") == parse_day("2024-03-07") == _epoch("2024-03-07")
+    assert parse_day("3/7/24") == _epoch("2024-03-07")
+    assert parse_day("07 Mar 2024 10:00") is None and parse_day("07 Mär 2024") is None
+
+
+# --------------------------------------------------------------------------- owner inference
+
+
+def _two_person_messages() -> str:
+    a, b = "https://www.linkedin.com/in/aa-1", "https://www.linkedin.com/in/bb-2"
+    return (f"{CURRENT_HEADER}\n"
+            f"2-X,,Ann Able,{a},Bo Brown,{b},2024-01-01 10:00:00 UTC,,hello,INBOX,,No,No\n"
+            f"2-X,,Bo Brown,{b},Ann Able,{a},2024-01-01 11:00:00 UTC,,hi back,INBOX,,No,No\n")
+
+
+def test_owner_ties_are_broken_or_left_unknown(tmp_path: Path) -> None:
+    a, b = "https://www.linkedin.com/in/aa-1", "https://www.linkedin.com/in/bb-2"
+    alone = write_folder(tmp_path / "alone", {"messages.csv": _two_person_messages()})
+    ib = load_inbox([alone])
+    assert ib.owner == Owner() and not ib.messages["outgoing"].any()  # one conversation of two: unknowable
+    # Bo is one of the connections, so Ann is the owner
+    conns = CONNECTIONS_NOTES + "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n" \
+        f"Bo,Brown,{b},,,,01 Jan 2024\n"
+    ib = load_inbox([write_folder(tmp_path / "c", {"messages.csv": _two_person_messages(), "Connections.csv": conns})])
+    assert (ib.owner.id, ib.owner.name) == (a, "Ann Able")
+    assert ib.messages["outgoing"].tolist() == [True, False]
+    # Profile.csv names Bo
+    profile = "First Name,Last Name,Headline\nBo,Brown,Founder\n"
+    ib = load_inbox([write_folder(tmp_path / "p", {"messages.csv": _two_person_messages(), "Profile.csv": profile})])
+    assert (ib.owner.id, ib.owner.name) == (b, "Bo Brown")
+    # an OUTGOING invitation names its sender, whatever the conversations say
+    invs = f"From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n" \
+           f"Bo Brown,Cy,\"1/1/24, 9:00 AM\",,OUTGOING,{b},https://www.linkedin.com/in/cy-3\n"
+    ib = load_inbox([write_folder(tmp_path / "i", {"messages.csv": MESSAGES_CURRENT, "Invitations.csv": invs})])
+    assert ib.owner.id == b
+
+
+# --------------------------------------------------------------------------- texts
+
+
+@pytest.mark.parametrize(("raw", "text", "urls"), [
+    ("plain text, no change", "plain text, no change", []),
+    ("Hi <first name>, I <3 this & <i think> so", "Hi <first name>, I <3 this & <i think> so", []),
+    ("AT&T and R&D &copy stay", "AT&T and R&D &copy stay", []),
+    ("Tom &amp; Jerry &#x1F680; &nbsp;ok", "Tom & Jerry 🚀  ok", []),
+    ("<b>Bold</b> offer\nline two", "Bold offer\nline two", []),
+    ("<div>One</div>\n<div>Two<br/>Three</div>", "One\nTwo\nThree", []),
+    ('<a href="https://ex.org/x?a=1&amp;b=2">https://ex.org/x?a=1&amp;b=2</a>', "https://ex.org/x?a=1&b=2", []),
+    ('<p>See <a href="https://ex.org/a">here</a></p><style>p {color: red}</style>', "See here",
+     ["https://ex.org/a"]),
+    ("caf\u00c3\u00a9 \u00f0\u009f\u0098\u00a2", "café 😢", []),
+])
+def test_clean_content(raw: str, text: str, urls: list[str]) -> None:
+    assert clean_content(raw) == (text, urls)
+
+
+@pytest.mark.parametrize(("text", "system"), [
+    ("Message request accepted", True), ("message request accepted.", True),
+    ("A LinkedIn member left the conversation.", True), ("Sam Sample joined the conversation", True),
+    ("Sam added Kim Lee to the conversation", True), ("This message has been deleted.", True),
+    ("Your message request was accepted, thanks!", False), ("Let's take this conversation offline", False),
+    ("I left the conversation with my manager feeling great about the offer, thanks so much", False), ("", False),
+])
+def test_system_texts(text: str, system: bool) -> None:
+    assert is_system_text(text) is system
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+BAD_CASES = {
+    "latin-1 messages": ({"messages.csv": MESSAGES_CURRENT.replace("Chloé", "Chlo\udce9").encode("utf-8",
+                                                                                               "surrogateescape"),
+                          "Connections.csv": CONNECTIONS}, r"messages\.csv: not UTF-8 text"),
+    "messages without DATE": ({"messages.csv": MESSAGES_CURRENT.replace(",DATE,", ",WHEN,", 1),
+                               "Connections.csv": CONNECTIONS}, r"messages\.csv: line 1: missing column\(s\) DATE;"),
+    "messages not LinkedIn's": ({"messages.csv": "a,b,c\n1,2,3\n", "Connections.csv": CONNECTIONS},
+                                r"messages\.csv: no header line in its first 10 lines; expected CONVERSATION ID"),
+    "legacy without DIRECTION": ({"messages.csv": "FROM,TO,DATE,SUBJECT,CONTENT,FOLDER\nA,B,2019-01-01T00:00:00,,x,"
+                                                  "INBOX\n", "Connections.csv": CONNECTIONS},
+                                 r"messages\.csv: line 1: missing column\(s\) SENDER PROFILE URL; expected .* "
+                                 r"\(or the legacy FROM,TO,DATE,SUBJECT,CONTENT,DIRECTION,FOLDER\)"),
+    "connections without Connected On": ({"messages.csv": MESSAGES_CURRENT,
+                                          "Connections.csv": CONNECTIONS.replace(",Connected On", ",Since")},
+                                         r"Connections\.csv: line 4: missing column\(s\) Connected On;"),
+    "connections without a header": ({"messages.csv": MESSAGES_CURRENT, "Connections.csv": "Notes:\nhello\n"},
+                                     r"Connections\.csv: no header line .*expected First Name,Last Name,URL"),
+    "latin-1 invitations": ({"messages.csv": MESSAGES_CURRENT, "Invitations.csv": "From,To\nJos\xe9,A\n".encode(
+        "latin-1")}, r"Invitations\.csv: not UTF-8 text \(bad byte at .*offset 11\)"),
+    "invitations without Sent At": ({"messages.csv": MESSAGES_CURRENT,
+                                     "Invitations.csv": INVITATIONS.replace("Sent At", "Sent")},
+                                    r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
+    "NUL bytes": ({"messages.csv": MESSAGES_CURRENT.replace("Hello from Kim", "Hello\x00"),
+                   "Connections.csv": CONNECTIONS}, r"messages\.csv: contains NUL bytes"),
+    "no messages.csv": ({"Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS.replace(
+        "Hey {first_name}, let's connect! I help founders 10x their pipeline.", "").replace(
+        "Hi Alex, I'd love to add you to my network.", "").replace("Great meeting you at the meetup!", "")},
+                        r"no messages\.csv in this LinkedIn export"),
+    "every DATE unreadable": ({"messages.csv": CURRENT_HEADER + "\n2-X,,A,https://www.linkedin.com/in/a,B,"
+                                               "https://www.linkedin.com/in/b,yesterday,,hi,INBOX,,No,No\n",
+                               "Profile.csv": "First Name\nA\n"},
+                              r"no readable messages found in this linkedin export"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CASES))
+def test_bad_input_is_one_clear_line(tmp_path: Path, case: str) -> None:
+    files, pattern = BAD_CASES[case]
+    z = write_zip(tmp_path / "bad.zip", files)
+    line = _fails(z)
+    assert str(z) in line
+    assert re.search(pattern, line), line
+    with pytest.raises(InputError):
+        load_inbox([z])
+
+
+def _bad_rows() -> dict[str, str]:
+    messages = MESSAGES_CURRENT.replace("2024-04-01 18:00:00 UTC", "01/04/2024 18:00").replace(
+        "Sample Recruiting,https://www.linkedin.com/in/sample-recruiter-9z8y7x", ",")
+    connections = CONNECTIONS.replace("01 Jun 2024", "31 Feb 2024")
+    invitations = INVITATIONS.replace('"8/2/24, 7:00 AM"', "soon").replace(",OUTGOING,", ",SIDEWAYS,")
+    return {"messages.csv": messages, "Connections.csv": connections, "Invitations.csv": invitations}
+
+
+def test_bad_rows_are_skipped_and_counted(tmp_path: Path) -> None:
+    z = write_zip(tmp_path / "rows.zip", _bad_rows())
+    ib = load_inbox([z])
+    assert ib.skips.counts == {"unreadable message DATE": 1, "message without a sender": 1,
+                               "unreadable Connected On date": 1, "unreadable invitation Sent At": 1,
+                               "unknown invitation Direction": 1}
+    lost = {'Tu viens au café demain ?\nShe said "bring the cat"',
+            "Quick question, Alex\n\nHi Alex,\n\nWe're hiring & think you’d fit. Apply here",
+            "Great meeting you at the meetup!"}
+    assert _rows(ib) == [r for r in CURRENT_MESSAGES if r[1] not in lost]
+    assert [f[0] for f in _follows(ib)] == [KIM, JORDAN, ROBIN, CHLOE]
+    info = _inspect(z)
+    assert info["skipped"] == dict(ib.skips.counts) and info["messages"] == len(CURRENT_MESSAGES) - 3
+
+
+@pytest.mark.parametrize(("file", "expected"), [
+    ("messages.csv", r"messages\.csv: record row 4 \(line 6\): unreadable message DATE \(expected a DATE like "
+                     r"2024-03-09 16:05:00 UTC\)"),
+    ("Connections.csv", r"Connections\.csv: record row 2 \(line 6\): unreadable Connected On date \(expected a date "
+                        r"like 07 Mar 2024\)"),
+    ("Invitations.csv", r"Invitations\.csv: record row 2 \(line 3\): unreadable invitation Sent At"),
+])
+def test_strict_names_the_file_and_row(tmp_path: Path, file: str, expected: str) -> None:
+    bad = _bad_rows()
+    files = {**export_current(), file: bad[file]}
+    if file == "messages.csv":
+        files[file] = MESSAGES_CURRENT.replace("2024-04-01 18:00:00 UTC", "01/04/2024 18:00")
+    if file == "Invitations.csv":
+        files[file] = INVITATIONS.replace('"8/2/24, 7:00 AM"', "soon")
+    z = write_zip(tmp_path / "strict.zip", files)
+    line = _fails(z, "--strict")
+    assert re.search(expected, line), line
+    with pytest.raises(RecordError):
+        load_inbox([z], strict=True)
+    assert load_inbox([z]).skips.total == 1  # without --strict: skipped and counted
+
+
+def test_legacy_bad_direction_and_missing_sender(tmp_path: Path) -> None:
+    text = MESSAGES_LEGACY + "Jordan Okafor,Alex Example,2019-12-25T08:00:00,,hm,SIDEWAYS,INBOX\n" \
+                             ",Alex Example,2019-12-26T08:00:00,,who?,INCOMING,INBOX\n"
+    root = write_folder(tmp_path / "l", {"messages.csv": text})
+    ib = load_inbox([root])
+    assert ib.skips.counts == {"unknown message DIRECTION": 1, "message without a sender": 1}
+    assert len(ib.messages) == 4
+    line = _fails(root, "--strict")
+    assert "messages.csv: record row 5 (line 7): unknown message DIRECTION (expected INCOMING or OUTGOING)" in line
+
+
+def test_detection_leaves_canonical_csv_alone(tmp_path: Path) -> None:
+    f = tmp_path / "messages.csv"
+    f.write_text("id,sender_id,sent_at,text\n1,a,2024-01-01T00:00:00Z,hi\n", encoding="utf-8")
+    assert detect(ExportTree.open([f])) == "canonical"
+    conns = tmp_path / "Connections.csv"
+    conns.write_text(CONNECTIONS, encoding="utf-8")
+    assert detect(ExportTree.open([conns])) == "linkedin"
+    assert "no messages.csv in this LinkedIn export" in _fails(conns)
+
+
+# --------------------------------------------------------------------------- the writer
+
+
+def _corpus() -> pd.DataFrame:
+    n = 60
+    auto = [f"Thanks for connecting! Grab my guide {i}: https://example.org/g/{i}" for i in range(n)]
+    personal = [f"Great to meet you at the meetup {i}, coffee next week?\nCheers 🙂" for i in range(n)]
+    return pd.DataFrame({
+        "text": auto + personal,
+        "label": [1] * n + [0] * n,
+        "category": ["drip_followup"] * 10 + ["self_promo"] * (n - 10) + ["chat"] * n,
+        "hard": [False] * (n + 40) + [True] * 20,
+        "template_id": [f"t{i}" for i in range(2 * n)],
+    })
+
+
+def test_simulated_round_trip(tmp_path: Path) -> None:
+    neutral, labels = simulate_inbox(_corpus(), 400, seed=11, config=SimConfig(platform="linkedin"))
+    z = write_linkedin_export(neutral, tmp_path / ZIP_NAME)
+    loaded = load_inbox([z])
+    assert loaded.platform == "linkedin" and loaded.skips.counts == {}
+    assert dict(loaded.skips.notes) == {"LinkedIn assistant chat file (ignored)": 1}
+    assert len(loaded.incoming) == len(neutral.incoming) == len(labels)
+    assert sorted(loaded.incoming["text"]) == sorted(neutral.incoming["text"])
+    assert sorted(loaded.messages["text"]) == sorted(neutral.messages["text"])
+    assert loaded.messages["conversation_id"].nunique() == neutral.messages["conversation_id"].nunique()
+    assert loaded.owner.name == neutral.owner.name and loaded.owner.id == profile_url("owner", neutral.owner.name)
+    # times to the second; senders are the profile URLs the writer gave them
+    names = dict(zip(neutral.messages["sender_id"], neutral.messages["sender_name"], strict=True))
+    want = sorted(zip(neutral.incoming["sent_at"].dt.floor("s"),
+                      [profile_url(s, names[s]) for s in neutral.incoming["sender_id"]], strict=True))
+    assert sorted(zip(loaded.incoming["sent_at"], loaded.incoming["sender_id"], strict=True)) == want
+    # every neutral follow is a connection with its day; the url join finds the same follow times
+    assert len(loaded.follows) == len(neutral.follows)
+    assert (loaded.follows["followed_at"] == loaded.follows["followed_at"].dt.floor("D")).all()
+    jn, jl = join_follows(neutral), join_follows(loaded)
+    got = sorted((str(t), str(f)) for t, f, how in zip(jl["text"], jl["followed_at"], jl["follow_join"], strict=True)
+                 if how == "url" and not pd.isna(f))
+    exp = sorted((str(t), str(f)) for t, f, how in zip(jn["text"], jn["followed_at"], jn["follow_join"], strict=True)
+                 if how == "id" and not pd.isna(f))
+    assert got == exp and len(got) > 100
+
+
+def _neutral() -> Inbox:
+    """A small neutral inbox: an HTML-looking text, an invitation note, a group, a multi-line text."""
+    rows = MessageRows()
+    t0 = _epoch("2024-03-01 09:00")
+    names = {"owner": "Alex Example", "u1": "Sam Sample", "u2": "Chloé Müller ✨", "u3": "Jordan Okafor",
+             "u4": "Yuki Tanaka"}
+
+    def add(mid: str, conv: str, sender: str, recipient: str | None, dt: float, text: str,
+            kind: str = "message") -> None:
+        rows.add(message_id=mid, conversation_id=conv, sender_id=sender, recipient_id=recipient,
+                 sender_name=names[sender], sent_at=t0 + dt, text=text, outgoing=sender == "owner", kind=kind)
+
+    add("m1", "inv-u1", "u1", "owner", 0, "Hi {first_name}, let's connect!", kind="invitation")
+    add("m2", "c-u1", "u1", "owner", 3630.5, "Thanks for connecting <b>Alex</b> &amp; welcome: https://ex.org/a")
+    add("m3", "c-u1", "owner", "u1", 7200, 'Hi "Sam",\nthanks!')
+    add("m4", "c-u2", "u2", "owner", 9000, "Message request accepted", kind="system")
+    add("m5", "c-u2", "u2", "owner", 9060, "AT&T <first name> R&D")
+    add("m6", "g1", "u3", None, 12000, "Welcome to the group")
+    add("m7", "g1", "u4", None, 12100, "Hello all")
+    add("m8", "g1", "owner", None, 12200, "Hi both")
+    follows = FollowRows()
+    for uid, day in (("u1", "2024-03-01"), ("u2", "2023-05-05"), ("u3", "2024-02-01")):
+        follows.add(user_id=uid, user_name=uid, followed_at=_epoch(day), precision="day", direction="connection")
+    return make_inbox(platform="canonical", source="test", messages=rows, follows=follows,
+                      owner=Owner(id="owner", name="Alex Example", handle="alex.example"), skips=Skips(),
+                      message_times="epoch_s")
+
+
+def test_writer_files_and_round_trip(tmp_path: Path) -> None:
+    neutral = _neutral()
+    z = write_linkedin_export(neutral, tmp_path / "sub" / ZIP_NAME)
+    assert z == tmp_path / "sub" / ZIP_NAME and not list(z.parent.glob("*.tmp"))
+    with zipfile.ZipFile(z) as zf:
+        assert zf.namelist() == ["messages.csv", "Connections.csv", "Invitations.csv", "Profile.csv", "Skills.csv",
+                                 "guide_messages.csv"]
+        messages = zf.read("messages.csv").decode("utf-8")
+        connections = zf.read("Connections.csv").decode("utf-8")
+        invitations = zf.read("Invitations.csv").decode("utf-8")
+    assert messages.split("\n", 1)[0] == ",".join(MESSAGES_HEADER) == CURRENT_HEADER
+    assert "&lt;b&gt;Alex&lt;/b&gt; &amp;amp; welcome" in messages  # would be changed by the HTML cleanup
+    assert "AT&T <first name> R&D" in messages  # would not: written as is
+    assert ",2024-03-01 10:00:30 UTC," in messages and conversation_id("c-u1") in messages
+    assert connections.startswith("Notes:\n\"") and "\n\n" + ",".join(CONNECTIONS_HEADER) + "\n" in connections
+    assert f"Sam,Sample,{profile_url('u1', 'Sam Sample')},," in connections and connections.endswith(",05 May 2023\n")
+    assert invitations.split("\n")[:2] == [
+        ",".join(INVITATIONS_HEADER),
+        f'Sam Sample,Alex Example,"3/1/24, 9:00 AM","Hi {{first_name}}, let\'s connect!",INCOMING,'
+        f"{profile_url('u1', 'Sam Sample')},{profile_url('owner', 'Alex Example')}",
+    ]
+    loaded = load_inbox([z])
+    assert sorted(_rows(loaded)) == sorted(
+        (profile_url(s, n), t, o, k) for s, n, t, o, k in zip(
+            neutral.messages["sender_id"], neutral.messages["sender_name"], neutral.messages["text"],
+            neutral.messages["outgoing"], neutral.messages["kind"], strict=True))
+    assert loaded.owner == Owner(id=profile_url("owner", "Alex Example"), name="Alex Example",
+                                 handle=profile_url("owner", "Alex Example").rsplit("/", 1)[1])
+    group = loaded.messages[loaded.messages["text"].isin(["Welcome to the group", "Hello all", "Hi both"])]
+    assert group["conversation_id"].nunique() == 1 and group["recipient_id"].isna().all()
+    assert _follows(loaded) == [
+        (profile_url("u1", "Sam Sample"), "Sam Sample", "2024-03-01T09:01:00+00:00", "day", "connection"),
+        (profile_url("u3", "Jordan Okafor"), "Jordan Okafor", "2024-02-01T00:00:00+00:00", "day", "connection"),
+        (profile_url("u2", "Chloé Müller ✨"), "Chloé Müller ✨", "2023-05-05T00:00:00+00:00", "day", "connection"),
+    ]  # Sam's connection day holds his invitation: bounded by it
+
+
+def test_writer_is_deterministic(tmp_path: Path) -> None:
+    neutral, _ = simulate_inbox(_corpus(), 150, seed=3, config=SimConfig(platform="linkedin"))
+    a = write_linkedin_export(neutral, tmp_path / "a.zip").read_bytes()
+    b = write_linkedin_export(neutral, tmp_path / "b.zip").read_bytes()
+    assert a == b
+    assert profile_url("u000001", "Sam Sample") == profile_url("u000001", "Sam Sample") != profile_url("u000002",
+                                                                                                      "Sam Sample")
+    assert profile_url("u000001", "Chloé Müller ✨").startswith("https://www.linkedin.com/in/chloe-muller-")
+    assert conversation_id("c-u1").startswith("2-") and conversation_id("c-u1") != conversation_id("c-u2")
