@@ -353,13 +353,18 @@ def _join_keys(inbox: Inbox) -> list[tuple[str, pd.Series, pd.Series]]:
     """(method, message key, follow key) pairs, tried in order; the first unambiguous match wins."""
     m, f = inbox.messages, inbox.follows
     keys: list[tuple[str, pd.Series, pd.Series]] = []
+    username, name = m["sender_username"], m["sender_name"]
     if inbox.platform == "linkedin":
         keys.append(("url", m["sender_id"].map(normalize_url), f["user_id"].map(normalize_url)))
+        # a sender with a profile URL that matches no connection is not connected: never fall
+        # back to their display name (another connection may share it); legacy rows have no URL
+        has_url = m["sender_id"].astype("string").str.startswith("http").fillna(False).to_numpy(dtype=bool)
+        username, name = username.mask(has_url), name.mask(has_url)
     else:
         keys.append(("id", m["sender_id"], f["user_id"]))
-    keys.append(("username", m["sender_username"], f["user_name"]))
-    keys.append(("username", m["sender_name"], f["user_name"]))
-    keys.append(("name", m["sender_name"].map(normalize_name), f["user_name"].map(normalize_name)))
+    keys.append(("username", username, f["user_name"]))
+    keys.append(("username", name, f["user_name"]))
+    keys.append(("name", name.map(normalize_name), f["user_name"].map(normalize_name)))
     return keys
 
 

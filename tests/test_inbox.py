@@ -130,3 +130,14 @@ def test_describe_counts() -> None:
     assert (d["messages"], d["incoming"], d["outgoing"], d["conversations"], d["senders"]) == (3, 2, 1, 2, 2)
     assert d["incoming_with_follow_time"] == 0.5
     assert d["first"] == "2024-01-01T10:00:09+00:00"
+
+
+def test_linkedin_sender_with_unmatched_url_is_not_joined_by_name() -> None:
+    ib = _inbox([{"id": "1", "sender": "https://www.linkedin.com/in/sam-a", "name": "Sam Sample",
+                  "t": "2024-01-02T00:00:00Z"},
+                 {"id": "2", "sender": "Sam Sample", "name": "Sam Sample", "t": "2024-01-02T00:00:00Z"}],
+                [{"id": "https://www.linkedin.com/in/sam-b", "name": "Sam Sample", "t": "2024-01-01T00:00:00Z",
+                  "precision": "day", "direction": "connection"}], platform="linkedin")
+    j = join_follows(ib).set_index("message_id")
+    assert j.loc["1", "follow_join"] == "none" and pd.isna(j.loc["1", "followed_at"])
+    assert j.loc["2", "follow_join"] == "username"  # legacy rows (no URL) still join by name
