@@ -36,11 +36,12 @@ TEXT_FEATURES = (
 #: Without them the intercept would have to fit threaded and text-only rows at once, and
 #: context-free text (a spreadsheet of messages) would inherit the threaded rows' bias.
 INDICATORS = ("has_thread_context", "has_follow_context")
+#: The delay after the follow, in steps; explained together as one reason ("sent 9 s after follow").
+TIMING_FEATURES = ("delay_2min", "delay_15min", "delay_1h", "delay_1d", "delay_7d_plus", "day_same", "day_2d")
 CONTEXT_FEATURES = (
     *INDICATORS,
     "follow_timed", "follow_untimed", "follow_none",
-    "delay_2min", "delay_15min", "delay_1h", "delay_1d", "delay_7d_plus",
-    "day_same", "day_2d",
+    *TIMING_FEATURES,
     "welcome", "invitation",
     "thread_first", "owner_silent_before", "owner_never", "bump", "thread_len",
     "sender_cross_conv", "template_reuse",
@@ -339,7 +340,7 @@ def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
         if toward_auto:
             return f'phrase: "{hit.lower()}"' if hit else f"{label} phrasing"
         return f"no {label} phrasing"
-    if name in ("delay_2min", "delay_15min", "delay_1h", "delay_1d", "delay_7d_plus", "day_same", "day_2d"):
+    if name in TIMING_FEATURES:
         return _delay_reason(row, toward_auto)
     texts: dict[str, tuple[str, str]] = {
         "links": (_plural(v, "link"), "no links" if not v else _plural(v, "link")),

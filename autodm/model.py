@@ -275,22 +275,36 @@ def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, 
     return decision, parts
 
 
-def _top_terms(model: Model, parts: dict[str, Any], sign: np.ndarray, k: int = 2) -> list[str]:
-    """For each distinct text, its k n-grams pushing most in direction ``sign`` (per text)."""
+def _top_terms(model: Model, parts: dict[str, Any], text_rows: np.ndarray, sign: np.ndarray,
+               k: int = 2) -> list[str]:
+    """For each (distinct text, direction) asked for: its k n-grams pushing most that way."""
     ct: ColumnTransformer = model.pipeline.named_steps["columns"]
     vocab = ct.named_transformers_["words"].get_feature_names_out()
     X: sp.csr_matrix = sp.csr_matrix(parts["words_matrix"].multiply(parts["words_coef"]))
+    shown = _displayable(vocab)
     out: list[str] = []
-    for r in range(X.shape[0]):
+    for r, sg in zip(text_rows, sign, strict=True):
         lo, hi = X.indptr[r], X.indptr[r + 1]
-        vals = X.data[lo:hi] * sign[r]
-        if not len(vals):
-            out.append("")
-            continue
+        cols = X.indices[lo:hi]
+        vals = np.where(shown[cols], X.data[lo:hi] * sg, 0.0)
         top = np.argsort(-vals)[:k]
-        terms = [f'"{vocab[X.indices[lo + j]]}"' for j in top if vals[j] > 0]
-        out.append(", ".join(terms))
+        out.append(", ".join(f'"{_readable(vocab[cols[j]])}"' for j in top if vals[j] > 0))
     return out
+
+
+_SLOT_WORDS = {"xurl": "<link>", "xname": "<name>", "xhandle": "<@handle>", "xemail": "<e-mail>",
+               "xplaceholder": "<placeholder>", "xphone": "<phone>", "xmoney": "<money>", "xnum": "<number>"}
+
+
+def _displayable(vocab: np.ndarray) -> np.ndarray:
+    """Which n-grams say something in a reason: not only stop words or single letters."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return np.array([any(len(t) > 2 and t not in ENGLISH_STOP_WORDS for t in term.split()) for term in vocab])
+
+
+def _readable(term: str) -> str:
+    return " ".join(_SLOT_WORDS.get(t, t) for t in term.split())
 
 
 def score(model: Model, frame: pd.DataFrame, *, threshold: float | None = None,
@@ -323,54 +337,99 @@ class _RowView(Mapping[str, Any]):
         return len(self.cols)
 
 
-def _reason_key(name: str, cols: dict[str, np.ndarray], i: int, code: int) -> Any:
-    """What a feature's reason text depends on, so equal keys share one string."""
-    if name.startswith("ph_") or name == "placeholder":
-        return code
-    if name.startswith(("delay_", "day_")):
-        return (cols["seconds_after_follow"][i], cols["days_after_follow"][i])
-    if name == "template_reuse":
-        return cols["template_senders"][i]
-    return cols[name][i]
+_VALUE_BITS = 40  # a reason's value key fits below this bit; feature and direction above it
+
+
+def _display_delay(cols: dict[str, np.ndarray]) -> np.ndarray:
+    """A key per row equal for delays that read the same ("9 s", "14 min", "3 h", "5 days")."""
+    s = np.asarray(cols["seconds_after_follow"], dtype=float)
+    d = np.asarray(cols["days_after_follow"], dtype=float)
+    unit = np.select([s < 120, s < 7200, s < 2 * feat.DAY_S], [1, 2, 3], 4)
+    scaled = np.select([unit == 1, unit == 2, unit == 3], [s, s / 60, s / 3600], s / feat.DAY_S)
+    key = unit * 10**9 + np.nan_to_num(np.round(scaled), nan=0).astype(np.int64)
+    days = 5 * 10**9 + np.nan_to_num(d, nan=-1).astype(np.int64) + 1
+    return np.where(np.isnan(s), np.where(np.isnan(d), 0, days), key).astype(np.int64)
+
+
+def _value_keys(j: np.ndarray, names: list[str], values: np.ndarray, codes: np.ndarray,
+                cols: dict[str, np.ndarray], delay: np.ndarray) -> np.ndarray:
+    """What the reason text of feature ``j[i]`` depends on, per row: equal keys, equal words."""
+    n_feat = len(names)
+    rows = np.arange(len(j))
+    safe_j = np.minimum(j, n_feat - 1)
+    vk = np.round(values[rows, safe_j] * 1000).astype(np.int64) + 2**30
+    text_dependent = np.array([n.startswith("ph_") or n == "placeholder" for n in names] + [True])
+    delay_feats = np.array([n.startswith(("delay_", "day_")) for n in names] + [False])
+    vk = np.where(text_dependent[j], codes, vk)
+    vk = np.where(delay_feats[j], delay, vk)
+    if "template_reuse" in names:
+        reuse = j == names.index("template_reuse")
+        vk = np.where(reuse, np.asarray(cols["template_senders"], dtype=float).astype(np.int64), vk)
+    return vk
 
 
 def explain(model: Model, frame: pd.DataFrame, parts: dict[str, Any], is_auto: np.ndarray,
-            top: int = 3) -> list[str]:
-    """The ``top`` contributions in the verdict's direction, in plain words."""
+            top: int = 3) -> np.ndarray:
+    """The ``top`` contributions in the verdict's direction, in plain words ("; "-joined).
+
+    Vectorised: each row's reasons are keyed by (feature, direction, what the words depend on);
+    the words are written once per distinct key and once per distinct triple of keys.
+    """
     names = list(feat.FEATURES)
-    codes = parts["codes"]
-    sign_rows = np.where(is_auto, 1.0, -1.0)
-    # per distinct text: the direction of its first row's verdict (texts rarely split)
-    first_row = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
-    terms = _top_terms(model, parts, sign_rows[first_row])
-    text_part = parts["words"] + parts["chars"]
-    contrib = np.column_stack([parts["signals"], text_part]) * sign_rows[:, None]
+    n = len(frame)
+    if n == 0:
+        return np.array([], dtype=object)
+    codes = np.asarray(parts["codes"], dtype=np.int64)
+    auto = np.asarray(is_auto, dtype=bool)
+    sign_rows = np.where(auto, 1.0, -1.0)
+    contrib = np.column_stack([parts["signals"], parts["words"] + parts["chars"]]) * sign_rows[:, None]
     for name in feat.INDICATORS:  # offsets for what a source carries, not evidence
         contrib[:, names.index(name)] = 0.0
+    timing = [names.index(c) for c in feat.TIMING_FEATURES]  # one delay, one reason
+    contrib[:, timing[0]] = contrib[:, timing].sum(axis=1)
+    contrib[:, timing[1:]] = 0.0
     k = min(top, contrib.shape[1])
-    order = np.argpartition(-contrib, k - 1, axis=1)[:, :k] if len(contrib) else np.zeros((0, k), int)
+    order = np.argpartition(-contrib, k - 1, axis=1)[:, :k]
     order = np.take_along_axis(order, np.argsort(-np.take_along_axis(contrib, order, axis=1), axis=1), axis=1)
-    wanted = [c for c in (*names, *feat.HELPERS) if c in frame.columns]
-    cols = {c: frame[c].to_numpy() for c in wanted}
-    cache: dict[tuple[Any, ...], str] = {}
+    strength = np.take_along_axis(contrib, order, axis=1)
+    cols = {c: frame[c].to_numpy() for c in (*names, *feat.HELPERS) if c in frame.columns}
+    values = frame[names].to_numpy(np.float64)
+    delay = _display_delay(cols)
+    slot_codes = np.zeros((n, k), dtype=np.int64)  # 0 = no reason in this slot
+    slot_words: list[str] = [""]
+    for s in range(k):
+        j = order[:, s]
+        ok = strength[:, s] > 0.05
+        if not ok.any():
+            continue
+        vk = _value_keys(j, names, values, codes, cols, delay)
+        key = ((j.astype(np.int64) * 2 + auto) << _VALUE_BITS) + (vk & ((1 << _VALUE_BITS) - 1))
+        inv, _ = pd.factorize(key[ok])
+        first = np.flatnonzero(ok)[pd.Series(np.arange(len(inv))).groupby(inv).first().to_numpy()]
+        words = _slot_words(model, parts, names, cols, first, j[first], auto[first], codes[first])
+        slot_codes[ok, s] = inv + len(slot_words)
+        slot_words.extend(words)
+    triple = slot_codes[:, 0]
+    for s in range(1, k):
+        triple = triple * len(slot_words) + slot_codes[:, s]
+    inv, _ = pd.factorize(triple)
+    first = pd.Series(np.arange(n)).groupby(inv).first().to_numpy()
+    joined = ["; ".join(slot_words[c] for c in slot_codes[r] if c) for r in first]
+    return np.asarray(joined, dtype=object)[inv]
+
+
+def _slot_words(model: Model, parts: dict[str, Any], names: list[str], cols: dict[str, np.ndarray],
+                rows: np.ndarray, j: np.ndarray, auto: np.ndarray, codes: np.ndarray) -> list[str]:
+    """The words of one reason per representative row."""
+    wording = j == len(names)
+    terms = iter(_top_terms(model, parts, codes[wording], np.where(auto[wording], 1.0, -1.0)))
     out: list[str] = []
-    for i in range(len(frame)):
-        words: list[str] = []
-        auto = bool(is_auto[i])
-        for j in order[i]:
-            if contrib[i, j] <= 0.05:
-                break
-            if j == len(names):
-                term = terms[codes[i]]
-                words.append(f"wording {term}" if term else "overall wording")
-                continue
-            name = names[j]
-            key = (name, auto, _reason_key(name, cols, i, int(codes[i])))
-            text = cache.get(key)
-            if text is None:
-                text = cache[key] = feat.reason(name, _RowView(cols, i), toward_auto=auto)
-            words.append(text)
-        out.append("; ".join(words))
+    for r, jj, a, w in zip(rows, j, auto, wording, strict=True):
+        if w:
+            term = next(terms)
+            out.append(f"wording {term}" if term else "overall wording")
+        else:
+            out.append(feat.reason(names[jj], _RowView(cols, int(r)), toward_auto=bool(a)))
     return out
 
 

@@ -67,3 +67,17 @@ def test_table_messages_from_text_only_and_scan_export() -> None:
                            "sent_at": ["2024-01-01T00:00:10Z"], "followed_at": ["2024-01-01T00:00:00Z"]})
     m = table_messages(export)
     assert (m["sent_at"] - m["followed_at"]).dt.total_seconds().iloc[0] == 10
+
+
+def test_reasons_are_distinct_and_name_the_delay(small_model: mdl.Model) -> None:
+    inbox, _ = _sim()
+    rows = scan(inbox, small_model)
+    for reasons in rows["reasons"]:
+        parts = reasons.split("; ") if reasons else []
+        assert len(parts) == len(set(parts)) <= 3, reasons
+    timed_auto = rows[(rows["verdict"] == "auto") & (rows["seconds_after_follow"] < 60)]
+    with_delay = timed_auto["reasons"].str.contains(r"sent \d+ s after follow")
+    assert len(timed_auto) and with_delay.any()
+    for secs, reasons in zip(timed_auto["seconds_after_follow"], timed_auto["reasons"], strict=True):
+        if "after follow" in reasons:
+            assert f"sent {secs:.0f} s after follow" in reasons
