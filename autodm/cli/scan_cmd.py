@@ -74,10 +74,10 @@ def choose_format(fmt: Format | None, out: Path | None) -> str:
 
 
 def emit(df: pd.DataFrame, fmt: str, out: Path | None, *, safe: bool, inputs: list[Path],
-         limit: int, title: str, sort: str) -> None:
+         limit: int, title: str, sort: str, kind: str = "scan") -> None:
     """Render ``df`` to the terminal, stdout or a file."""
     if fmt == "table" and out is None:
-        render_table(df, limit=limit, title=title, sort=sort)
+        render_table(df, limit=limit, title=title, sort=sort, kind=kind)
         return
     forbid = tuple(p for p in inputs if str(p) != "-")
     output.write(df, fmt, out, stream=sys.stdout.buffer, safe=safe, forbid=forbid)
@@ -85,12 +85,43 @@ def emit(df: pd.DataFrame, fmt: str, out: Path | None, *, safe: bool, inputs: li
         err_console.print(f"wrote {len(df)} rows to {out}", highlight=False)
 
 
-def render_table(df: pd.DataFrame, *, limit: int, title: str, sort: str) -> None:
+#: What a person sees in the terminal table (every column stays in the csv/json/xlsx formats).
+TABLE_COLUMNS = {
+    "scan": ("sender", "sent_at", "after_follow", "score", "verdict", "reasons", "text"),
+    "senders": ("sender", "messages", "auto_dms", "max_score", "first_dm_after_follow", "shared_template_senders",
+                "top_reasons"),
+}
+
+
+def _human_delay(seconds: object) -> str:
+    if not isinstance(seconds, int | float) or pd.isna(seconds):
+        return ""
+    s = float(seconds)
+    for limit, div, unit in ((120, 1, "s"), (7200, 60, "min"), (172800, 3600, "h")):
+        if s < limit:
+            return f"{s / div:.0f} {unit}"
+    return f"{s / 86400:.0f} days"
+
+
+def _for_people(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The columns of TABLE_COLUMNS, with a readable sender and delay."""
+    out = df.copy()
+    out["sender"] = out["sender_name"].astype("string").fillna(out["sender_id"].astype("string"))
+    if "seconds_after_follow" in out:
+        out["after_follow"] = out["seconds_after_follow"].map(_human_delay)
+    if "first_dm_after_follow_s" in out:
+        out["first_dm_after_follow"] = out["first_dm_after_follow_s"].map(_human_delay)
+    return out[[c for c in TABLE_COLUMNS[kind] if c in out.columns]]
+
+
+def render_table(df: pd.DataFrame, *, limit: int, title: str, sort: str, kind: str = "scan") -> None:
+    """A rich table of the top ``limit`` rows by ``sort``, for a terminal."""
     console = Console()
-    shown = df.sort_values(sort, ascending=False, kind="stable").head(limit)
+    shown = _for_people(df.sort_values(sort, ascending=False, kind="stable").head(limit), kind)
     table = Table(title=title, show_lines=False, expand=True)
     for col in shown.columns:
-        table.add_column(col, overflow="fold", max_width=60 if col in ("text", "reasons") else None)
+        table.add_column(col.replace("_", " "), overflow="fold",
+                         ratio=3 if col in ("text", "reasons", "top_reasons") else 1)
     for row in shown.itertuples(index=False):
         cells = []
         for col, v in zip(shown.columns, row, strict=True):
@@ -98,12 +129,15 @@ def render_table(df: pd.DataFrame, *, limit: int, title: str, sort: str) -> None
                 v = v.strftime("%Y-%m-%d %H:%M")
             elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA or v is pd.NaT:
                 v = ""
+            elif isinstance(v, float):
+                v = f"{v:.3f}" if col in ("score", "max_score") else f"{v:g}"
             s = str(v).replace("\n", " ")
+            if col == "text" and len(s) > 160:
+                s = s[:157] + "…"
+            s = s.replace("[", r"\[")
             if col == "verdict":
                 s = f"[bold red]{s}[/]" if s == "auto" else f"[green]{s}[/]"
-            elif col == "text" and len(s) > 120:
-                s = s[:117] + "…"
-            cells.append(s if col == "verdict" else s.replace("[", r"\["))
+            cells.append(s)
         table.add_row(*cells)
     console.print(table)
     if len(df) > limit:
@@ -189,4 +223,4 @@ def senders_cmd(
         rows = export_rows(joined, frame, model, mask, threshold=threshold)
         table = senders(rows, frame[mask])
     emit(table, fmt_name, out, safe=not no_sanitize, inputs=paths, limit=limit,
-         title=f"autodm senders: {inbox.source}", sort="max_score")
+         title=f"autodm senders: {inbox.source}", sort="max_score", kind="senders")
