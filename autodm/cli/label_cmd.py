@@ -51,7 +51,7 @@ def label(
             subtitle=str(r["reasons"]) or None, expand=False,
         ), highlight=False, markup=False)
         key = typer.getchar().lower()
-        if key == "q":
+        if key in ("q", "", "\x03", "\x04"):  # q, end of input, Ctrl-C, Ctrl-D: every answer is saved
             break
         if key == "u":
             if history:
