@@ -107,6 +107,7 @@ def _text_row(text: str) -> dict[str, Any]:
     words = len(_WORD.findall(bare))
     row: dict[str, Any] = {
         "links": len(links),
+        **link_kinds(links),
         "_link_list": links,
         "log_words": math.log1p(words),
         "_words": words,
@@ -137,40 +138,35 @@ def text_features(texts: pd.Series) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}, index=texts.index)
     per_text = pd.DataFrame(rows)
-    for c in ("shortener", "profile_link", "booking_link", "tracking_link"):
-        per_text[c] = 0
     return per_text.reindex(columns=[c for c in cols if c in per_text.columns]).iloc[codes].set_index(texts.index)
 
 
 def _links(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
-    """Add links the export gives besides the text (shares), then classify every link."""
-    texts = messages["text"].fillna("").astype(str).to_numpy()
-    extra_urls = messages["urls"].to_numpy() if "urls" in messages else np.empty(len(frame), dtype=object)
-    in_text = frame["_link_list"].to_numpy()
+    """Add links the export gives besides the text (shares), then cap counts and add density.
+
+    Links in the text were counted per distinct text; only rows whose export lists extra
+    urls are visited one by one.
+    """
     n = len(frame)
-    kinds = {k: np.zeros(n) for k in ("shortener", "profile_link", "booking_link", "tracking_link")}
     links = frame["links"].to_numpy(dtype=float).copy()
-    cache: dict[tuple[str, ...], dict[str, int]] = {}
-    for i in range(n):
-        urls = list(in_text[i]) if isinstance(in_text[i], list) else []
-        ex = extra_urls[i]
-        if isinstance(ex, list | tuple) and ex:
-            more = [u for u in ex if isinstance(u, str) and u and u not in texts[i]]
-            links[i] += len(more)
-            urls += more
-        if not urls:
-            continue
-        key = tuple(urls)
-        got = cache.get(key)
-        if got is None:
-            got = cache[key] = link_kinds(urls)
-        for k, v in got.items():
-            kinds[k][i] = min(v, 3)
+    kinds = {k: frame[k].to_numpy(dtype=float).copy()
+             for k in ("shortener", "profile_link", "booking_link", "tracking_link")}
+    if "urls" in messages and n:
+        extra = messages["urls"].to_numpy()
+        has = np.fromiter((isinstance(u, list | tuple) and len(u) > 0 for u in extra), dtype=bool, count=n)
+        texts = messages["text"].to_numpy()
+        for i in np.flatnonzero(has):
+            text = texts[i] if isinstance(texts[i], str) else ""
+            more = [u for u in extra[i] if isinstance(u, str) and u and u not in text]
+            if more:
+                links[i] += len(more)
+                for k, v in link_kinds(more).items():
+                    kinds[k][i] += v
     frame["links"] = np.minimum(links, 5)
     words = frame["_words"].to_numpy(dtype=float)
     frame["link_density"] = np.minimum(links / np.maximum(words, 1.0), 1.0)
     for k, v in kinds.items():
-        frame[k] = v
+        frame[k] = np.minimum(v, 3)
 
 
 def _column(messages: pd.DataFrame, name: str, default: Any = pd.NA) -> pd.Series:
