@@ -164,21 +164,16 @@ def metrics(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict[str, floa
 def choose_threshold(y: np.ndarray, prob: np.ndarray, max_fpr: float | None = None) -> float:
     """Max-F1 threshold, or the lowest threshold whose false-positive rate stays <= ``max_fpr``."""
     y = np.asarray(y).astype(int)
-    cands = np.unique(np.round(prob, 4))
-    best_t, best = 0.5, -1.0
-    neg = max(int((y == 0).sum()), 1)
-    for t in cands:
-        pred = prob >= t
-        if max_fpr is not None:
-            fpr = (pred & (y == 0)).sum() / neg
-            if fpr <= max_fpr:
-                return float(t)
-            continue
-        tp = (pred & (y == 1)).sum()
-        f1 = 2 * tp / (pred.sum() + (y == 1).sum())
-        if f1 > best:
-            best, best_t = f1, float(t)
-    return best_t if max_fpr is None else 1.0
+    prob = np.asarray(prob, dtype=float)
+    cands, inv = np.unique(np.round(prob, 4), return_inverse=True)
+    # messages at or above each candidate: suffix sums over the sorted candidates
+    pos = np.bincount(inv, weights=(y == 1), minlength=len(cands))[::-1].cumsum()[::-1]
+    neg = np.bincount(inv, weights=(y == 0), minlength=len(cands))[::-1].cumsum()[::-1]
+    if max_fpr is not None:
+        ok = np.flatnonzero(neg / max(int((y == 0).sum()), 1) <= max_fpr)
+        return float(cands[ok[0]]) if len(ok) else 1.0
+    f1 = 2 * pos / np.maximum(pos + neg + (y == 1).sum(), 1)
+    return float(cands[int(np.argmax(f1))]) if len(cands) else 0.5
 
 
 def _folds(y: np.ndarray, groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -195,6 +190,7 @@ def train(
     *,
     sample_weight: np.ndarray | None = None,
     max_fpr: float | None = None,
+    threshold_rows: np.ndarray | None = None,
     n_splits: int = 5,
     seed: int = SEED,
     C: float = 4.0,
@@ -202,7 +198,8 @@ def train(
 ) -> Model:
     """Cross-validate grouped by ``groups`` (a group never on both sides), calibrate, fit on all.
 
-    Raises :class:`TrainingError` with fewer than 10 examples or 2 groups per class.
+    ``threshold_rows`` limits the rows the threshold is chosen on (e.g. messages without context,
+    the harder case). Raises :class:`TrainingError` with fewer than 10 examples or 2 groups per class.
     """
     y = np.asarray(y).astype(int)
     groups = np.asarray(groups).astype(str)
@@ -226,7 +223,8 @@ def train(
     pipe = build_pipeline(C)
     pipe.fit(frame, y, clf__oof_decision=oof, **fit_kw)
     prob = pipe.named_steps["clf"].calibrate(oof)
-    threshold = choose_threshold(y, prob, max_fpr)
+    sel = np.ones(len(y), dtype=bool) if threshold_rows is None else np.asarray(threshold_rows, dtype=bool)
+    threshold = choose_threshold(y[sel], prob[sel], max_fpr)
     card: dict[str, Any] = {
         "rows": len(y),
         "class_balance": {"auto": counts[1], "personal": counts[0]},
@@ -234,7 +232,8 @@ def train(
         "cv": {"folds": len(folds), "grouped_by": "sender / template", "seed": seed,
                "metrics": metrics(y, prob, threshold)},
         "threshold": round(threshold, 4),
-        "threshold_rule": f"max fpr {max_fpr}" if max_fpr is not None else "max F1",
+        "threshold_rule": (f"max fpr {max_fpr}" if max_fpr is not None else "max F1")
+        + ("" if threshold_rows is None else f" on {int(sel.sum())} of {len(y)} cross-validated rows"),
         "features": [*list(feat.FEATURES), "word 1-2 grams", "char 2-5 grams"],
         "C": C,
     }

@@ -220,13 +220,23 @@ def check_balance(data: Labelled) -> list[str]:
     return warnings
 
 
-def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None,
+def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, threshold_on: str = "all",
         card: dict[str, Any] | None = None) -> mdl.Model:
-    """Train on ``data`` (grouped CV, calibration, threshold) and fill the card's data fields."""
+    """Train on ``data`` (grouped CV, calibration, threshold) and fill the card's data fields.
+
+    ``threshold_on="text-only"`` chooses the threshold on the rows that carry no thread or
+    follow context (a spreadsheet of texts, an X archive's timing), where errors are likelier.
+    """
     extra = {
         "data": {"sha256": digest(data), "rows": len(data), **data.info},
         **(card or {}),
     }
     weight = data.weight if not np.allclose(data.weight, 1.0) else None
+    rows = None
+    if threshold_on == "text-only":
+        rows = ((data.frame["has_thread_context"] == 0) & (data.frame["has_follow_context"] == 0)).to_numpy()
+        if min(int((data.y[rows] == c).sum()) for c in (0, 1)) < 10:
+            raise TrainingError("--threshold-on text-only needs at least 10 messages of each class without "
+                                "thread or follow context")
     return mdl.train(data.frame, data.y, data.groups, sample_weight=weight, max_fpr=max_fpr,
-                     seed=seed, extra_card=extra)
+                     threshold_rows=rows, seed=seed, extra_card=extra)

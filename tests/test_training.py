@@ -113,3 +113,17 @@ def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
     assert len(data) == 30 and data.info["ids_not_in_export"] == 1
     assert (data.frame["delay_2min"] == 1).all()  # timing rebuilt from the export's follows
     assert list(data.y) == [i % 2 for i in range(30)]
+
+
+def test_default_model_rebuilds_from_data_with_the_same_cv_metrics() -> None:
+    """The documented command (autodm train --with-default) reproduces the shipped card."""
+    from autodm import model as mdl
+    from autodm.training import corpus_set
+
+    shipped = mdl.load().card
+    data = corpus_set(shipped["seed"])
+    assert digest(data) == shipped["data"]["sha256"]
+    rebuilt = fit(data, seed=shipped["seed"], max_fpr=shipped["max_fpr"], threshold_on=shipped["threshold_on"])
+    for key in ("precision", "recall", "f1", "roc_auc", "fpr"):
+        assert abs(rebuilt.card["cv"]["metrics"][key] - shipped["cv"]["metrics"][key]) <= 0.005, key
+    assert abs(rebuilt.threshold - shipped["threshold"]) <= 0.02

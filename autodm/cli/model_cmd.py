@@ -26,6 +26,11 @@ model_app = typer.Typer(help="Show the model card of a model.", no_args_is_help=
 app.add_typer(model_app, name="model")
 
 
+class ThresholdOn(StrEnum):
+    all = "all"
+    text_only = "text-only"
+
+
 class ReportFormat(StrEnum):
     table = "table"
     json = "json"
@@ -63,6 +68,9 @@ def train(
     max_fpr: Annotated[float | None, typer.Option("--max-fpr", min=0.0, max=1.0, help="Pick the "
                        "threshold that keeps the cross-validated false-positive rate at or under this "
                        "(default: max F1).", show_default=False)] = None,
+    threshold_on: Annotated[ThresholdOn, typer.Option("--threshold-on", help="Choose the threshold on all "
+                            "cross-validated rows, or only on those without thread or follow context.")]
+    = ThresholdOn.all,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (folds, simulation).")] = SEED,
     platform: PlatformOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the model card as JSON on stdout.")] = False,
@@ -89,8 +97,9 @@ def train(
     if not parts[0].info.get("source"):
         data.info.setdefault("files", [str(f) for f in files])
     with stage(f"training on {len(data)} messages (5-fold grouped cross-validation)"):
-        model = fit(data, seed=seed, max_fpr=max_fpr,
-                    card={"seed": seed, "with_default": with_default, "user_weight": weight})
+        model = fit(data, seed=seed, max_fpr=max_fpr, threshold_on=threshold_on.value,
+                    card={"seed": seed, "with_default": with_default, "user_weight": weight, "max_fpr": max_fpr,
+                          "threshold_on": threshold_on.value})
     mdl.save(model, out)
     mdl.trust(model.card["sha256"])
     if as_json:
