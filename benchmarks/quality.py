@@ -33,9 +33,9 @@ from autodm.simulate.timeline import SimConfig, simulate_inbox
 from autodm.training import corpus_set, fit
 
 KEYWORDS = re.compile(
-    r"thanks? (you )?for (the )?(follow|connect)|thank you for following|check out|click|https?://|www\.|"
-    r"\bfree\b|\bwin\b|\bwon\b|\bprize\b|\boffer\b|subscribe|connect with me|like (my|us) on|"
-    r"join (me|us)|\bdm me\b|\bcall now\b|\btxt\b|\bclaim\b",
+    r"thanks? (?:you )?for (?:the )?(?:follow|connect)|thank you for following|check out|click|https?://|www\.|"
+    r"\bfree\b|\bwin\b|\bwon\b|\bprize\b|\boffer\b|subscribe|connect with me|like (?:my|us) on|"
+    r"join (?:me|us)|\bdm me\b|\bcall now\b|\btxt\b|\bclaim\b",
     re.IGNORECASE,
 )
 EVERYDAY = ("personal_sms", "personal_chat")
@@ -136,10 +136,11 @@ def main() -> None:
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     if "field" in report:
         keys = ("precision", "recall", "f1", "roc_auc", "roc_auc_without_bulk_sms", "fpr_everyday", "fpr_hard")
-        print(f"{'field set':18}" + "".join(f"{k:>12.12}" for k in keys))
+        heads = ("precision", "recall", "F1", "ROC-AUC", "AUC no SMS", "FPR everyday", "FPR hard")
+        print(f"{'field set':18}" + "".join(f"{h:>13}" for h in heads))
         for name in ("autodm", "plain_tfidf_lr", "keyword_rule"):
             r = report["field"][name]
-            print(f"{name:18}" + "".join(f"{r.get(k) if r.get(k) is not None else '-':>12}" for k in keys))
+            print(f"{name:18}" + "".join(f"{r.get(k) if r.get(k) is not None else '-':>13}" for k in keys))
         print("per slice (share flagged auto):")
         for s, v in report["field"]["autodm"]["slices"].items():
             print(f"  {s:15} n={v['n']:5}  autodm {v['flagged_auto']:.3f}  "
