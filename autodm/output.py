@@ -1,10 +1,27 @@
 """Writers for every output format, spreadsheet-safe, atomic when writing files.
 
-Formats: table (rich, for terminals), csv, tsv, json, jsonl, xlsx. In csv, tsv and xlsx a text
-cell that a spreadsheet could run as a formula (leading ``=``, ``+``, ``-``, ``@``, tab, CR, or
-their full-width forms) gets a leading apostrophe (OWASP CSV injection); plain numbers such as
-``-5`` stay numbers. Files are written to a temp file in the same folder and renamed into place,
-so an error or Ctrl-C never leaves half a file.
+Formats: table (rich, for terminals), csv, tsv, json, jsonl, xlsx.
+
+**Spreadsheet injection** (csv, tsv, xlsx; json and jsonl are data formats and stay exact): a
+text cell gets a leading apostrophe ``'`` (OWASP's advice) when a spreadsheet could run it as a
+formula, that is when
+
+- its first character is a tab, CR or LF (they hide what follows from a reader), or
+- its first character after any leading whitespace (spaces, NBSP, ideographic space, zero-width
+  characters) is ``=``, ``+``, ``-``, ``@`` or a full-width ``＝ ＋ － ＠``,
+
+unless the whole cell (trimmed) is a plain number: ASCII digits with an optional sign, ``.`` or
+``,`` separators and exponent (``-5``, ``-3.2``, ``+44``, ``-1,234.5``, ``1e-3``), which cannot
+call anything and so stays a readable number. A phone number such as ``+44 20 7946 0958`` is not
+a plain number: Excel would parse it as a formula (and show ``#NAME?``), so it is written as
+``'+44 20 7946 0958`` and reads as text. ``--no-sanitize`` turns this off. xlsx cells are also
+typed as strings (never formulas) and lose the control characters XML cannot hold.
+
+**Files** are written to a new temp file in the target's folder, flushed to disk and renamed
+into place, so an error, Ctrl-C or a full disk never leaves half a file (nor the temp file), and
+an existing output is replaced only by a complete one. An output that is an input (the same
+file by any spelling, symlink or hard link, or an existing file inside an input folder) is
+refused.
 """
 
 from __future__ import annotations
@@ -14,7 +31,7 @@ import csv
 import io
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -25,8 +42,10 @@ import pandas as pd
 from autodm.errors import OutputError
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl", "xlsx")
-_DANGER = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)?|\.\d+)([eE][+-]?\d+)?$")
+_DANGER = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
+_CONTROL_FIRST = ("\t", "\r", "\n")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"  # zero-width characters, stripped like whitespace
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]+)*|[.,][0-9]+)(?:[eE][+-]?[0-9]+)?")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 XLSX_MAX_CELL = 32_767
 
@@ -39,9 +58,8 @@ def neutralise(value: str) -> str:
     """
     if not value:
         return value
-    stripped = value.lstrip(" \u3000")
-    first = stripped[:1]
-    if first in _DANGER and not _PLAIN_NUMBER.match(value.strip()):
+    first = value.lstrip().lstrip(_INVISIBLE).lstrip()[:1]
+    if (value[0] in _CONTROL_FIRST or first in _DANGER) and not _PLAIN_NUMBER.fullmatch(value.strip()):
         return "'" + value
     return value
 
@@ -69,21 +87,51 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return out.astype(object).where(out.notna(), None)
 
 
-@contextlib.contextmanager
-def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
-    """Yield a temp path beside ``path``; rename it into place only if the block succeeds."""
-    path = Path(path)
+def _is_input(path: Path, forbid: tuple[Path, ...]) -> bool:
+    """Whether writing ``path`` would replace an input: the same file, or a file in an input folder."""
     target = path.resolve()
-    if any(target == Path(p).resolve() for p in forbid):
+    for p in forbid:
+        src = Path(p)
+        real = src.resolve()
+        if target == real:
+            return True
+        with contextlib.suppress(OSError):
+            if path.exists() and src.exists() and os.path.samefile(path, src):
+                return True  # a hard link, or a spelling resolve() did not unify
+        if real.is_dir() and path.exists() and target.is_relative_to(real):
+            return True
+    return False
+
+
+def check_target(path: Path, forbid: tuple[Path, ...] = ()) -> None:
+    """Raise OutputError now if ``path`` cannot be an output (call it before long work)."""
+    path = Path(path)
+    if _is_input(path, forbid):
         raise OutputError(f"{path}: refusing to overwrite an input file; choose another -o path")
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name for -o")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.exists():
+    parent = path.parent
+    if not parent.is_dir():
         raise OutputError(f"{path}: the folder {parent} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{path}: the folder {parent} is not writable")
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
+    """Yield a new temp path beside ``path``; rename it into place only if the block succeeds.
+
+    On any exception (KeyboardInterrupt included) the temp file is removed and ``path`` is
+    left as it was. The temp file is created with the usual permissions (umask applies).
+    """
+    path = Path(path)
+    check_target(path, forbid)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write in {path.parent} ({e.strerror})") from None
     os.close(fd)
-    tmp = Path(tmp_name)
     try:
         yield tmp
         tmp.replace(path)
@@ -100,8 +148,36 @@ def _delimited(df: pd.DataFrame, sep: str, safe: bool) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=sep, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(plain.columns))
-    writer.writerows(plain.itertuples(index=False, name=None))
+    rows = plain.itertuples(index=False, name=None)
+    with_cr = _rows_with_cr(plain)
+    if not with_cr.any():
+        writer.writerows(rows)
+        return buf.getvalue()
+    # the csv module quotes only the line terminator's characters: a lone CR in a cell would be
+    # written bare and split the row in every reader, so those rows are written with "\r\n"
+    one = io.StringIO()
+    crlf = csv.writer(one, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    for row, cr in zip(rows, with_cr, strict=True):
+        if cr:
+            one.seek(0)
+            one.truncate()
+            crlf.writerow(row)
+            buf.write(one.getvalue()[:-2] + "\n")
+        else:
+            writer.writerow(row)
     return buf.getvalue()
+
+
+def _rows_with_cr(df: pd.DataFrame) -> Any:
+    """A boolean array: which rows hold a carriage return in some text cell."""
+    import numpy as np
+
+    mask = np.zeros(len(df), dtype=bool)
+    for col in df.columns:
+        s = df[col]
+        if s.dtype == object:
+            mask |= np.fromiter((isinstance(v, str) and "\r" in v for v in s.tolist()), dtype=bool, count=len(s))
+    return mask
 
 
 def _json_default(v: Any) -> Any:
@@ -177,7 +253,9 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
         stream.flush()
         return
     try:
-        with atomic_path(out, forbid) as tmp:
-            tmp.write_bytes(data)
+        with atomic_path(out, forbid) as tmp, open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())  # on disk before the rename makes it the output
     except OSError as e:
         raise OutputError(f"{out}: cannot write ({e.strerror})") from None

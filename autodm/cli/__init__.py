@@ -3,11 +3,12 @@
 Exit codes and what reaches stderr, for every command:
 
 - 0: done. Also 0, quietly, when the reader of stdout goes away (``autodm ... | head -1``).
-- 1: an :class:`~autodm.errors.AutodmError` (2 for an :class:`~autodm.errors.InputError`),
-  printed as one line ``error: <file>: <what>``; or an unexpected error (a bug), printed as one
-  line naming the exception type and where it happened, never its message (which could hold
-  message text); running out of memory or nesting too deep is said as such.
-- 2: a usage error (Typer's message).
+- 1: an :class:`~autodm.errors.AutodmError` (output, model, training), printed as one line
+  ``error: <file>: <what>``; or an unexpected error (a bug), printed as one line naming the
+  exception type and where it happened, never its message (which could quote message text);
+  running out of memory or nesting too deep is said as such.
+- 2: an :class:`~autodm.errors.InputError` (one line, as above), or a usage error (Typer's
+  message).
 - 130: Ctrl-C (SIGINT), printed as the one line ``interrupted``.
 
 ``--debug`` (or ``AUTODM_DEBUG=1``) re-raises every error with its traceback, for bug reports.

@@ -6,12 +6,20 @@ follows optional; a bare array of messages is accepted too). A message has ``id`
 optionally ``conversation_id``, ``sender_name``, ``recipient_id``, ``urls``, ``outgoing``,
 ``kind`` and ``followed_at`` (the sender's follow time, as a scan export carries it). A follow
 has ``user_id`` (or ``user_name``) and ``followed_at``.
+
+Hostile input: a text time must start with a year in 1970..2099 (like epoch times; anything else
+is an unreadable time, skipped or an error under ``--strict``); JSON nested over 1024 levels is
+an InputError (orjson does not recurse); JSONL and CSV are read a line at a time; a CSV is UTF-8
+(a BOM is fine) or UTF-16 with its BOM, a NUL byte or a byte that is not UTF-8 is an InputError
+naming its line, and a cell may be as long as the file.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -24,6 +32,19 @@ from autodm.loaders.tree import ExportTree
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
+#: A text time's year must be in this range (as epoch times must be 1970..2100, in inbox.py).
+#: Outside it pandas parses the string but cannot hold it in nanoseconds (OutOfBoundsDatetime).
+_YEARS = range(1970, 2100)
+_YEAR = re.compile(r"([0-9]{4})(?![0-9])", re.ASCII)
+#: Stands for a time that is given but cannot be read: the bulk converter turns it into NaT, so
+#: the record is skipped as "unreadable" (or raises under --strict) like any other bad time.
+_UNREADABLE_TIME = "unreadable"
+#: A CSV cell may hold one long message (the csv module's default limit is 128 KiB).
+_CSV_FIELD_LIMIT = 2**31 - 1
+#: A CSV's required columns, one of which alternatives, and how to say what was expected.
+_CsvShape = tuple[tuple[str, ...], tuple[str, ...], str]
+MESSAGE_CSV: _CsvShape = (("sender_id", "sent_at", "text"), ("id", "message_id"), "id, sender_id, sent_at, text")
+FOLLOW_CSV: _CsvShape = (("followed_at",), ("user_id", "user_name"), "user_id (or user_name), followed_at")
 
 
 def detect(tree: ExportTree) -> bool:
@@ -52,20 +73,21 @@ def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None) -> 
             fmt = _sniff(data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
+    if not data[:4096].strip() and not data.strip():  # the first test spares a copy of a big file
         raise InputError(f"{name}: the file is empty; expected canonical messages")
     owner = Owner()
     follows_raw: list[Any] = []
+    messages_raw: Iterator[tuple[int | str, Any]]
     if fmt == "csv":
-        messages_raw: list[Any] = _read_csv(data, name)
+        messages_raw = _read_csv(data, name, MESSAGE_CSV)
     elif fmt == "jsonl":
         messages_raw = _read_jsonl(data, name, skips)
     else:
         doc = _parse_json(data, name)
         if isinstance(doc, list):
-            messages_raw = doc
+            messages_raw = enumerate(doc, start=1)
         elif isinstance(doc, dict) and isinstance(doc.get("messages"), list):
-            messages_raw = doc["messages"]
+            messages_raw = enumerate(doc["messages"], start=1)
             follows_raw = doc.get("follows") or []
             if not isinstance(follows_raw, list):
                 raise InputError(f"{name}: \"follows\" must be a list of follow objects")
@@ -80,7 +102,7 @@ def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None) -> 
                 "or a list of message objects"
             )
     rows, follows = MessageRows(), FollowRows()
-    for i, msg in enumerate(messages_raw, start=1):
+    for i, msg in messages_raw:
         _add_message(rows, follows, msg, name, i, skips, owner.id)
     for i, f in enumerate(follows_raw, start=1):
         _add_follow(follows, f, name, i, skips)
@@ -91,58 +113,93 @@ def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None) -> 
 
 
 def _sniff(data: bytes) -> str:
-    head = data.lstrip()[:1]
+    """stdin's format: a JSON document, JSON lines or CSV, from how it starts."""
+    block = data[:4096]
+    start = len(block) - len(block.lstrip())
+    head = data[start:start + 1]
     if head == b"[":
         return "json"
     if head == b"{":
-        first = data.lstrip().split(b"\n", 1)[0]
+        end = data.find(b"\n", start)
         try:
-            obj = orjson.loads(first)
+            obj = orjson.loads(memoryview(data)[start:end if end >= 0 else len(data)])
         except orjson.JSONDecodeError:
             return "json"
         return "json" if isinstance(obj, dict) and "messages" in obj else "jsonl"
     return "csv"
 
 
-def _parse_json(data: bytes, name: str) -> Any:
+def _parse_json(data: bytes | memoryview, name: str) -> Any:
+    """The JSON document (orjson: no recursion, a depth limit of 1024, any size in memory)."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as e:
+        what = "nested too deeply (over 1024 levels)" if "depth" in e.msg or "recursion" in e.msg else e.msg
         raise InputError(
-            f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+            f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {what}"
         ) from None
 
 
-def _read_jsonl(data: bytes, name: str, skips: Skips) -> list[Any]:
-    out: list[Any] = []
-    for lineno, line in enumerate(data.splitlines(), start=1):
+def _read_jsonl(data: bytes, name: str, skips: Skips) -> Iterator[tuple[int | str, Any]]:
+    """(record, object) for each non-blank line; an invalid line is skipped (None) and counted."""
+    for lineno, line in enumerate(io.BytesIO(data), start=1):  # one line at a time, no list of lines
         if not line.strip():
             continue
+        record = f"on line {lineno}"
         try:
-            out.append(orjson.loads(line))
+            yield record, orjson.loads(line)
         except orjson.JSONDecodeError as e:
-            skips.skip(name, f"on line {lineno}", f"invalid JSON ({e.msg})", "one JSON object per line")
-            out.append(None)
-    return out
+            skips.skip(name, record, f"invalid JSON ({e.msg})", "one JSON object per line")
+            yield record, None
 
 
-def _read_csv(data: bytes, name: str) -> list[dict[str, str]]:
+def _csv_text(data: bytes, name: str) -> io.TextIOWrapper:
+    """A decoding view of CSV bytes (UTF-8, or UTF-16 with its BOM as Excel's "Unicode text")."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-16", newline="")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        raise InputError(f"{name}: contains a NUL byte (line {line}); expected a text CSV file in UTF-8")
+    raw = io.BytesIO(data)  # shares ``data``'s buffer: no copy of a big file
+    raw.seek(3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
+
+
+def _not_utf8(data: bytes, name: str, encoding: str) -> InputError:
+    """The error for CSV bytes that do not decode, naming the line of the first bad byte."""
     try:
-        text = data.decode("utf-8")
+        data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise InputError(
-            f"{name}: not UTF-8 (bad byte at offset {e.start}); save the CSV as UTF-8"
-        ) from None
-    if "\x00" in text:
-        raise InputError(f"{name}: contains NUL bytes; expected a text CSV file")
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
-    need = {"sender_id", "sent_at", "text"}
-    if not (need <= fields and fields & {"id", "message_id"}):
-        missing = sorted((need | {"id"}) - fields - ({"id"} if "message_id" in fields else set()))
-        raise InputError(f"{name}: CSV lacks the column(s) {', '.join(missing)}; "
-                         "expected id, sender_id, sent_at, text")
-    return [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
+        line = data.count(b"\n", 0, e.start) + 1
+        return InputError(f"{name}: not {encoding.upper()} text (bad byte at line {line}, offset {e.start}; "
+                          "mixed or another encoding?); save the CSV as UTF-8")
+    return InputError(f"{name}: not {encoding.upper()} text; save the CSV as UTF-8")
+
+
+def _read_csv(data: bytes, name: str, shape: _CsvShape) -> Iterator[tuple[int | str, dict[str, str]]]:
+    """(record, row) for each CSV row, keys lowercased; streamed, so memory stays near the file's size.
+
+    A file without the ``shape``'s columns raises InputError before any row is read.
+    """
+    need, one_of, expected = shape
+    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
+    text = _csv_text(data, name)
+    reader = csv.reader(text)
+    try:
+        keys = [h.strip().lower().lstrip("\ufeff") for h in next(reader, [])]
+        missing = [c for c in need if c not in keys] + ([] if set(one_of) & set(keys) else [one_of[0]])
+        if missing:
+            raise InputError(f"{name}: CSV lacks the column(s) {', '.join(sorted(missing))}; expected {expected}")
+        line = reader.line_num
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if row:
+                yield f"on line {start}", dict(zip(keys, row, strict=False))
+    except UnicodeDecodeError:
+        raise _not_utf8(data, name, text.encoding) from None
+    except csv.Error as e:
+        raise InputError(f"{name}: line {reader.line_num}: not valid CSV ({e})") from None
 
 
 def _str(v: Any) -> str | None:
@@ -178,17 +235,24 @@ def _urls(v: Any) -> list[str]:
 
 
 def _time(v: Any) -> Any:
-    """Raw time for the bulk converter: digit strings (CSV) become numbers (epoch seconds)."""
+    """Raw time for the bulk converter: digit strings (CSV) become numbers (epoch seconds).
+
+    A text time must start with a year in 1970..2099; any other text is marked unreadable here,
+    since pandas would parse e.g. "0001-01-01" and then fail to convert it (a crash, not a skip).
+    """
     if isinstance(v, str):
         s = v.strip()
-        if s.lstrip("-").replace(".", "", 1).isdigit():
+        if s.lstrip("-").replace(".", "", 1).isdigit() and s.isascii():
             return float(s)
-        return s or None
+        if not s:
+            return None
+        year = _YEAR.match(s)
+        return s if year and int(year.group(1)) in _YEARS else _UNREADABLE_TIME
     return v
 
 
 def _add_message(
-    rows: MessageRows, follows: FollowRows, msg: Any, name: str, i: int, skips: Skips,
+    rows: MessageRows, follows: FollowRows, msg: Any, name: str, i: int | str, skips: Skips,
     owner_id: str | None,
 ) -> None:
     if msg is None:
@@ -232,7 +296,7 @@ def _add_message(
                     file=name, record=i)
 
 
-def _add_follow(follows: FollowRows, f: Any, name: str, i: int, skips: Skips) -> None:
+def _add_follow(follows: FollowRows, f: Any, name: str, i: int | str, skips: Skips) -> None:
     if not isinstance(f, dict):
         skips.skip(name, f"follow {i}", "follow is not an object", "an object with user_id")
         return
@@ -255,16 +319,9 @@ def load_follows_file(data: bytes, name: str, skips: Skips) -> FollowRows:
         items = doc.get("follows") if isinstance(doc, dict) else doc
         if not isinstance(items, list):
             raise InputError(f"{name}: expected a list of follows (user_id, followed_at)")
-    else:
-        try:
-            s = text.decode("utf-8")
-        except UnicodeDecodeError as e:
-            raise InputError(f"{name}: not UTF-8 (bad byte at offset {e.start})") from None
-        reader = csv.DictReader(io.StringIO(s, newline=""))
-        fields = {(f or "").strip().lower() for f in reader.fieldnames or []}
-        if not fields & {"user_id", "user_name"} or "followed_at" not in fields:
-            raise InputError(f"{name}: expected CSV columns user_id (or user_name), followed_at")
-        items = [{(k or "").strip().lower(): (v or None) for k, v in r.items()} for r in reader]
-    for i, f in enumerate(items, start=1):
-        _add_follow(rows, f, name, i, skips)
+        for i, f in enumerate(items, start=1):
+            _add_follow(rows, f, name, i, skips)
+        return rows
+    for record, row in _read_csv(data, name, FOLLOW_CSV):
+        _add_follow(rows, {k: v or None for k, v in row.items()}, name, record, skips)
     return rows

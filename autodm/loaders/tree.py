@@ -1,29 +1,93 @@
 """One view over the files of an export, whether it came as zips, a folder or a single file.
 
 Members are found by path suffix, case-insensitively, at any depth (people unzip into an extra
-top folder). Nothing is ever extracted to disk: zip members are read into memory on demand,
-with limits on their size and compression ratio so a zip bomb is refused, not expanded.
+top folder). Nothing is ever extracted to disk: zip members are read into memory on demand.
+
+An export is data from strangers, so the tree is defensive:
+
+- **zip bombs**: a member over ``MAX_MEMBER_BYTES``, a member (over 1 MiB) whose header claims
+  more than ``MAX_RATIO`` times its compressed size, an archive whose members claim more than
+  ``MAX_TOTAL_BYTES`` (or more than ``MAX_RATIO`` times the zip's own size), or more than
+  ``MAX_MEMBERS`` files is refused with an :class:`InputError`. Reads never go past the size a
+  member's header claims (zipfile stops there and the CRC check fails on a lie), so a header
+  that understates its size cannot inflate memory. Each limit has an ``AUTODM_<NAME>``
+  environment variable (bytes, or a count).
+- only **stored and deflate** members are read (what every platform exports): bzip2 and LZMA
+  decompress without an output bound in zipfile, so they could hide a bomb; an **encrypted**
+  member is refused with a clear error at open time.
+- member names with ``..`` or a drive letter are ignored, absolute names made relative;
+  **symlinks** (zip members marked as links, links inside a folder) are never followed;
+  AppleDouble files (``__MACOSX/``, ``._name``) are ignored.
+- a **zip inside the export** is not opened (its members would have to sit in memory, and a
+  zip of zips is the classic recursive bomb): it is ignored with a warning that says to pass it
+  as an input of its own.
+
+What was ignored is logged (paths only) and listed in :attr:`ExportTree.ignored`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 import stat
+import struct
+import weakref
 import zipfile
+import zlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
-from autodm.errors import InputError
+from autodm.errors import InputError, one_line
+
+log = logging.getLogger(__name__)
+
+_BAD_ENV: list[str] = []
+
+
+def _env_int(name: str, default: int) -> int:
+    """A positive whole number from the environment, else ``default`` (a bad value is reported at open)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        _BAD_ENV.append(f"{name}={raw[:40]!r}: expected a positive whole number (bytes or a count)")
+        return default
+    return value
+
 
 #: Refuse a member larger than this when uncompressed (bytes); AUTODM_MAX_MEMBER_BYTES overrides.
-MAX_MEMBER_BYTES = int(os.environ.get("AUTODM_MAX_MEMBER_BYTES", 4 * 1024**3))
-#: Refuse a member whose uncompressed size exceeds its compressed size this many times.
-MAX_RATIO = int(os.environ.get("AUTODM_MAX_RATIO", 1000))
-#: Refuse an archive whose members add up to more than this (bytes).
-MAX_TOTAL_BYTES = int(os.environ.get("AUTODM_MAX_TOTAL_BYTES", 64 * 1024**3))
-#: Refuse an archive with more members than this.
-MAX_MEMBERS = int(os.environ.get("AUTODM_MAX_MEMBERS", 500_000))
+MAX_MEMBER_BYTES = _env_int("AUTODM_MAX_MEMBER_BYTES", 4 * 1024**3)
+#: Refuse a member (or archive) that claims over this many times its compressed size; AUTODM_MAX_RATIO.
+MAX_RATIO = _env_int("AUTODM_MAX_RATIO", 1000)
+#: Refuse an export whose files add up to more than this (bytes); AUTODM_MAX_TOTAL_BYTES.
+MAX_TOTAL_BYTES = _env_int("AUTODM_MAX_TOTAL_BYTES", 64 * 1024**3)
+#: Refuse an export with more files than this; AUTODM_MAX_MEMBERS.
+MAX_MEMBERS = _env_int("AUTODM_MAX_MEMBERS", 500_000)
+#: The ratio limit applies only above this size: small members cannot hurt.
+RATIO_FLOOR = 1024**2
+
+_READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+_METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "deflate64", 93: "zstd",
+                 98: "PPMd", 99: "AES encryption"}
+#: What a corrupt zip can make zipfile raise, beyond BadZipFile.
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
+               zlib.error, NotImplementedError, UnicodeDecodeError, KeyError, IndexError, OverflowError)
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+#: Reasons in :attr:`ExportTree.ignored`.
+NESTED_ZIP = "zip inside the export"
+SYMLINK = "symlink"
+UNSAFE_NAME = "unsafe name (.. or a drive letter)"
+APPLE_DOUBLE = "macOS metadata file"
+NOT_REGULAR = "not a regular file"
+UNREADABLE = "unreadable file or folder"
 
 
 @dataclass(frozen=True)
@@ -36,6 +100,7 @@ class Member:
     size: int
     compressed: int
     inner: str = ""  # the name inside the zip, when it differs from ``path``
+    index: int = -1  # position in the zip's central directory (exact even with duplicate names)
 
 
 class ExportTree:
@@ -46,41 +111,64 @@ class ExportTree:
     ['twitter-2024/data/account.js']
     """
 
-    def __init__(self, members: dict[str, Member], sources: list[Path]) -> None:
+    def __init__(self, members: dict[str, Member], sources: list[Path],
+                 ignored: Counter[str] | None = None) -> None:
         self.members = members
         self.sources = sources
+        #: Files left out on purpose, by reason ("zip inside the export", "symlink", ...).
+        self.ignored: Counter[str] = ignored if ignored is not None else Counter()
         self._lower = {p.lower(): p for p in members}
+        self._zips: dict[Path, zipfile.ZipFile] = {}
+        self._finalizer = weakref.finalize(self, _close_all, self._zips)
 
     @classmethod
     def open(cls, paths: list[Path]) -> ExportTree:
         """Index the given zips / folders / files; raise InputError naming a bad one."""
+        if _BAD_ENV:
+            raise InputError(f"environment variable {_BAD_ENV[0]}")
         members: dict[str, Member] = {}
+        ignored: Counter[str] = Counter()
         total = 0
         for path in paths:
-            if not path.exists():
-                raise InputError(f"{path}: no such file or folder")
-            if path.is_dir():
-                found = _index_dir(path)
-            elif zipfile.is_zipfile(path):
-                found = _index_zip(path)
-            elif path.suffix.lower() == ".zip":
-                raise InputError(f"{path}: not a readable zip file (corrupt or truncated download?)")
-            else:
-                found = [Member(path.name, path, "file", path.stat().st_size, path.stat().st_size)]
+            skipped: Counter[str] = Counter()
+            try:
+                if not path.exists():
+                    raise InputError(f"{path}: no such file or folder")
+                if path.is_dir():
+                    found = _index_dir(path, skipped)
+                elif _looks_like_zip(path):
+                    found = _index_zip(path, skipped)
+                else:
+                    size = path.stat().st_size
+                    found = [Member(path.name, path, "file", size, size)]
+            except OSError as e:  # a name too long, a permission denied on the way ...
+                raise InputError(f"{_short(str(path))}: cannot read ({e.strerror or e})") from None
+            _note_ignored(path, skipped)
+            ignored.update(skipped)
             for m in found:
                 total += m.size
                 members.setdefault(m.path, m)
-            if len(members) > MAX_MEMBERS:
-                raise InputError(
-                    f"{path}: more than {MAX_MEMBERS} files in the export; "
-                    "set AUTODM_MAX_MEMBERS to allow more"
-                )
+                if len(members) > MAX_MEMBERS:
+                    raise InputError(
+                        f"{path}: more than {MAX_MEMBERS} files in the export; "
+                        "set AUTODM_MAX_MEMBERS to allow more"
+                    )
             if total > MAX_TOTAL_BYTES:
                 raise InputError(
                     f"{path}: the export unpacks to over {MAX_TOTAL_BYTES} bytes; refusing it "
                     "(set AUTODM_MAX_TOTAL_BYTES to allow more)"
                 )
-        return cls(members, list(paths))
+        return cls(members, list(paths), ignored)
+
+    def close(self) -> None:
+        """Close the zip files opened for reading (also done when the tree is garbage-collected)."""
+        _close_all(self._zips)
+
+    def __enter__(self) -> ExportTree:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def name(self) -> str:
@@ -109,35 +197,37 @@ class ExportTree:
         return f"{m.container}:{path}" if m.kind == "zip" else str(m.container / path)
 
     def read_bytes(self, path: str) -> bytes:
-        """The member's bytes, refusing members over the size or ratio limits."""
+        """The member's bytes, refusing members over the size or ratio limits.
+
+        A zip member is read from a zip kept open between reads (an export of thousands of
+        files is read in linear time) and never past the size its header claims.
+        """
         m = self.members[path]
         if m.size > MAX_MEMBER_BYTES:
             raise InputError(
-                f"{self.display(path)}: {m.size} bytes uncompressed is over the "
-                f"{MAX_MEMBER_BYTES}-byte limit (set AUTODM_MAX_MEMBER_BYTES to allow more)"
+                f"{self.display(path)}: {m.size} bytes{' uncompressed' if m.kind == 'zip' else ''} is "
+                f"over the {MAX_MEMBER_BYTES}-byte limit (set AUTODM_MAX_MEMBER_BYTES to allow more)"
             )
         if m.kind != "zip":
-            file = m.container if m.kind == "file" else m.container / path
-            try:
-                return file.read_bytes()
-            except OSError as e:
-                raise InputError(f"{file}: cannot read ({e.strerror})") from None
-        if m.compressed and m.size / max(m.compressed, 1) > MAX_RATIO and m.size > 1024**2:
+            return self._read_file(m)
+        if m.size > RATIO_FLOOR and m.size / max(m.compressed, 1) > MAX_RATIO:
             raise InputError(
                 f"{self.display(path)}: compression ratio {m.size // max(m.compressed, 1)}:1 "
                 f"is over {MAX_RATIO}:1, which looks like a zip bomb; refusing it "
                 "(set AUTODM_MAX_RATIO to allow more)"
             )
         try:
-            with zipfile.ZipFile(m.container) as zf, zf.open(m.inner or path) as fh:
-                data = fh.read(MAX_MEMBER_BYTES + 1)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as e:
-            raise InputError(f"{self.display(path)}: cannot read this zip member ({e})") from None
-        except RuntimeError as e:  # encrypted member
+            zf = self._zip(m.container)
+            info = zf.infolist()[m.index] if m.index >= 0 else zf.getinfo(m.inner or path)
+            with zf.open(info) as fh:
+                # zipfile never returns more than the header's file_size (and fails the CRC check
+                # when the data is longer), so this read is bounded by a size already checked
+                return fh.read(m.size + 1)
+        except RuntimeError as e:  # encrypted member (refused at open; kept for safety)
             raise InputError(f"{self.display(path)}: {e}; export it again without a password") from None
-        if len(data) > MAX_MEMBER_BYTES:
-            raise InputError(f"{self.display(path)}: member is larger than its header claims")
-        return data
+        except _ZIP_ERRORS as e:
+            raise InputError(f"{self.display(path)}: cannot read this zip member ({_why(e)}); "
+                             "the download looks corrupt or truncated") from None
 
     def read_text(self, path: str) -> str:
         """The member decoded as UTF-8 (a BOM is accepted); InputError when it is not UTF-8."""
@@ -145,54 +235,214 @@ class ExportTree:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
             raise InputError(
-                f"{self.display(path)}: not UTF-8 text (bad byte at offset {e.start}); "
+                f"{self.display(path)}: not UTF-8 text (bad byte at line {line}, offset {e.start}); "
                 "expected the export's file unchanged"
             ) from None
 
+    def _zip(self, container: Path) -> zipfile.ZipFile:
+        zf = self._zips.get(container)
+        if zf is None:
+            zf = self._zips[container] = zipfile.ZipFile(container)
+        return zf
 
-def _index_zip(path: Path) -> list[Member]:
+    def _read_file(self, m: Member) -> bytes:
+        """A plain file's bytes: never through a link out of the export folder, never past the limit."""
+        file = m.container if m.kind == "file" else m.container / m.path
+        if m.kind == "dir":
+            root = os.path.realpath(m.container)
+            real = os.path.realpath(file)
+            if os.path.commonpath([root, real]) != root or os.path.islink(file):
+                raise InputError(f"{file}: is a link; autodm never follows links inside an export folder")
+        flags = os.O_RDONLY | (getattr(os, "O_NOFOLLOW", 0) if m.kind == "dir" else 0)
+        try:
+            fd = os.open(file, flags)
+        except OSError as e:
+            raise InputError(f"{file}: cannot read ({e.strerror})") from None
+        with os.fdopen(fd, "rb") as fh:
+            try:
+                st = os.fstat(fh.fileno())
+                if stat.S_ISREG(st.st_mode) and st.st_size > MAX_MEMBER_BYTES:
+                    raise InputError(f"{file}: {st.st_size} bytes is over the {MAX_MEMBER_BYTES}-byte "
+                                     "limit (set AUTODM_MAX_MEMBER_BYTES to allow more)")
+                return _read_capped(fh, st.st_size if stat.S_ISREG(st.st_mode) else 0, str(file))
+            except OSError as e:
+                raise InputError(f"{file}: cannot read ({e.strerror})") from None
+
+
+def _read_capped(fh: BinaryIO, expect: int, name: str) -> bytes:
+    """Read ``fh`` to the end, refusing more than MAX_MEMBER_BYTES (pipes, growing files)."""
+    data = fh.read(expect + 1) if expect else b""
+    if expect and len(data) <= expect:
+        return data
+    chunks = [data]
+    total = len(data)
+    while True:
+        block = fh.read(1024**2)
+        if not block:
+            return b"".join(chunks)
+        total += len(block)
+        if total > MAX_MEMBER_BYTES:
+            raise InputError(f"{name}: more than {MAX_MEMBER_BYTES} bytes; refusing it "
+                             "(set AUTODM_MAX_MEMBER_BYTES to allow more)")
+        chunks.append(block)
+
+
+def _close_all(zips: dict[Path, zipfile.ZipFile]) -> None:
+    for zf in zips.values():
+        with contextlib.suppress(Exception):
+            zf.close()
+    zips.clear()
+
+
+def _short(text: str, limit: int = 200) -> str:
+    """``text`` cut to ``limit`` characters for a message."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _why(e: BaseException) -> str:
+    """A short reason for a zip read error (zipfile's messages name members, never their contents)."""
+    return _short(str(e) or type(e).__name__, 120)
+
+
+def _looks_like_zip(path: Path) -> bool:
+    """A ``.zip`` name, or a file that starts like a zip (a renamed download)."""
+    if path.suffix.lower() == ".zip":
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(4) in _ZIP_MAGIC
+    except OSError:
+        return False
+
+
+def _declared_entries(path: Path) -> int | None:
+    """The number of entries the zip's end record declares, read before parsing the directory."""
+    try:
+        with open(path, "rb") as fh:
+            end = zipfile._EndRecData(fh)  # the stdlib's own end-of-directory reader
+    except _ZIP_ERRORS:
+        return None
+    return None if not end else int(end[zipfile._ECD_ENTRIES_TOTAL])
+
+
+def _index_zip(path: Path, ignored: Counter[str]) -> list[Member]:
+    declared = _declared_entries(path)
+    if declared is not None and declared > MAX_MEMBERS:
+        raise InputError(f"{path}: {declared} files in the zip is more than {MAX_MEMBERS}; "
+                         "set AUTODM_MAX_MEMBERS to allow more")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise InputError(f"{path}: not a readable zip file ({e})") from None
+    except _ZIP_ERRORS as e:
+        raise InputError(f"{path}: not a readable zip file ({_why(e)}); corrupt or truncated download?") from None
     out: list[Member] = []
+    nested: list[str] = []
+    total = 0
     with zf:
-        for info in zf.infolist():
+        for i, info in enumerate(zf.infolist()):
             if info.is_dir():
                 continue
             name = _safe_member_name(info.filename)
             if name is None:
+                ignored[UNSAFE_NAME] += 1
                 continue
-            mode = info.external_attr >> 16
-            if stat.S_ISLNK(mode):
-                continue  # symlinks inside a zip are never followed
+            if stat.S_ISLNK(info.external_attr >> 16):
+                ignored[SYMLINK] += 1  # symlinks inside a zip are never followed
+                continue
+            if _apple_double(name):
+                ignored[APPLE_DOUBLE] += 1
+                continue
             if info.flag_bits & 0x1:
                 raise InputError(
-                    f"{path}:{info.filename}: the zip is encrypted; export it again without a password"
+                    f"{path}:{name}: the zip is encrypted (password-protected); export it again "
+                    "without a password, or unzip it yourself and pass the folder"
                 )
-            out.append(Member(name, path, "zip", info.file_size, info.compress_size, info.filename))
+            if info.compress_type not in _READABLE_METHODS:
+                method = _METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+                raise InputError(
+                    f"{path}:{name}: compressed with {method}; autodm reads zips with standard "
+                    "(deflate) compression, as the platforms export them: unzip it and pass the folder"
+                )
+            if name.lower().endswith(".zip"):
+                nested.append(name)
+                continue
+            total += info.file_size
+            out.append(Member(name, path, "zip", info.file_size, info.compress_size, info.filename, i))
+    archive = max(path.stat().st_size, 1)
+    if total > RATIO_FLOOR and total / archive > MAX_RATIO:
+        raise InputError(
+            f"{path}: its files claim {total} bytes from a {archive}-byte zip (over {MAX_RATIO}:1), "
+            "which looks like a zip bomb; refusing it (set AUTODM_MAX_RATIO to allow more)"
+        )
+    _note_nested(path, nested, ignored)
     return out
+
+
+def _note_nested(where: Path, nested: list[str], ignored: Counter[str]) -> None:
+    if not nested:
+        return
+    ignored[NESTED_ZIP] += len(nested)
+    shown = ", ".join(nested[:3]) + (f" and {len(nested) - 3} more" if len(nested) > 3 else "")
+    log.warning("%s: ignored %d zip file(s) inside the export (%s); autodm does not open a zip in a "
+                "zip or folder: pass each one as an input of its own", one_line(str(where)), len(nested),
+                one_line(shown))
+
+
+def _note_ignored(where: Path, ignored: Counter[str]) -> None:
+    """Log what was left out (a warning for the suspicious, info for macOS metadata)."""
+    odd = {k: v for k, v in ignored.items() if k not in (NESTED_ZIP, APPLE_DOUBLE)}
+    if odd:
+        log.warning("%s: ignored %s", one_line(str(where)), ", ".join(f"{v} {k}" for k, v in sorted(odd.items())))
+    if ignored[APPLE_DOUBLE]:
+        log.info("%s: ignored %d macOS metadata files", one_line(str(where)), ignored[APPLE_DOUBLE])
+
+
+def _apple_double(name: str) -> bool:
+    """macOS zip metadata: ``__MACOSX/...`` and ``._name`` files (never export data)."""
+    return name.startswith("__MACOSX/") or PurePosixPath(name).name.startswith("._")
 
 
 def _safe_member_name(name: str) -> str | None:
     """A zip member's path made relative; names that climb out (``..``) are dropped."""
     p = PurePosixPath(name.replace("\\", "/"))
     parts = [x for x in p.parts if x not in ("/", "", ".")]
-    if not parts or ".." in parts or re.match(r"^[A-Za-z]:$", parts[0]):
+    if not parts or ".." in parts or re.match(r"^[A-Za-z]:$", parts[0]) or "\x00" in name:
         return None
     return "/".join(parts)
 
 
-def _index_dir(root: Path) -> list[Member]:
+def _index_dir(root: Path, ignored: Counter[str]) -> list[Member]:
     out: list[Member] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
+    nested: list[str] = []
+
+    def unreadable(_: OSError) -> None:
+        ignored[UNREADABLE] += 1
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
+        linked = {d for d in dirnames if os.path.islink(os.path.join(dirpath, d))}
+        if linked:
+            ignored[SYMLINK] += len(linked)  # os.walk would not enter them either; counted here
+        dirnames[:] = sorted(d for d in dirnames if d not in linked)
         for fn in sorted(filenames):
             full = Path(dirpath) / fn
-            if full.is_symlink() or not full.is_file():
+            try:
+                st = full.lstat()
+            except OSError:
+                ignored[UNREADABLE] += 1
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                ignored[SYMLINK] += 1
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                ignored[NOT_REGULAR] += 1  # a FIFO or device would block or never end
                 continue
             rel = full.relative_to(root).as_posix()
-            size = full.stat().st_size
-            out.append(Member(rel, root, "dir", size, size))
+            if _apple_double(rel):
+                ignored[APPLE_DOUBLE] += 1
+            elif fn.lower().endswith(".zip"):
+                nested.append(rel)
+            else:
+                out.append(Member(rel, root, "dir", st.st_size, st.st_size))
+    _note_nested(root, nested, ignored)
     return out

@@ -1,0 +1,224 @@
+"""How the command line fails: exit codes, one-line errors, privacy, Ctrl-C, closed pipes, --debug.
+
+The process-level cases (signals, pipes, tracebacks, environment limits) run the real program in a
+subprocess (``python -m autodm``); the rest run in-process. ``inspect`` needs no model.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from autodm.cli import app
+
+SECRET = "SECRET-MARKER-7f3a"
+GOOD = {"messages": [{"id": "1", "sender_id": "a", "sent_at": "2024-01-01T00:00:00Z", "text": "hi"}]}
+
+
+def _autodm(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "autodm", *args], input=stdin, capture_output=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def _write(path: Path, data: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
+    return path
+
+
+def _secret_inbox(tmp_path: Path) -> Path:
+    """A canonical inbox whose second record is bad and carries the marker in every text field."""
+    msgs = [GOOD["messages"][0], {"id": "2", "sender_id": "b", "sender_name": f"Sam {SECRET}",
+                                  "sent_at": f"when {SECRET}", "text": f"my secret is {SECRET}"}]
+    return _write(tmp_path / "inbox.json", {"owner": {"id": "me", "name": f"Owner {SECRET}"}, "messages": msgs})
+
+
+# --------------------------------------------------------------------------- process level
+
+
+def _reading_stdin(pid: int) -> bool:
+    """Linux: the process is blocked in read(2) on fd 0."""
+    try:
+        call = Path(f"/proc/{pid}/syscall").read_text().split()
+    except OSError:
+        return False
+    return len(call) > 1 and call[0] == "0" and int(call[1], 16) == 0
+
+
+def test_ctrl_c_exits_130_with_one_line() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "autodm", "inspect", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        proc_dir = Path(f"/proc/{proc.pid}")
+        if proc_dir.exists():
+            while not _reading_stdin(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.05)
+        else:  # no /proc: give the imports time to finish
+            time.sleep(8)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert (proc.returncode, out, err) == (130, b"", b"interrupted\n")
+
+
+def test_closed_stdout_is_a_quiet_exit_0(tmp_path: Path) -> None:
+    src = _write(tmp_path / "inbox.json", GOOD)
+    proc = subprocess.Popen([sys.executable, "-m", "autodm", "inspect", "--json", str(src)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before autodm writes: its write gets EPIPE
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert (proc.returncode, err) == (0, b"")
+
+
+def test_pipe_into_head(tmp_path: Path) -> None:
+    src = _write(tmp_path / "inbox.json", GOOD)
+    cmd = f"'{sys.executable}' -m autodm inspect --json '{src}' | head -c 10; exit ${{PIPESTATUS[0]}}"
+    r = subprocess.run(["bash", "-c", cmd], capture_output=True, timeout=60)
+    assert (r.returncode, r.stdout, r.stderr) == (0, b'{\n  "sourc', b"")
+
+
+def test_errors_are_one_line_with_exit_code_2(tmp_path: Path) -> None:
+    r = _autodm("inspect", "--strict", str(_secret_inbox(tmp_path)))
+    assert r.returncode == 2 and r.stdout == b""
+    err = r.stderr.decode()
+    assert err.count("\n") == 1 and err.startswith("error: ") and "record 2: unreadable message time" in err
+    assert SECRET not in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("how", [["--debug"], ["AUTODM_DEBUG=1"]])
+def test_debug_shows_the_traceback(tmp_path: Path, how: list[str]) -> None:
+    env = dict(h.split("=", 1) for h in how if "=" in h)
+    r = _autodm(*[h for h in how if "=" not in h], "inspect", "--strict", str(_secret_inbox(tmp_path)), env=env)
+    err = r.stderr.decode()
+    assert r.returncode != 0 and "Traceback" in err and "RecordError" in err
+
+
+def test_verbose_logs_name_files_never_text_or_names(tmp_path: Path) -> None:
+    src = _secret_inbox(tmp_path)
+    for args in (["--verbose", "inspect", "--json", str(src)], ["--verbose", "inspect", "--strict", str(src)]):
+        r = _autodm(*args)
+        err = r.stderr.decode()
+        assert SECRET not in err, err
+        assert all(line.startswith(("autodm: ", "error: ")) for line in err.splitlines()), err
+    assert "autodm: loaded 1 messages" in _autodm("--verbose", "inspect", str(src)).stderr.decode()
+
+
+BUG = """
+import sys
+import autodm.cli.inspect_cmd as cmd
+def boom(*a, **k):
+    raise {exc}("{secret}")
+cmd.load_inbox = boom
+from autodm.cli import main
+sys.argv = ["autodm", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(("exc", "said"), [
+    # the last autodm frame is named (the raise itself is in the injected code)
+    ("ValueError", "error: unexpected ValueError in inspect_cmd.py:"),
+    ("MemoryError", "error: out of memory"),
+    ("RecursionError", "error: the input is nested too deeply to read"),
+])
+def test_an_unexpected_error_is_one_line_without_its_message(tmp_path: Path, exc: str, said: str) -> None:
+    code = BUG.format(exc=exc, secret=SECRET)
+    r = subprocess.run([sys.executable, "-c", code, "inspect", str(tmp_path)], capture_output=True, timeout=60)
+    err = r.stderr.decode()
+    assert r.returncode == 1 and err.count("\n") == 1, err
+    assert SECRET not in err and "Traceback" not in err
+    assert err.startswith(said), err
+    if exc == "ValueError":
+        r = subprocess.run([sys.executable, "-c", code, "--debug", "inspect", str(tmp_path)],
+                           capture_output=True, timeout=60)
+        assert r.returncode == 1 and "Traceback" in r.stderr.decode() and SECRET in r.stderr.decode()
+
+
+def test_limits_come_from_the_environment(tmp_path: Path) -> None:
+    src = _write(tmp_path / "inbox.json", GOOD)
+    r = _autodm("inspect", str(src), env={"AUTODM_MAX_TOTAL_BYTES": "10"})
+    assert r.returncode == 2 and b"the export unpacks to over 10 bytes" in r.stderr
+    r = _autodm("inspect", str(src), env={"AUTODM_MAX_RATIO": "lots"})
+    assert r.returncode == 2 and r.stderr.decode() == (
+        "error: environment variable AUTODM_MAX_RATIO='lots': expected a positive whole number "
+        "(bytes or a count)\n")
+
+
+# --------------------------------------------------------------------------- in-process
+
+
+runner = CliRunner()
+
+
+def test_usage_error_exits_2() -> None:
+    r = runner.invoke(app, ["inspect", "--no-such-option", "x"])
+    assert r.exit_code == 2
+
+
+@pytest.mark.parametrize("case", ["json-syntax", "jsonl-line", "csv-encoding", "csv-nul", "meta", "x", "follows"])
+def test_bad_records_never_show_text_or_names(tmp_path: Path, case: str) -> None:
+    """Strict and lenient, the marker (in message text and names) never reaches stderr."""
+    extra: list[str] = []
+    if case == "json-syntax":
+        src = _write(tmp_path / "inbox.json", f'{{"messages": [{{"text": "{SECRET}" {SECRET}}}]}}')
+    elif case == "jsonl-line":
+        src = _write(tmp_path / "m.jsonl", json.dumps(GOOD["messages"][0]) + f"\n{{{SECRET}: 1}}\n")
+    elif case == "csv-encoding":
+        src = _write(tmp_path / "m.csv", b"id,sender_id,sent_at,text\n1,a,1704067200," + f"{SECRET} é".encode("cp1252"))
+    elif case == "csv-nul":
+        src = _write(tmp_path / "m.csv", f"id,sender_id,sent_at,text\n1,a,1704067200,{SECRET}\x00\n")
+    elif case == "meta":
+        thread = {"participants": [{"name": f"Sam {SECRET}"}], "messages": [
+            {"sender_name": f"Sam {SECRET}", "timestamp_ms": 1714600100000, "content": "ok"},
+            {"sender_name": f"Sam {SECRET}", "timestamp_ms": f"x{SECRET}", "content": f"t {SECRET}"},
+            {"sender_name": f"Sam {SECRET}", "timestamp_ms": 1714600100001, "content": [SECRET]}]}
+        src = tmp_path / "export"
+        _write(src / "messages" / "inbox" / "sam_1" / "message_1.json", thread)
+    elif case == "x":
+        ev = {"messageCreate": {"id": "5", "senderId": "1", "recipientId": "2", "text": f"t {SECRET}",
+                                "createdAt": f"x{SECRET}"}}
+        ok = {"messageCreate": {"id": "6", "senderId": "1", "recipientId": "2", "text": "ok",
+                                "createdAt": "2024-01-01T00:00:00.000Z"}}
+        body = json.dumps([{"dmConversation": {"conversationId": "1-2", "messages": [ok, ev]}}])
+        src = tmp_path / "export"
+        _write(src / "data" / "direct-messages.js", "window.YTD.direct_messages.part0 = " + body)
+    else:
+        src = _write(tmp_path / "inbox.json", GOOD)
+        follows = _write(tmp_path / "follows.csv", f"user_id,followed_at\n{SECRET}x,when {SECRET}\n")
+        extra = ["--follows", str(follows)]
+    for strict in ([], ["--strict"]):
+        r = runner.invoke(app, ["--verbose", "inspect", "--json", *strict, *extra, str(src)])
+        assert SECRET not in r.stderr, (case, strict, r.stderr)
+        assert r.exit_code in (0, 2), r.output
+        lines = r.stderr.splitlines()
+        assert all(line.startswith(("autodm: ", "error: ")) for line in lines), r.stderr  # logs, errors
+        assert sum(line.startswith("error: ") for line in lines) == (1 if r.exit_code else 0), r.stderr
+
+
+def test_file_names_with_markup_or_control_characters_print_as_one_safe_line(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["inspect", str(tmp_path / "[bold]x[/].zip")])
+    assert r.exit_code == 2 and f"error: {tmp_path}/[bold]x[/].zip: no such file or folder" in r.stderr
+    z = tmp_path / "odd.zip"
+    with zipfile.ZipFile(z, "w") as zf:
+        zf.writestr("in\nbox\x1b[2J\u202e.json", b"{broken")
+    r = runner.invoke(app, ["inspect", str(z)])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert "\x1b" not in r.stderr and "\u202e" not in r.stderr
+    assert "in\\nbox\\x1b[2J\\u202e.json: invalid JSON at line 1" in r.stderr
