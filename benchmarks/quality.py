@@ -68,7 +68,8 @@ def summarize(y: np.ndarray, prob: np.ndarray, slices: np.ndarray, threshold: fl
     dm = slices != "bulk_sms"
     out["roc_auc_without_bulk_sms"] = mdl.metrics(y[dm], prob[dm], threshold).get("roc_auc")
     out["slices"] = {
-        str(s): {"n": int((slices == s).sum()), "flagged_auto": round(float((prob[slices == s] >= threshold).mean()), 4)}
+        str(s): {"n": int((slices == s).sum()),
+                 "flagged_auto": round(float((prob[slices == s] >= threshold).mean()), 4)}
         for s in pd.unique(slices)
     }
     return out
