@@ -128,3 +128,13 @@ def test_evaluate_reports_slices_as_a_table(tmp_path: Path) -> None:
     r = _run("evaluate", str(table))
     assert r.exit_code == 0, r.stderr
     assert "per slice" in r.stdout and "promo" in r.stdout and "ROC-AUC" in r.stdout
+
+
+def test_bad_output_is_refused_before_any_work(tmp_path: Path) -> None:
+    r = _run("scan", str(tmp_path / "missing.zip"), "-o", str(tmp_path / "nope" / "s.csv"))
+    assert r.exit_code != 0 and "does not exist" in r.stderr and "missing.zip" not in r.stderr
+    follows = tmp_path / "follows.csv"
+    follows.write_text("user_id,followed_at\nu1,2024-01-01T00:00:00Z\n")
+    r = _run("senders", str(EXAMPLE), "--follows", str(follows), "-o", str(follows))
+    assert r.exit_code != 0 and "refusing to overwrite an input file" in r.stderr
+    assert follows.read_text().startswith("user_id")

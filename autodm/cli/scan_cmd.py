@@ -73,14 +73,24 @@ def choose_format(fmt: Format | None, out: Path | None) -> str:
     return "table" if sys.stdout.isatty() else "csv"
 
 
+def inputs_of(paths: list[Path], *extra: Path | None) -> tuple[Path, ...]:
+    """Every file a command reads, which ``-o`` must never overwrite."""
+    return tuple(p for p in (*paths, *extra) if p is not None and str(p) != "-")
+
+
+def check_output(out: Path | None, paths: list[Path], *extra: Path | None) -> None:
+    """Refuse a bad ``-o`` before minutes of loading and scoring, not after."""
+    if out is not None:
+        output.check_target(out, inputs_of(paths, *extra))
+
+
 def emit(df: pd.DataFrame, fmt: str, out: Path | None, *, safe: bool, inputs: list[Path],
          limit: int, title: str, sort: str, kind: str = "scan") -> None:
     """Render ``df`` to the terminal, stdout or a file."""
     if fmt == "table" and out is None:
         render_table(df, limit=limit, title=title, sort=sort, kind=kind)
         return
-    forbid = tuple(p for p in inputs if str(p) != "-")
-    output.write(df, fmt, out, stream=sys.stdout.buffer, safe=safe, forbid=forbid)
+    output.write(df, fmt, out, stream=sys.stdout.buffer, safe=safe, forbid=inputs_of(inputs))
     if out is not None:
         err_console.print(f"wrote {len(df)} rows to {out}", highlight=False)
 
@@ -177,6 +187,7 @@ def scan(
     """Score every incoming message: score, verdict (auto | personal) and the reasons."""
     from autodm.scan import design, export_rows, scored_mask
     fmt_name = choose_format(fmt, out)
+    check_output(out, paths, follows, model_path)
     model = load_model(model_path, trust_model)
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
@@ -189,7 +200,8 @@ def scan(
         rows = export_rows(joined, frame, model, scored_mask(joined, include_outgoing), threshold=threshold)
     if only is not None:
         rows = rows[rows["verdict"] == only.value]
-    emit(rows, fmt_name, out, safe=not no_sanitize, inputs=paths, limit=limit,
+    emit(rows, fmt_name, out, safe=not no_sanitize, inputs=[*paths, *inputs_of([], follows, model_path)],
+         limit=limit,
          title=f"autodm scan: {inbox.source}", sort="score")
 
 
@@ -213,6 +225,7 @@ def senders_cmd(
     """One row per sender, worst first: the accounts that auto-DM you."""
     from autodm.scan import design, export_rows, scored_mask, senders
     fmt_name = choose_format(fmt, out)
+    check_output(out, paths, follows, model_path)
     model = load_model(model_path, trust_model)
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
@@ -222,5 +235,6 @@ def senders_cmd(
         mask = scored_mask(joined)
         rows = export_rows(joined, frame, model, mask, threshold=threshold)
         table = senders(rows, frame[mask])
-    emit(table, fmt_name, out, safe=not no_sanitize, inputs=paths, limit=limit,
+    emit(table, fmt_name, out, safe=not no_sanitize, inputs=[*paths, *inputs_of([], follows, model_path)],
+         limit=limit,
          title=f"autodm senders: {inbox.source}", sort="max_score", kind="senders")
