@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import orjson
 import pandas as pd
 
@@ -64,14 +65,34 @@ def neutralise(value: str) -> str:
     return value
 
 
+#: A cheap first look: only values this matches can need :func:`neutralise` (same stripping rule).
+_MAY_START_FORMULA = re.compile(rf"[\t\r\n]|\s*[{_INVISIBLE}]*\s*[=+\-@＝＋－＠]")
+
+
 def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
-            values = [neutralise(v) if isinstance(v, str) else v for v in s.tolist()]
-            out[col] = pd.Series(values, index=s.index, dtype=object)
+            codes, uniq = pd.factorize(s, use_na_sentinel=True)
+            done = np.empty(len(uniq) + 1, dtype=object)
+            done[:-1] = uniq
+            done[-1] = None
+            match = _MAY_START_FORMULA.match
+            for i in [i for i, v in enumerate(uniq) if isinstance(v, str) and match(v)]:
+                done[i] = neutralise(uniq[i])
+            out[col] = pd.Series(done[codes], index=s.index, dtype=object)
     return out
+
+
+def _utc_strings(s: pd.Series) -> pd.Series:
+    """Timestamps as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC), missing as None, in one vectorised pass."""
+    if isinstance(s.dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    values = s.to_numpy(dtype="datetime64[s]")
+    text = np.char.add(np.datetime_as_string(values, unit="s"), "Z").astype(object)
+    text[np.isnat(values)] = None
+    return pd.Series(text, index=s.index, dtype=object)
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -80,8 +101,8 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         s = out[col]
         if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
-            out[col] = s.dt.strftime("%Y-%m-%dT%H:%M:%SZ").astype(object).where(s.notna(), None)
-        elif s.dtype == object:
+            out[col] = _utc_strings(s)
+        elif s.dtype == object and any(isinstance(v, list | tuple) for v in s.head(1000).tolist()):
             values = [" ".join(map(str, v)) if isinstance(v, list | tuple) else v for v in s.tolist()]
             out[col] = pd.Series(values, index=s.index, dtype=object)
     return out.astype(object).where(out.notna(), None)
@@ -168,15 +189,15 @@ def _delimited(df: pd.DataFrame, sep: str, safe: bool) -> str:
     return buf.getvalue()
 
 
-def _rows_with_cr(df: pd.DataFrame) -> Any:
+def _rows_with_cr(df: pd.DataFrame) -> np.ndarray:
     """A boolean array: which rows hold a carriage return in some text cell."""
-    import numpy as np
-
     mask = np.zeros(len(df), dtype=bool)
     for col in df.columns:
         s = df[col]
         if s.dtype == object:
-            mask |= np.fromiter((isinstance(v, str) and "\r" in v for v in s.tolist()), dtype=bool, count=len(s))
+            codes, uniq = pd.factorize(s, use_na_sentinel=True)
+            has = np.array([isinstance(v, str) and "\r" in v for v in uniq] + [False], dtype=bool)
+            mask |= has[codes]
     return mask
 
 
