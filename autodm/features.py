@@ -133,12 +133,22 @@ def _text_row(text: str) -> dict[str, Any]:
 def text_features(texts: pd.Series) -> pd.DataFrame:
     """The text features of every text (computed once per distinct text), index aligned."""
     codes, uniq = pd.factorize(texts.fillna("").astype(str))
-    rows = [_text_row(t) for t in uniq]
+    return _broadcast([_text_row(t) for t in uniq], codes, texts.index)
+
+
+def _broadcast(rows: list[dict[str, Any]], codes: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The per-distinct-text ``rows`` as one row per message (``codes`` name each one's text)."""
     cols = [*TEXT_FEATURES, "_link_list", "_words", "hit_placeholder", *(f"hit_{c}" for c in phrases.CATEGORIES)]
     if not rows:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}, index=texts.index)
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in cols}, index=index)
     per_text = pd.DataFrame(rows)
-    return per_text.reindex(columns=[c for c in cols if c in per_text.columns]).iloc[codes].set_index(texts.index)
+    return per_text.reindex(columns=[c for c in cols if c in per_text.columns]).iloc[codes].set_index(index)
+
+
+def _text_work(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The feature row and the slot-normalised form of each text (pure: safe in a worker)."""
+    normalized = templates.normalize_slots(pd.Series(texts, dtype=object), names=owner_names)
+    return [_text_row(t) for t in texts], normalized.tolist()
 
 
 def _links(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
@@ -152,10 +162,14 @@ def _links(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
     kinds = {k: frame[k].to_numpy(dtype=float).copy()
              for k in ("shortener", "profile_link", "booking_link", "tracking_link")}
     if "urls" in messages and n:
-        extra = messages["urls"].to_numpy()
-        has = np.fromiter((isinstance(u, list | tuple) and len(u) > 0 for u in extra), dtype=bool, count=n)
+        extra = messages["urls"].to_numpy(dtype=object)
+        try:  # the usual case, every cell a list: their lengths at C speed
+            maybe = np.flatnonzero(np.fromiter(map(len, extra), dtype=np.int64, count=n))
+        except TypeError:  # a cell without a length (NaN, None)
+            maybe = range(n)
+        has = [i for i in maybe if isinstance(extra[i], list | tuple) and len(extra[i]) > 0]
         texts = messages["text"].to_numpy()
-        for i in np.flatnonzero(has):
+        for i in has:
             text = texts[i] if isinstance(texts[i], str) else ""
             more = [u for u in extra[i] if isinstance(u, str) and u and u not in text]
             if more:
@@ -231,8 +245,8 @@ def _conversation(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
     out_sorted = out[order].astype(int)
     cum_out = np.cumsum(out_sorted)
     out_before = cum_out - out_sorted - np.where(start > 0, cum_out[start - 1], 0)
-    conv_out_total = pd.Series(out_sorted).groupby(c_sorted).transform("sum").to_numpy()
-    conv_len = pd.Series(out_sorted).groupby(c_sorted).transform("size").to_numpy()
+    conv_out_total = np.bincount(c_sorted, weights=out_sorted)[c_sorted]
+    conv_len = np.bincount(c_sorted)[c_sorted]
     prev_same = np.r_[False, (sender[order][1:] == sender[order][:-1]) & ~new_conv[1:]]
     gap = np.r_[0.0, np.diff(t[order])]
     res = {
@@ -250,11 +264,23 @@ def _conversation(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
     key = frame["_template_key"].to_numpy(dtype=object)
     ok = known & (key != "") & (sender != "") & ~out
     if ok.any():
-        sub = pd.DataFrame({"s": sender[ok], "k": key[ok], "c": ccodes[ok]})
-        n_conv = sub.groupby(["s", "k"])["c"].transform("nunique").to_numpy()
+        n_conv = _distinct_per_group(_pair_codes(sender[ok], key[ok]), ccodes[ok])
         col = zeros.copy()
         col[np.flatnonzero(ok)] = (n_conv >= 2).astype(float)
         frame["sender_cross_conv"] = col
+
+
+def _pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """One code per distinct (a, b) pair."""
+    ca, cb = pd.factorize(a)[0], pd.factorize(b)[0]
+    return pd.factorize(ca.astype(np.int64) * (int(cb.max()) + 1) + cb)[0]
+
+
+def _distinct_per_group(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Per row: how many distinct ``value`` codes its ``group`` code has (groupby nunique)."""
+    width = int(value.max()) + 1
+    pairs = np.unique(group.astype(np.int64) * width + value)
+    return np.bincount(pairs // width, minlength=int(group.max()) + 1)[group]
 
 
 def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
@@ -266,8 +292,7 @@ def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
     ok = (key != "") & (sender != "") & ~out
     senders = np.zeros(n)
     if ok.any():
-        sub = pd.DataFrame({"k": key[ok], "s": sender[ok]})
-        senders[np.flatnonzero(ok)] = sub.groupby("k")["s"].transform("nunique").to_numpy()
+        senders[np.flatnonzero(ok)] = _distinct_per_group(pd.factorize(key[ok])[0], pd.factorize(sender[ok])[0])
     frame["template_senders"] = senders
     frame["template_reuse"] = np.log1p(np.maximum(senders - 1, 0))
 
@@ -280,10 +305,12 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     them means something); None or False makes "no follow record" unknown.
     """
     texts = messages["text"].fillna("").astype(str)
-    frame = text_features(texts)
-    normalized = templates.normalize_slots(texts, names=owner_names)
-    frame["normalized_text"] = normalized.to_numpy()
-    frame["_template_key"] = templates.template_keys(normalized).to_numpy()
+    codes, uniq = pd.factorize(texts)  # text work once per distinct text, then broadcast
+    rows, slots = _text_work(list(uniq), owner_names)
+    frame = _broadcast(rows, codes, texts.index)
+    normalized = pd.Series(slots, dtype=object)
+    frame["normalized_text"] = normalized.to_numpy()[codes]
+    frame["_template_key"] = templates.template_keys(normalized).to_numpy()[codes]
     _links(frame, messages)
     _timing(frame, messages, has_follows)
     _template_reuse(frame, messages)

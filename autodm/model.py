@@ -22,10 +22,11 @@ import os
 import platform as _platform
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +260,7 @@ def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, 
     parts: dict[str, Any] = {"codes": codes}
     decision = np.full(len(frame), float(clf.linear_.intercept_[0]))
     for name in ("words", "chars"):
-        Xt = ct.named_transformers_[name].transform(uniq)
+        Xt = tfidf_transform(ct.named_transformers_[name], uniq)
         w = coef[idx[name]]
         block = np.asarray(Xt @ w).ravel()
         parts[name] = block[codes]
@@ -274,13 +275,117 @@ def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, 
     return decision, parts
 
 
+def _char_wb_grams(word: str, min_n: int, max_n: int) -> list[str]:
+    """The char_wb n-grams of one word (no whitespace in it), as sklearn's ``_char_wb_ngrams``."""
+    w = " " + word + " "
+    size = len(w)
+    out: list[str] = []
+    for n in range(min_n, max_n + 1):
+        if size <= n:  # a short word counts once, whole
+            out.append(w)
+            break
+        out.extend([w[i:i + n] for i in range(size - n + 1)])
+    return out
+
+
+def _feature_ids(get: Any, grams: Iterable[str]) -> list[int]:
+    """Vocabulary ids of ``grams``, -1 for those out of the vocabulary."""
+    return list(map(get, grams, repeat(-1)))
+
+
+def _count_matrix(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_array:
+    """The count matrix ``CountVectorizer.transform`` builds (same values, sorted indices).
+
+    char_wb n-grams never cross whitespace, so a text's counts are the sum of its words':
+    each distinct word is analysed once. Word n-grams are analysed per text. Counting is one
+    numpy pass over (text, feature) keys instead of a dict per text.
+    """
+    n_feat = len(vec.vocabulary_)
+    n = len(texts)
+    get = vec.vocabulary_.get
+    if vec.analyzer == "char_wb":
+        pre = vec.build_preprocessor()
+        ws = vec._white_spaces
+        word_ids: dict[str, int] = {}
+        setdefault = word_ids.setdefault
+        tokens: list[int] = []
+        per_text = np.zeros(n, dtype=np.int64)
+        for i, doc in enumerate(texts):
+            words = ws.sub(" ", pre(doc)).split()
+            per_text[i] = len(words)
+            tokens.extend([setdefault(w, len(word_ids)) for w in words])
+        min_n, max_n = vec.ngram_range
+        grams = [_feature_ids(get, _char_wb_grams(w, min_n, max_n)) for w in word_ids]
+        ptr = np.zeros(len(grams) + 1, dtype=np.int64)
+        np.cumsum([len(g) for g in grams], out=ptr[1:])
+        feats = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(ptr[-1]))
+        tok = np.asarray(tokens, dtype=np.int64)
+        starts, lens = ptr[:-1][tok], ptr[1:][tok] - ptr[:-1][tok]
+        ends = np.cumsum(lens)
+        flat = np.repeat(starts - (ends - lens), lens) + np.arange(int(ends[-1]) if len(ends) else 0)
+        cols = feats[flat]
+        rows = np.repeat(np.repeat(np.arange(n, dtype=np.int64), per_text), lens)
+    else:
+        analyze = vec.build_analyzer()
+        ids: list[int] = []
+        per_text = np.zeros(n, dtype=np.int64)
+        for i, doc in enumerate(texts):
+            before = len(ids)
+            ids.extend(_feature_ids(get, analyze(doc)))
+            per_text[i] = len(ids) - before
+        cols = np.asarray(ids, dtype=np.int64)
+        rows = np.repeat(np.arange(n, dtype=np.int64), per_text)
+    known = cols >= 0
+    keys, counts = np.unique(rows[known] * n_feat + cols[known], return_counts=True)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys // n_feat, minlength=n), out=indptr[1:])
+    idx_dtype = np.int32 if len(keys) < np.iinfo(np.int32).max else np.int64
+    X = sp.csr_array((counts.astype(vec.dtype), (keys % n_feat).astype(idx_dtype), indptr.astype(idx_dtype)),
+                     shape=(n, n_feat))
+    X.has_sorted_indices = True
+    return X
+
+
+def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str]) -> Any:
+    """``vec.transform(texts)``: the same matrix, computed faster for the analyzers autodm uses.
+
+    Anything unusual (a callable analyzer, binary counts, file inputs) goes to ``vec.transform``.
+    """
+    check_is_fitted(vec, msg="The TF-IDF vectorizer is not fitted")
+    fast = (isinstance(vec, TfidfVectorizer) and vec.analyzer in ("word", "char_wb") and not vec.binary
+            and vec.input == "content" and all(isinstance(t, str) for t in texts))
+    if not fast:
+        return vec.transform(texts)
+    return vec._tfidf.transform(_count_matrix(vec, texts), copy=False)
+
+
+def _wording(model: Model, parts: dict[str, Any]) -> dict[str, Any]:
+    """The word n-grams' names and per-text contributions, built once per :func:`explain`."""
+    if "wording" not in parts:
+        ct: ColumnTransformer = model.pipeline.named_steps["columns"]
+        vocabulary = ct.named_transformers_["words"].vocabulary_
+        vocab = np.empty(len(vocabulary), dtype=object)  # get_feature_names_out, without its sort
+        vocab[np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))] = list(vocabulary)
+        parts["wording"] = {
+            "vocab": vocab,
+            "X": sp.csr_matrix(parts["words_matrix"].multiply(parts["words_coef"])),
+            "shown": np.zeros(len(vocab), dtype=bool),
+            "checked": np.zeros(len(vocab), dtype=bool),
+        }
+    return parts["wording"]
+
+
 def _top_terms(model: Model, parts: dict[str, Any], text_rows: np.ndarray, sign: np.ndarray,
                k: int = 2) -> list[str]:
     """For each (distinct text, direction) asked for: its k n-grams pushing most that way."""
-    ct: ColumnTransformer = model.pipeline.named_steps["columns"]
-    vocab = ct.named_transformers_["words"].get_feature_names_out()
-    X: sp.csr_matrix = sp.csr_matrix(parts["words_matrix"].multiply(parts["words_coef"]))
-    shown = _displayable(vocab)
+    w = _wording(model, parts)
+    vocab, X, shown, checked = w["vocab"], w["X"], w["shown"], w["checked"]
+    rows = np.unique(np.asarray(text_rows, dtype=np.int64))
+    if len(rows):
+        used = np.concatenate([X.indices[X.indptr[r]:X.indptr[r + 1]] for r in rows])
+        new = np.unique(used[~checked[used]])
+        shown[new] = _displayable(vocab[new])
+        checked[new] = True
     out: list[str] = []
     for r, sg in zip(text_rows, sign, strict=True):
         lo, hi = X.indptr[r], X.indptr[r + 1]
@@ -299,7 +404,8 @@ def _displayable(vocab: np.ndarray) -> np.ndarray:
     """Which n-grams say something in a reason: not only stop words or single letters."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return np.array([any(len(t) > 2 and t not in ENGLISH_STOP_WORDS for t in term.split()) for term in vocab])
+    return np.array([any(len(t) > 2 and t not in ENGLISH_STOP_WORDS for t in term.split()) for term in vocab],
+                    dtype=bool)
 
 
 def _readable(term: str) -> str:

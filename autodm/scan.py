@@ -55,25 +55,32 @@ def scan(
 def export_rows(joined: pd.DataFrame, frame: pd.DataFrame, model: mdl.Model, mask: np.ndarray, *,
                 threshold: float | None = None, reasons: bool = True) -> pd.DataFrame:
     """The scan export for the rows in ``mask``."""
-    j, f = joined[mask], frame[mask]
-    scores = mdl.score(model, f, threshold=threshold, reasons=reasons)
+    rows = np.flatnonzero(mask)
+    j = joined.take(rows)
+    scores = mdl.score(model, frame.take(rows), threshold=threshold, reasons=reasons)
     out = pd.DataFrame({
         "message_id": j["message_id"].to_numpy(),
         "platform": j["platform"].to_numpy(),
         "conversation_id": j["conversation_id"].to_numpy(),
         "sender_id": j["sender_id"].to_numpy(),
         "sender_name": j["sender_name"].to_numpy(),
-        "sent_at": j["sent_at"].to_numpy(),
-        "followed_at": j["followed_at"].to_numpy(),
-        "seconds_after_follow": f["seconds_after_follow"].round(3).to_numpy(),
+        "sent_at": _utc(j["sent_at"]),
+        "followed_at": _utc(j["followed_at"]),
+        "seconds_after_follow": frame["seconds_after_follow"].to_numpy()[rows].round(3),
         "score": scores["score"].round(4).to_numpy(),
         "verdict": scores["verdict"].to_numpy(),
         "reasons": scores["reasons"].to_numpy() if reasons else "",
         "text": j["text"].to_numpy(),
     })
-    for col in ("sent_at", "followed_at"):
-        out[col] = pd.to_datetime(out[col], utc=True)
     return out
+
+
+def _utc(times: pd.Series) -> pd.Series:
+    """Times as ``pd.to_datetime(times.to_numpy(), utc=True)`` gives them, without boxing each one."""
+    if times.notna().any():
+        return pd.Series(pd.to_datetime(times, utc=True).array)
+    # all missing: the unit pandas infers for NaT objects, and no Timestamp objects made
+    return pd.Series(pd.NaT, index=range(len(times)), dtype=pd.to_datetime(np.array([pd.NaT]), utc=True).dtype)
 
 
 def senders(export: pd.DataFrame, frame: pd.DataFrame | None = None) -> pd.DataFrame:

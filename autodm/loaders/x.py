@@ -507,24 +507,28 @@ class _Rows:
         label = key if _KIND_NAME.fullmatch(key) else "(unrecognised)"
         self.events[label] = self.events.get(label, 0) + 1
 
+    #: The columns of the tuples :meth:`_read` collects, in order.
+    _READ_COLUMNS = ("message_id", "conversation_id", "sender_id", "recipient_id", "sent_at", "text", "urls", "kind")
+
     def read(self, doc: Iterable[Any], name: str, skips: Skips) -> None:
         """Append the messages of one file's entries (``{"dmConversation": ...}`` objects)."""
         c = self.rows.cols
         n0 = len(c["message_id"])
+        got: list[tuple[Any, ...]] = []
         try:
-            self._read(doc, name, skips)
+            self._read(doc, name, skips, got.append)
         finally:
+            if got:  # one tuple per message, turned into columns at C speed
+                for key, values in zip(self._READ_COLUMNS, zip(*got, strict=True), strict=True):
+                    c[key].extend(values)
+            del got
             added = len(c["message_id"]) - n0
             none = [None] * added
             for key in ("sender_name", "sender_username", "outgoing"):
                 c[key].extend(none)  # no names in X DMs; outgoing is filled from the owner's id by make_inbox
             self.rows.where.extend(zip(repeat(name), c["message_id"][n0:]))
 
-    def _read(self, doc: Iterable[Any], name: str, skips: Skips) -> None:
-        c = self.rows.cols
-        add_id, add_conv, add_sender = c["message_id"].append, c["conversation_id"].append, c["sender_id"].append
-        add_rid, add_at, add_text = c["recipient_id"].append, c["sent_at"].append, c["text"].append
-        add_urls, add_kind = c["urls"].append, c["kind"].append
+    def _read(self, doc: Iterable[Any], name: str, skips: Skips, add: Any) -> None:
         conversations = self.conversations
         for ci, conv in enumerate(doc, start=1):
             dm = conv.get("dmConversation") if type(conv) is dict else None
@@ -577,14 +581,7 @@ class _Rows:
                 else:
                     links = []
                 rid = body.get("recipientId")
-                add_id(mid)
-                add_conv(cid)
-                add_sender(sender)
-                add_rid(rid if type(rid) is str and rid else None)
-                add_at(at)
-                add_text(text)
-                add_urls(links)
-                add_kind(kind)
+                add((mid, cid, sender, rid if type(rid) is str and rid else None, at, text, links, kind))
 
 
 def _where(cid: str, evs: list[Any], ev: Any) -> str:

@@ -1,0 +1,70 @@
+"""The fast paths of the scan give exactly what the plain pandas / scikit-learn calls give."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from autodm import features as feat
+from autodm import model as mdl
+from autodm.inbox import Skips, _dedupe_and_sort, _map_distinct, normalize_name
+
+TEXTS = [
+    "", "   ", "a", "I  Am\tHERE\n\nnow", "İstanbul ΑΣ. ς x\u00a0y\u2003z", "x\x1cy\x1dz", "😀😀 ok ok ok",
+    "Ǆ ǅ", "Thanks for the follow! Check out xurl", "thanks   for  the follow!!", "ab", "abcd abcd abcdef",
+    "Hi xname, it's an honour to connect 🙏 xurl xurl", "résumé RÉSUMÉ resume", "a b c d e f g",
+]
+
+
+@pytest.mark.parametrize("analyzer,ngrams", [("char_wb", (2, 5)), ("word", (1, 2)), ("char_wb", (1, 3))])
+def test_tfidf_transform_is_bit_identical(analyzer: str, ngrams: tuple[int, int]) -> None:
+    vec = TfidfVectorizer(analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, dtype=np.float32,
+                          token_pattern=r"(?u)\b\w+\b").fit(TEXTS[::2])
+    a = sp.csr_array(vec.transform(TEXTS))
+    b = sp.csr_array(mdl.tfidf_transform(vec, TEXTS))
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert (a.indptr == b.indptr).all() and (a.indices == b.indices).all() and (a.data == b.data).all()
+
+
+def test_bundled_model_vectorizers_are_bit_identical() -> None:
+    ct = mdl.load().pipeline.named_steps["columns"]
+    for name in ("words", "chars"):
+        vec = ct.named_transformers_[name]
+        a, b = sp.csr_array(vec.transform(TEXTS)), sp.csr_array(mdl.tfidf_transform(vec, TEXTS))
+        assert (a.indices == b.indices).all() and (a.data == b.data).all() and (a.indptr == b.indptr).all()
+
+
+def test_char_wb_grams_match_sklearn() -> None:
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))
+    for word in ("a", "ab", "abc", "abcd", "abcdefgh", "😀", "İ"):
+        assert mdl._char_wb_grams(word, 2, 5) == vec._char_wb_ngrams(word)
+
+
+def test_dedupe_and_sort_matches_sort_values() -> None:
+    rng = np.random.default_rng(0)
+    n = 500
+    ids = [str(i) for i in rng.integers(0, 300, n)]
+    ids[3] = None
+    sent = pd.Series(pd.to_datetime(rng.integers(0, 40, n), unit="s", utc=True)).astype("datetime64[ns, UTC]")
+    sent[5] = pd.NaT
+    df = pd.DataFrame({"message_id": pd.array(ids, dtype="string"), "sent_at": sent, "row": np.arange(n)})
+    want = df[~df["message_id"].duplicated()].sort_values(["sent_at", "message_id"], kind="stable")
+    skips = Skips()
+    got = _dedupe_and_sort(df, skips)
+    pd.testing.assert_frame_equal(got, want.reset_index(drop=True))
+    assert skips.notes["duplicate message id (kept the first)"] == int(df["message_id"].duplicated().sum())
+
+
+def test_group_counts_match_pandas() -> None:
+    rng = np.random.default_rng(1)
+    s, k, c = (rng.integers(0, m, 1000) for m in (30, 20, 15))
+    want = pd.DataFrame({"s": s, "k": k, "c": c}).groupby(["s", "k"])["c"].transform("nunique").to_numpy()
+    assert (feat._distinct_per_group(feat._pair_codes(s, k), c) == want).all()
+
+
+def test_map_distinct_matches_map() -> None:
+    names = pd.Series(pd.array(["Sam Sample", None, "sam.sample", "", "Zoë"], dtype="string"))
+    assert _map_distinct(names, normalize_name).tolist() == [normalize_name(v) for v in names]
