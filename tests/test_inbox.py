@@ -141,3 +141,8 @@ def test_linkedin_sender_with_unmatched_url_is_not_joined_by_name() -> None:
     j = join_follows(ib).set_index("message_id")
     assert j.loc["1", "follow_join"] == "none" and pd.isna(j.loc["1", "followed_at"])
     assert j.loc["2", "follow_join"] == "username"  # legacy rows (no URL) still join by name
+
+
+def test_iso_times_outside_the_supported_years_are_unreadable_not_a_crash() -> None:
+    out = to_utc(["0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "2024-01-01T00:00:00Z"], "iso")
+    assert out.isna().tolist() == [True, True, False] and str(out.dtype) == "datetime64[ns, UTC]"
