@@ -15,7 +15,6 @@ Follow lists have account ids only and no times: follows rows with ``followed_at
 
 from __future__ import annotations
 
-import gc
 import logging
 import queue
 import re
@@ -23,7 +22,6 @@ import threading
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from html import unescape
 from itertools import repeat
 from pathlib import Path
@@ -32,7 +30,7 @@ from typing import Any
 import orjson
 
 from autodm.errors import InputError
-from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
+from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, gc_paused, make_inbox
 from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
 
@@ -64,21 +62,9 @@ def detect(tree: ExportTree) -> bool:
     return bool(tree.find(ACCOUNT)) and bool(tree.find(MANIFEST))
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC: it would rescan the millions of objects a big parse creates."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
     """Load an X archive (zip, folder or several zips of one export) into an Inbox."""
-    with _gc_paused():
+    with gc_paused():
         manifest = _manifest(tree, skips)
         files = _message_files(tree, manifest, skips)
         if not files:

@@ -11,31 +11,27 @@ Messages carry display names only, as in real exports.
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
 import re
 import unicodedata
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import numpy as np
 import orjson
 import pandas as pd
 
-from autodm.inbox import Inbox
+from autodm.inbox import Inbox, gc_paused
 
 INSTAGRAM_ERAS = ("legacy", "2020", "2022", "2024")
 MESSENGER_ERAS = ("2018", "2020", "2023")
 _PLACEHOLDER = "@@autodm-messages@@"
 _ZIP_TIME = (2024, 5, 1, 12, 0, 0)
-P = ParamSpec("P")
-R = TypeVar("R")
 _LEVEL = 1  # fast deflate: the writer feeds benchmarks of a million messages
 
 
@@ -297,22 +293,6 @@ class _Sink:
         return self.result
 
 
-def _gc_paused(func: Callable[P, R]) -> Callable[P, R]:
-    """Run ``func`` with the cyclic GC paused: it would rescan millions of new small objects."""
-
-    @functools.wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        was = gc.isenabled()
-        gc.disable()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            if was:
-                gc.enable()
-
-    return wrapper
-
-
 def _chunks(rows: list[int], size: int) -> Iterator[list[int]]:
     """Newest-first chunks of ``rows`` (oldest first): message_1.json holds the newest."""
     newest = rows[::-1]
@@ -323,7 +303,7 @@ def _chunks(rows: list[int], size: int) -> Iterator[list[int]]:
 # --------------------------------------------------------------------------- Instagram
 
 
-@_gc_paused
+@gc_paused()
 def write_instagram_export(
     inbox: Inbox,
     out: Path,
@@ -442,7 +422,7 @@ def _instagram_legacy(nt: _Neutral, sink: _Sink) -> None:
 # --------------------------------------------------------------------------- Messenger
 
 
-@_gc_paused
+@gc_paused()
 def write_messenger_export(
     inbox: Inbox,
     out: Path,

@@ -15,7 +15,6 @@ X does; kind "welcome" becomes ``welcomeMessageCreate``. X archives never hold f
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 import zipfile
@@ -28,7 +27,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from autodm.inbox import Inbox
+from autodm.inbox import Inbox, gc_paused
 
 ERAS = ("2019", "2020", "2022")
 #: X's snowflake epoch (ms): message ids after late 2010 carry their time in the high bits.
@@ -376,17 +375,6 @@ def _balanced(sizes: list[int], parts: int) -> list[int]:
     return out
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _names(era: str, group: bool, k: int) -> tuple[str, str]:
     """(file name in data/, global name) of part ``k``."""
     base = "direct-message" if era == "2019" else "direct-messages"
@@ -418,7 +406,7 @@ def write_x_archive(
         raise ValueError(f"era must be one of {', '.join(ERAS)}")
     if parts < 1:
         raise ValueError("parts must be at least 1")
-    with _gc_paused():
+    with gc_paused():
         plan = _Plan(inbox)
         w = _Writer(plan, era, chunk)
         sink = _Out(Path(out), zipped, top_folder)
