@@ -488,7 +488,6 @@ def _load_thread(tree: ExportTree, conv: str, files: dict[int, str], st: _State,
 def _add_messages(
     msgs: list[Any], where: str, conv: str, names: list[str], seen: dict[Any, int], st: _State, skips: Skips
 ) -> None:
-    rows = st.rows
     pair = names if len(names) == 2 else None
     for i, msg in enumerate(msgs, start=1):
         if not isinstance(msg, dict):
@@ -522,18 +521,23 @@ def _add_messages(
             kind = "message" if urls else "system"
         else:
             kind = "system" if is_system_text(text, sender, payload) else "message"
-        ts = _time_raw(msg.get("timestamp_ms"))
-        k = seen.get(ts, 0)
-        seen[ts] = k + 1
-        mid = f"{conv}@{ts}" if k == 0 else f"{conv}@{ts}.{k}"
-        recipient = None
-        if pair is not None and sender in pair:
-            recipient = pair[1] if pair[0] == sender else pair[0]
-        rows.add(
-            message_id=mid, conversation_id=conv, sender_id=sender, sender_name=sender,
-            recipient_id=recipient, sent_at=ts, text=text, urls=urls, kind=kind,
-            file=where, record=f"message {i}",
-        )
+        _add_row(st, conv, seen, pair, sender, _time_raw(msg.get("timestamp_ms")), text, urls, kind, where, i)
+
+
+def _add_row(st: _State, conv: str, seen: dict[Any, int], pair: list[str] | None, sender: str, ts: Any,
+             text: str, urls: list[str], kind: str, where: str, i: int) -> None:
+    """Add one thread message: id from thread and time (``.k`` for the k-th repeat of a time),
+    recipient the other person of a two-person thread."""
+    k = seen.get(ts, 0)
+    seen[ts] = k + 1
+    recipient = None
+    if pair is not None and sender in pair:
+        recipient = pair[1] if pair[0] == sender else pair[0]
+    st.rows.add(
+        message_id=f"{conv}@{ts}" if k == 0 else f"{conv}@{ts}.{k}", conversation_id=conv,
+        sender_id=sender, sender_name=sender, recipient_id=recipient, sent_at=ts, text=text, urls=urls,
+        kind=kind, file=where, record=f"message {i}",
+    )
 
 
 def _load_e2ee(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
@@ -570,17 +574,7 @@ def _load_e2ee(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
             kind = "system"
         else:
             kind = "system" if is_system_text(text, sender, payload) else "message"
-        ts = _time_raw(msg.get("timestamp"))
-        k = seen.get(ts, 0)
-        seen[ts] = k + 1
-        recipient = None
-        if pair is not None and sender in pair:
-            recipient = pair[1] if pair[0] == sender else pair[0]
-        st.rows.add(
-            message_id=f"{conv}@{ts}" if k == 0 else f"{conv}@{ts}.{k}", conversation_id=conv,
-            sender_id=sender, sender_name=sender, recipient_id=recipient, sent_at=ts, text=text,
-            kind=kind, file=where, record=f"message {i}",
-        )
+        _add_row(st, conv, seen, pair, sender, _time_raw(msg.get("timestamp")), text, [], kind, where, i)
 
 
 def _iso_to_ms(v: Any) -> Any:
