@@ -27,8 +27,8 @@ refused.
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
+import itertools
 import os
 import re
 import secrets
@@ -70,18 +70,23 @@ _MAY_START_FORMULA = re.compile(rf"[\t\r\n]|\s*[{_INVISIBLE}]*\s*[=+\-@＝＋－
 
 
 def _safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with :func:`neutralise` applied to its text cells (checked once per distinct value)."""
     out = df.copy()
+    match = _MAY_START_FORMULA.match
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             codes, uniq = pd.factorize(s, use_na_sentinel=True)
-            done = np.empty(len(uniq) + 1, dtype=object)
-            done[:-1] = uniq
-            done[-1] = None
-            match = _MAY_START_FORMULA.match
-            for i in [i for i, v in enumerate(uniq) if isinstance(v, str) and match(v)]:
-                done[i] = neutralise(uniq[i])
-            out[col] = pd.Series(done[codes], index=s.index, dtype=object)
+            hits = [i for i, v in enumerate(uniq) if isinstance(v, str) and match(v)]
+            if not hits:
+                continue  # the column as it was: no cell rewritten (so -0.0 stays -0.0 beside 0.0)
+            fixed = np.empty(len(uniq), dtype=object)
+            for i in hits:
+                fixed[i] = neutralise(uniq[i])
+            values = s.to_numpy(dtype=object).copy()
+            at = np.isin(codes, hits)
+            values[at] = fixed[codes[at]]
+            out[col] = pd.Series(values, index=s.index, dtype=object)
     return out
 
 
@@ -162,43 +167,101 @@ def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
         raise
 
 
-def _delimited(df: pd.DataFrame, sep: str, safe: bool) -> str:
-    plain = _plain(df)
-    if safe:
-        plain = _safe_frame(plain)
-    buf = io.StringIO()
-    writer = csv.writer(buf, delimiter=sep, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(list(plain.columns))
-    rows = plain.itertuples(index=False, name=None)
-    with_cr = _rows_with_cr(plain)
-    if not with_cr.any():
-        writer.writerows(rows)
-        return buf.getvalue()
-    # the csv module quotes only the line terminator's characters: a lone CR in a cell would be
-    # written bare and split the row in every reader, so those rows are written with "\r\n"
-    one = io.StringIO()
-    crlf = csv.writer(one, delimiter=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    for row, cr in zip(rows, with_cr, strict=True):
-        if cr:
-            one.seek(0)
-            one.truncate()
-            crlf.writerow(row)
-            buf.write(one.getvalue()[:-2] + "\n")
+#: Rows per chunk of delimited output: bounds the memory a million-row scan needs to write.
+CHUNK_ROWS = 65_536
+
+
+def _cell_bytes(values: list[Any], sep: str, safe: bool) -> list[bytes]:
+    """Each distinct value as its finished csv/tsv cell, UTF-8 encoded.
+
+    The csv module's QUOTE_MINIMAL, exactly: a cell holding the separator, a quote, CR or LF is
+    quoted with inner quotes doubled (a lone CR is quoted too, so it never splits a row);
+    missing values are empty; numbers are written as ``str()`` writes them.
+    """
+    out: list[bytes] = []
+    match = _MAY_START_FORMULA.match
+    for v in values:
+        if v is None:
+            out.append(b"")
+            continue
+        if isinstance(v, str):
+            if safe and match(v):
+                v = neutralise(v)
+        elif isinstance(v, list | tuple):
+            v = " ".join(map(str, v))
         else:
-            writer.writerow(row)
-    return buf.getvalue()
+            v = str(v)
+        if sep in v or '"' in v or "\n" in v or "\r" in v:
+            v = '"' + v.replace('"', '""') + '"'
+        out.append(v.encode("utf-8"))
+    return out
 
 
-def _rows_with_cr(df: pd.DataFrame) -> np.ndarray:
-    """A boolean array: which rows hold a carriage return in some text cell."""
-    mask = np.zeros(len(df), dtype=bool)
-    for col in df.columns:
-        s = df[col]
-        if s.dtype == object:
-            codes, uniq = pd.factorize(s, use_na_sentinel=True)
-            has = np.array([isinstance(v, str) and "\r" in v for v in uniq] + [False], dtype=bool)
-            mask |= has[codes]
-    return mask
+def _column_cells(s: pd.Series, sep: str, safe: bool) -> np.ndarray:
+    """The column's cells as an object array of bytes, each distinct value rendered once."""
+    if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+        stamps = s.to_numpy(dtype="datetime64[s]")
+        missing = np.isnat(stamps)
+        if missing.all():
+            return np.full(len(s), b"", dtype=object)
+        seen = stamps[~missing]
+        if seen.min() < np.datetime64("0000-01-01") or seen.max() >= np.datetime64("10000-01-01"):
+            return np.array(_cell_bytes(_utc_strings(s).tolist(), sep, safe), dtype=object)
+        iso = np.datetime_as_string(stamps, unit="s")  # ASCII in UCS-4: keep each code's low byte
+        width = 19  # YYYY-MM-DDTHH:MM:SS, years 0-9999
+        raw = np.empty((len(iso), width + 1), dtype=np.uint8)
+        raw[:, :width] = iso.view(np.uint32).reshape(len(iso), -1)[:, :width]
+        raw[:, width] = ord("Z")
+        cells = raw.view(f"S{width + 1}").ravel().astype(object)
+        cells[missing] = b""
+        return cells
+    if s.dtype == np.float64:  # by bit pattern: -0.0 and 0.0 stay apart, as str() writes them
+        codes, bits = pd.factorize(s.to_numpy().view(np.int64))
+        uniq: list[Any] = np.asarray(bits, dtype=np.int64).view(np.float64).tolist()
+    else:
+        try:
+            codes, found = pd.factorize(s.to_numpy(dtype=object) if s.dtype == object else s,
+                                        use_na_sentinel=True)
+        except TypeError:  # unhashable cells (lists): render each one
+            return np.array(_cell_bytes([None if _missing(v) else v for v in s.tolist()], sep, safe),
+                            dtype=object)
+        uniq = found.tolist()
+    done = np.empty(len(uniq) + 1, dtype=object)
+    done[:-1] = _cell_bytes([None if _missing(v) else v for v in uniq], sep, safe)
+    done[-1] = b""
+    return done[codes]
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
+def _delimited_chunks(df: pd.DataFrame, sep: str, safe: bool) -> Iterator[bytes]:
+    """The csv/tsv bytes of ``df``: the header, then chunks of :data:`CHUNK_ROWS` rows.
+
+    Byte for byte what ``csv.writer(delimiter=sep, lineterminator="\\n")`` writes after the
+    spreadsheet-safe pass, but each column's distinct values are rendered once and rows are
+    joined a chunk at a time from a (rows x 2·columns) array of cells and separators.
+    """
+    ncols = len(df.columns)
+    if not ncols:
+        return
+    columns = [_column_cells(df[c], sep, safe) for c in df.columns]
+    header = _cell_bytes([str(c) for c in df.columns], sep, False)
+    if ncols == 1:  # the csv module quotes a row's only cell when it is empty
+        header = [c or b'""' for c in header]
+        columns = [np.where(columns[0] == b"", b'""', columns[0]).astype(object)]
+    yield sep.encode().join(header) + b"\n"
+    for lo in range(0, len(df), CHUNK_ROWS):
+        hi = min(lo + CHUNK_ROWS, len(df))
+        grid = np.empty((hi - lo, 2 * ncols), dtype=object)
+        for j, cells in enumerate(columns):
+            grid[:, 2 * j] = cells[lo:hi]
+        grid[:, 1::2] = sep.encode()
+        grid[:, -1] = b"\n"
+        yield b"".join(grid.ravel().tolist())
 
 
 def _json_default(v: Any) -> Any:
@@ -213,10 +276,8 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def render(df: pd.DataFrame, fmt: str, *, safe: bool = True) -> bytes:
     """The bytes of ``df`` in ``fmt`` (csv, tsv, json, jsonl, xlsx)."""
-    if fmt == "csv":
-        return _delimited(df, ",", safe).encode("utf-8")
-    if fmt == "tsv":
-        return _delimited(df, "\t", safe).encode("utf-8")
+    if fmt in ("csv", "tsv"):
+        return b"".join(_delimited_chunks(df, "," if fmt == "csv" else "\t", safe))
     if fmt == "json":
         return orjson.dumps(_records(df), default=_json_default,
                             option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
@@ -262,20 +323,25 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
     """
     if fmt == "table":
         raise OutputError("the table format is for terminals; use --format csv with -o")
-    data = render(df, fmt, safe=safe)
+    if fmt in ("csv", "tsv"):
+        chunks: Iterator[bytes] = _delimited_chunks(df, "," if fmt == "csv" else "\t", safe)
+    else:
+        chunks = iter([render(df, fmt, safe=safe)])
     use_bom = (out is not None) if bom is None else bom
     if use_bom and fmt in ("csv", "tsv"):
-        data = b"\xef\xbb\xbf" + data
+        chunks = itertools.chain([b"\xef\xbb\xbf"], chunks)
     if out is None:
         if fmt == "xlsx":
             raise OutputError("xlsx is a binary format; write it to a file with -o scores.xlsx")
         assert stream is not None
-        stream.write(data)
+        for chunk in chunks:
+            stream.write(chunk)
         stream.flush()
         return
     try:
         with atomic_path(out, forbid) as tmp, open(tmp, "wb") as fh:
-            fh.write(data)
+            for chunk in chunks:
+                fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())  # on disk before the rename makes it the output
     except OSError as e:
