@@ -171,8 +171,8 @@ def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
 CHUNK_ROWS = 65_536
 
 
-def _cell_bytes(values: list[Any], sep: str, safe: bool) -> list[bytes]:
-    """Each distinct value as its finished csv/tsv cell, UTF-8 encoded.
+def _cell_bytes(values: list[Any], sep: str, safe: bool, end: bytes = b"") -> list[bytes]:
+    """Each distinct value as its finished csv/tsv cell, UTF-8 encoded, followed by ``end``.
 
     The csv module's QUOTE_MINIMAL, exactly: a cell holding the separator, a quote, CR or LF is
     quoted with inner quotes doubled (a lone CR is quoted too, so it never splits a row);
@@ -182,7 +182,7 @@ def _cell_bytes(values: list[Any], sep: str, safe: bool) -> list[bytes]:
     match = _MAY_START_FORMULA.match
     for v in values:
         if v is None:
-            out.append(b"")
+            out.append(end)
             continue
         if isinstance(v, str):
             if safe and match(v):
@@ -193,29 +193,30 @@ def _cell_bytes(values: list[Any], sep: str, safe: bool) -> list[bytes]:
             v = str(v)
         if sep in v or '"' in v or "\n" in v or "\r" in v:
             v = '"' + v.replace('"', '""') + '"'
-        out.append(v.encode("utf-8"))
+        out.append(v.encode("utf-8") + end)
     return out
 
 
-def _column_cells(s: pd.Series, sep: str, safe: bool) -> np.ndarray:
-    """The column's cells as an object array of bytes, each distinct value rendered once."""
+def _column_cells(s: pd.Series, sep: str, safe: bool, end: bytes) -> np.ndarray:
+    """The column's cells + ``end`` as an object array of bytes, each distinct value rendered once."""
     if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(s):
         if isinstance(s.dtype, pd.DatetimeTZDtype):
             s = s.dt.tz_convert("UTC").dt.tz_localize(None)
         stamps = s.to_numpy(dtype="datetime64[s]")
         missing = np.isnat(stamps)
         if missing.all():
-            return np.full(len(s), b"", dtype=object)
+            return np.full(len(s), end, dtype=object)
         seen = stamps[~missing]
         if seen.min() < np.datetime64("0000-01-01") or seen.max() >= np.datetime64("10000-01-01"):
-            return np.array(_cell_bytes(_utc_strings(s).tolist(), sep, safe), dtype=object)
+            return np.array(_cell_bytes(_utc_strings(s).tolist(), sep, safe, end), dtype=object)
         iso = np.datetime_as_string(stamps, unit="s")  # ASCII in UCS-4: keep each code's low byte
         width = 19  # YYYY-MM-DDTHH:MM:SS, years 0-9999
-        raw = np.empty((len(iso), width + 1), dtype=np.uint8)
+        raw = np.empty((len(iso), width + 1 + len(end)), dtype=np.uint8)
         raw[:, :width] = iso.view(np.uint32).reshape(len(iso), -1)[:, :width]
         raw[:, width] = ord("Z")
-        cells = raw.view(f"S{width + 1}").ravel().astype(object)
-        cells[missing] = b""
+        raw[:, width + 1:] = np.frombuffer(end, dtype=np.uint8)
+        cells = raw.view(f"S{raw.shape[1]}").ravel().astype(object)
+        cells[missing] = end
         return cells
     if s.dtype == np.float64:  # by bit pattern: -0.0 and 0.0 stay apart, as str() writes them
         codes, bits = pd.factorize(s.to_numpy().view(np.int64))
@@ -225,12 +226,12 @@ def _column_cells(s: pd.Series, sep: str, safe: bool) -> np.ndarray:
             codes, found = pd.factorize(s.to_numpy(dtype=object) if s.dtype == object else s,
                                         use_na_sentinel=True)
         except TypeError:  # unhashable cells (lists): render each one
-            return np.array(_cell_bytes([None if _missing(v) else v for v in s.tolist()], sep, safe),
+            return np.array(_cell_bytes([None if _missing(v) else v for v in s.tolist()], sep, safe, end),
                             dtype=object)
         uniq = found.tolist()
     done = np.empty(len(uniq) + 1, dtype=object)
-    done[:-1] = _cell_bytes([None if _missing(v) else v for v in uniq], sep, safe)
-    done[-1] = b""
+    done[:-1] = _cell_bytes([None if _missing(v) else v for v in uniq], sep, safe, end)
+    done[-1] = end
     return done[codes]
 
 
@@ -243,24 +244,23 @@ def _delimited_chunks(df: pd.DataFrame, sep: str, safe: bool) -> Iterator[bytes]
 
     Byte for byte what ``csv.writer(delimiter=sep, lineterminator="\\n")`` writes after the
     spreadsheet-safe pass, but each column's distinct values are rendered once and rows are
-    joined a chunk at a time from a (rows x 2·columns) array of cells and separators.
+    joined a chunk at a time from a (rows x columns) array of cells that carry their separator.
     """
     ncols = len(df.columns)
     if not ncols:
         return
-    columns = [_column_cells(df[c], sep, safe) for c in df.columns]
+    ends = [sep.encode()] * (ncols - 1) + [b"\n"]
+    columns = [_column_cells(df[c], sep, safe, e) for c, e in zip(df.columns, ends, strict=True)]
     header = _cell_bytes([str(c) for c in df.columns], sep, False)
     if ncols == 1:  # the csv module quotes a row's only cell when it is empty
         header = [c or b'""' for c in header]
-        columns = [np.where(columns[0] == b"", b'""', columns[0]).astype(object)]
+        columns = [np.where(columns[0] == b"\n", b'""\n', columns[0]).astype(object)]
     yield sep.encode().join(header) + b"\n"
     for lo in range(0, len(df), CHUNK_ROWS):
         hi = min(lo + CHUNK_ROWS, len(df))
-        grid = np.empty((hi - lo, 2 * ncols), dtype=object)
+        grid = np.empty((hi - lo, ncols), dtype=object)
         for j, cells in enumerate(columns):
-            grid[:, 2 * j] = cells[lo:hi]
-        grid[:, 1::2] = sep.encode()
-        grid[:, -1] = b"\n"
+            grid[:, j] = cells[lo:hi]
         yield b"".join(grid.ravel().tolist())
 
 
