@@ -220,11 +220,12 @@ def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | Non
     frame["invitation"] = (kind == "invitation").astype(float)
 
 
-def _conversation(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
+def _conversation(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.ndarray,
+                  sender: np.ndarray, out: np.ndarray) -> None:
     """Thread position, whether the owner wrote, bumps, and the sender's reuse across threads."""
     n = len(messages)
-    conv = _column(messages, "conversation_id").astype("string")
-    known = conv.notna().to_numpy()
+    ccodes, _ = pd.factorize(_column(messages, "conversation_id"), use_na_sentinel=True)
+    known = ccodes >= 0
     zeros = np.zeros(n)
     for c in ("thread_first", "owner_silent_before", "owner_never", "bump", "thread_len", "sender_cross_conv"):
         frame[c] = zeros.copy()
@@ -233,9 +234,6 @@ def _conversation(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
         return
     sent = pd.to_datetime(_column(messages, "sent_at", pd.NaT), utc=True)
     t = sent.to_numpy(dtype="datetime64[ns]").astype("int64").astype(float) / 1e9
-    out = _column(messages, "outgoing", False).fillna(False).to_numpy(dtype=bool)
-    sender = _column(messages, "sender_id").astype("string").fillna("").to_numpy(dtype=object)
-    ccodes, _ = pd.factorize(conv)
     idx = np.flatnonzero(known)
     order = idx[np.lexsort((t[idx], ccodes[idx]))]
     c_sorted = ccodes[order]
@@ -247,7 +245,8 @@ def _conversation(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
     out_before = cum_out - out_sorted - np.where(start > 0, cum_out[start - 1], 0)
     conv_out_total = np.bincount(c_sorted, weights=out_sorted)[c_sorted]
     conv_len = np.bincount(c_sorted)[c_sorted]
-    prev_same = np.r_[False, (sender[order][1:] == sender[order][:-1]) & ~new_conv[1:]]
+    s_sorted = sender[order]
+    prev_same = np.r_[False, (s_sorted[1:] == s_sorted[:-1]) & ~new_conv[1:]]
     gap = np.r_[0.0, np.diff(t[order])]
     res = {
         "thread_first": np.where(pos == 0, 1.0, -1.0),
@@ -261,38 +260,44 @@ def _conversation(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
         col[order] = v
         frame[c] = col
     # the same template by this sender in two or more conversations
-    key = frame["_template_key"].to_numpy(dtype=object)
-    ok = known & (key != "") & (sender != "") & ~out
+    ok = known & (key_codes >= 0) & (sender >= 0) & ~out
     if ok.any():
-        n_conv = _distinct_per_group(_pair_codes(sender[ok], key[ok]), ccodes[ok])
+        n_conv = _distinct_per_group(_pair_codes(sender[ok], key_codes[ok]), ccodes[ok])
         col = zeros.copy()
         col[np.flatnonzero(ok)] = (n_conv >= 2).astype(float)
         frame["sender_cross_conv"] = col
 
 
+def _codes(values: pd.Series) -> np.ndarray:
+    """An integer code per distinct value; -1 for missing and empty values."""
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    empty = np.flatnonzero(pd.Index(uniq).astype(object) == "")
+    if len(empty):
+        codes[codes == empty[0]] = -1
+    return codes
+
+
 def _pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """One code per distinct (a, b) pair."""
-    ca, cb = pd.factorize(a)[0], pd.factorize(b)[0]
-    return pd.factorize(ca.astype(np.int64) * (int(cb.max()) + 1) + cb)[0]
+    """One code per distinct (a, b) pair of non-negative integer codes."""
+    return pd.factorize(a.astype(np.int64) * (int(b.max()) + 1) + b)[0]
 
 
 def _distinct_per_group(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Per row: how many distinct ``value`` codes its ``group`` code has (groupby nunique)."""
     width = int(value.max()) + 1
-    pairs = np.unique(group.astype(np.int64) * width + value)
+    pairs = pd.unique(group.astype(np.int64) * width + value)  # a hash set: no sort needed
     return np.bincount(pairs // width, minlength=int(group.max()) + 1)[group]
 
 
-def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
+def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.ndarray,
+                    sender: np.ndarray, out: np.ndarray) -> None:
     """How many distinct senders sent the same (slot-normalised) text: ``template_senders``."""
     n = len(messages)
-    key = frame["_template_key"].to_numpy(dtype=object)
-    sender = _column(messages, "sender_id").astype("string").fillna("").to_numpy(dtype=object)
-    out = _column(messages, "outgoing", False).fillna(False).to_numpy(dtype=bool)
-    ok = (key != "") & (sender != "") & ~out
+    ok = (key_codes >= 0) & (sender >= 0) & ~out
     senders = np.zeros(n)
     if ok.any():
-        senders[np.flatnonzero(ok)] = _distinct_per_group(pd.factorize(key[ok])[0], pd.factorize(sender[ok])[0])
+        senders[np.flatnonzero(ok)] = _distinct_per_group(key_codes[ok], sender[ok])
     frame["template_senders"] = senders
     frame["template_reuse"] = np.log1p(np.maximum(senders - 1, 0))
 
@@ -310,12 +315,15 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     frame = _broadcast(rows, codes, texts.index)
     normalized = pd.Series(slots, dtype=object)
     frame["normalized_text"] = normalized.to_numpy()[codes]
-    frame["_template_key"] = templates.template_keys(normalized).to_numpy()[codes]
+    # codes instead of strings: a template key per distinct text (-1: none), a sender per id
+    key_codes = _codes(templates.template_keys(normalized))[codes]
+    sender = _codes(_column(messages, "sender_id"))
+    out = _column(messages, "outgoing", False).fillna(False).to_numpy(dtype=bool)
     _links(frame, messages)
     _timing(frame, messages, has_follows)
-    _template_reuse(frame, messages)
-    _conversation(frame, messages)
-    frame = frame.drop(columns=["_link_list", "_words", "_template_key"])
+    _template_reuse(frame, messages, key_codes, sender, out)
+    _conversation(frame, messages, key_codes, sender, out)
+    frame = frame.drop(columns=["_link_list", "_words"])
     for c in FEATURES:
         frame[c] = frame[c].astype(float)
     return frame
