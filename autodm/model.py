@@ -112,10 +112,10 @@ def build_pipeline(C: float = 4.0) -> Pipeline:
     """A fresh, unfitted pipeline."""
     columns = ColumnTransformer(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+            ("words", DistinctTfidf(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                                       token_pattern=r"(?u)\b\w+\b", max_features=100_000,
                                       dtype=np.float32), TEXT),
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+            ("chars", DistinctTfidf(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                       sublinear_tf=True, max_features=150_000, dtype=np.float32), TEXT),
             ("signals", StandardScaler(with_mean=False), list(feat.FEATURES)),
         ],
@@ -293,16 +293,31 @@ def _feature_ids(get: Any, grams: Iterable[str]) -> list[int]:
     return list(map(get, grams, repeat(-1)))
 
 
-def _count_matrix(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_array:
-    """The count matrix ``CountVectorizer.transform`` builds (same values, sorted indices).
+def _count_matrix(vec: TfidfVectorizer, texts: Sequence[str], vocabulary: dict[str, int] | None = None) -> sp.csr_array:
+    """The count matrix ``CountVectorizer._count_vocab`` builds (same values, sorted indices).
+
+    With ``vocabulary`` (an empty dict to fill), n-grams get new ids in order of first
+    appearance, exactly as ``_count_vocab(fixed_vocab=False)`` numbers them; without it,
+    ``vec.vocabulary_`` is used and unknown n-grams are dropped.
 
     char_wb n-grams never cross whitespace, so a text's counts are the sum of its words':
     each distinct word is analysed once. Word n-grams are analysed per text. Counting is one
     numpy pass over (text, feature) keys instead of a dict per text.
     """
-    n_feat = len(vec.vocabulary_)
+    learn = vocabulary is not None
+    vocab: dict[str, int] = vocabulary if vocabulary is not None else vec.vocabulary_
+    if learn:
+
+        def ids_of(grams: Iterable[str]) -> list[int]:
+            setdefault = vocab.setdefault
+            return [setdefault(g, len(vocab)) for g in grams]
+    else:
+        get = vocab.get
+
+        def ids_of(grams: Iterable[str]) -> list[int]:
+            return _feature_ids(get, grams)
+
     n = len(texts)
-    get = vec.vocabulary_.get
     if vec.analyzer == "char_wb":
         pre = vec.build_preprocessor()
         ws = vec._white_spaces
@@ -315,7 +330,8 @@ def _count_matrix(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_array:
             per_text[i] = len(words)
             tokens.extend([setdefault(w, len(word_ids)) for w in words])
         min_n, max_n = vec.ngram_range
-        grams = [_feature_ids(get, _char_wb_grams(w, min_n, max_n)) for w in word_ids]
+        # words in order of first appearance: new n-grams are numbered as a scan of the texts would
+        grams = [ids_of(_char_wb_grams(w, min_n, max_n)) for w in word_ids]
         ptr = np.zeros(len(grams) + 1, dtype=np.int64)
         np.cumsum([len(g) for g in grams], out=ptr[1:])
         feats = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(ptr[-1]))
@@ -331,19 +347,62 @@ def _count_matrix(vec: TfidfVectorizer, texts: Sequence[str]) -> sp.csr_array:
         per_text = np.zeros(n, dtype=np.int64)
         for i, doc in enumerate(texts):
             before = len(ids)
-            ids.extend(_feature_ids(get, analyze(doc)))
+            ids.extend(ids_of(analyze(doc)))
             per_text[i] = len(ids) - before
         cols = np.asarray(ids, dtype=np.int64)
         rows = np.repeat(np.arange(n, dtype=np.int64), per_text)
+    n_feat = max(len(vocab), 1)
     known = cols >= 0
     keys, counts = np.unique(rows[known] * n_feat + cols[known], return_counts=True)
     indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(keys // n_feat, minlength=n), out=indptr[1:])
     idx_dtype = np.int32 if len(keys) < np.iinfo(np.int32).max else np.int64
     X = sp.csr_array((counts.astype(vec.dtype), (keys % n_feat).astype(idx_dtype), indptr.astype(idx_dtype)),
-                     shape=(n, n_feat))
+                     shape=(n, len(vocab)))
     X.has_sorted_indices = True
     return X
+
+
+def _fast_ok(vec: TfidfVectorizer, texts: Sequence[Any]) -> bool:
+    """Whether the fast count path reproduces this vectorizer (the analyzers autodm uses)."""
+    return (
+        vec.analyzer in ("word", "char_wb")
+        and not vec.binary
+        and vec.input == "content"
+        and all(isinstance(t, str) for t in texts)
+    )
+
+
+class DistinctTfidf(TfidfVectorizer):
+    """A TfidfVectorizer that analyses each distinct text once, in fit and in transform.
+
+    Same vocabulary, idf and matrices as :class:`TfidfVectorizer` (sklearn's own feature
+    sorting, min_df / max_features limits and tf-idf run on the counts): only the counting
+    (``_count_vocab``) is replaced. Training sets repeat texts (the corpus inside simulated
+    timelines; an inbox's templates), and cross-validation fits six times, so this is where
+    training time went.
+    """
+
+    def _count_vocab(self, raw_documents: Any, fixed_vocab: bool) -> tuple[dict[str, int], Any]:
+        docs = np.asarray(list(raw_documents), dtype=object)
+        if not _fast_ok(self, docs):
+            return super()._count_vocab(docs, fixed_vocab)
+        codes, uniq = pd.factorize(docs)
+        learned: dict[str, int] = {}
+        X = _count_matrix(self, list(uniq), None if fixed_vocab else learned)
+        if not fixed_vocab and not learned:
+            raise ValueError("empty vocabulary; perhaps the documents only contain stop words")
+        rows = X[codes]  # one row per document again (rows keep their sorted indices)
+        rows.sort_indices()
+        return (self.vocabulary_ if fixed_vocab else learned), _align_api(rows)
+
+
+def _align_api(X: Any) -> Any:
+    """sklearn's own sparse-API alignment, where this sklearn has it."""
+    from sklearn.feature_extraction import text as sk_text
+
+    align = getattr(sk_text, "_align_api_if_sparse", None)
+    return align(X) if align is not None else sp.csr_matrix(X)
 
 
 def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str]) -> Any:
@@ -352,9 +411,7 @@ def tfidf_transform(vec: TfidfVectorizer, texts: Sequence[str]) -> Any:
     Anything unusual (a callable analyzer, binary counts, file inputs) goes to ``vec.transform``.
     """
     check_is_fitted(vec, msg="The TF-IDF vectorizer is not fitted")
-    fast = (isinstance(vec, TfidfVectorizer) and vec.analyzer in ("word", "char_wb") and not vec.binary
-            and vec.input == "content" and all(isinstance(t, str) for t in texts))
-    if not fast:
+    if not (isinstance(vec, TfidfVectorizer) and _fast_ok(vec, texts)):
         return vec.transform(texts)
     return vec._tfidf.transform(_count_matrix(vec, texts), copy=False)
 

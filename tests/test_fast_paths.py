@@ -10,6 +10,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from autodm import features as feat
 from autodm import model as mdl
+from autodm.corpus import load_corpus
 from autodm.inbox import Skips, _dedupe_and_sort, _map_distinct, normalize_name
 
 TEXTS = [
@@ -68,3 +69,38 @@ def test_group_counts_match_pandas() -> None:
 def test_map_distinct_matches_map() -> None:
     names = pd.Series(pd.array(["Sam Sample", None, "sam.sample", "", "Zoë"], dtype="string"))
     assert _map_distinct(names, normalize_name).tolist() == [normalize_name(v) for v in names]
+
+
+@pytest.mark.parametrize(
+    ("analyzer", "ngrams", "max_features"),
+    [("word", (1, 2), 300), ("char_wb", (2, 5), 2000), ("char_wb", (2, 5), None), ("word", (1, 2), None)],
+)
+def test_distinct_tfidf_fits_what_tfidf_vectorizer_fits(
+    analyzer: str, ngrams: tuple[int, int], max_features: int | None
+) -> None:
+    corpus = load_corpus()["text"].tolist()
+    rng = np.random.default_rng(3)
+    docs = [corpus[i] for i in rng.integers(0, len(corpus), size=6000)]  # repeats, as training sets have
+    kw = {
+        "analyzer": analyzer,
+        "ngram_range": ngrams,
+        "min_df": 2,
+        "sublinear_tf": True,
+        "dtype": np.float32,
+        "max_features": max_features,
+    }
+    if analyzer == "word":
+        kw["token_pattern"] = r"(?u)\b\w+\b"
+    ref, fast = TfidfVectorizer(**kw), mdl.DistinctTfidf(**kw)
+    a, b = sp.csr_array(ref.fit_transform(docs)), sp.csr_array(fast.fit_transform(docs))
+    assert ref.vocabulary_ == fast.vocabulary_
+    assert np.array_equal(ref.idf_, fast.idf_)
+    for x, y in ((a, b), (sp.csr_array(ref.transform(docs[:500])), sp.csr_array(fast.transform(docs[:500])))):
+        assert np.array_equal(x.indptr, y.indptr) and np.array_equal(x.indices, y.indices)
+        assert np.array_equal(x.data, y.data) and x.data.dtype == y.data.dtype
+
+
+def test_distinct_tfidf_falls_back_on_non_text() -> None:
+    vec = mdl.DistinctTfidf(analyzer="char_wb", ngram_range=(2, 3))
+    with pytest.raises(ValueError):  # sklearn's own error for a missing value, not a crash of ours
+        vec.fit_transform(["hello", np.nan])
