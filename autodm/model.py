@@ -47,6 +47,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from autodm import features as feat
 from autodm.errors import ModelError, TrainingError
+from autodm.linear import SharedRowsLogistic
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,9 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
 
     ``fit(X, y, oof_decision=d)`` fits the sigmoid on out-of-fold decision values ``d`` (from
     grouped cross-validation), so probabilities are not overconfident on the training data.
+    ``row_codes`` (the text of each row, as integer codes) lets the regression work once per
+    distinct text (:mod:`autodm.linear`); models saved with a scikit-learn
+    ``LogisticRegression`` inside still load and score.
     """
 
     def __init__(self, C: float = 4.0, class_weight: str | None = "balanced", max_iter: int = 3000) -> None:
@@ -81,11 +85,11 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.max_iter = max_iter
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None, oof_decision: Any = None) -> CalibratedLinear:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, oof_decision: Any = None,
+            row_codes: Any = None) -> CalibratedLinear:
         y = np.asarray(y)
-        self.linear_ = LogisticRegression(C=self.C, class_weight=self.class_weight,
-                                          max_iter=self.max_iter, solver="liblinear", random_state=0)
-        self.linear_.fit(X, y, sample_weight=sample_weight)
+        self.linear_ = SharedRowsLogistic(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
+        self.linear_.fit(X, y, sample_weight=sample_weight, row_codes=row_codes)
         d = self.linear_.decision_function(X) if oof_decision is None else np.asarray(oof_decision)
         self.calibrator_ = LogisticRegression(C=1e4).fit(d.reshape(-1, 1), y)
         self.classes_ = self.linear_.classes_
@@ -215,14 +219,15 @@ def train(
     folds = _folds(y, groups, n_splits, seed)
     oof = np.zeros(len(y))
     fit_kw = {} if sample_weight is None else {"clf__sample_weight": sample_weight}
+    text_codes = pd.factorize(frame[TEXT].to_numpy(dtype=object))[0]
     for i, (tr, te) in enumerate(folds, start=1):
         pipe = build_pipeline(C)
         kw = {k: v[tr] for k, v in fit_kw.items()}
-        pipe.fit(frame.iloc[tr], y[tr], **kw)
+        pipe.fit(frame.iloc[tr], y[tr], clf__row_codes=text_codes[tr], **kw)
         oof[te] = pipe.decision_function(frame.iloc[te])
         log.info("fold %d/%d done", i, len(folds))
     pipe = build_pipeline(C)
-    pipe.fit(frame, y, clf__oof_decision=oof, **fit_kw)
+    pipe.fit(frame, y, clf__oof_decision=oof, clf__row_codes=text_codes, **fit_kw)
     prob = pipe.named_steps["clf"].calibrate(oof)
     sel = np.ones(len(y), dtype=bool) if threshold_rows is None else np.asarray(threshold_rows, dtype=bool)
     threshold = choose_threshold(y[sel], prob[sel], max_fpr)

@@ -1,6 +1,7 @@
 """Model quality in one run: the default model against two baselines, and with timing.
 
     python benchmarks/quality.py [--field ../shared/field/dev.csv] [--out benchmarks/out/quality.json]
+                                 [--model PATH] [--skip-timing]
 
 1. Field set (real messages, text only; evaluation only, never training data): the bundled
    model, a keyword rule, and a plain TF-IDF + logistic regression trained on the same corpus
@@ -75,12 +76,12 @@ def summarize(y: np.ndarray, prob: np.ndarray, slices: np.ndarray, threshold: fl
     return out
 
 
-def field_report(path: Path, seed: int) -> dict[str, Any]:
+def field_report(path: Path, seed: int, model_path: Path | None = None) -> dict[str, Any]:
     field = pd.read_csv(path, dtype=str, keep_default_na=False)
     y = field["label"].astype(int).to_numpy()
     slices = field["slice"].to_numpy()
     corpus = load_corpus()
-    model = mdl.load()
+    model = mdl.load(model_path, trust_model=model_path is not None)
     t0 = time.perf_counter()
     frame = mdl.design_frame(table_messages(field[["id", "text"]]))
     prob = mdl.score(model, frame, reasons=False)["score"].to_numpy()
@@ -127,10 +128,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/out/quality.json"))
     ap.add_argument("--seed", type=int, default=mdl.SEED)
     ap.add_argument("--skip-timing", action="store_true")
+    ap.add_argument("--model", type=Path, default=None, help="a model file to evaluate instead of the bundled one")
     args = ap.parse_args()
     report: dict[str, Any] = {}
     if args.field.exists():
-        report["field"] = field_report(args.field, args.seed)
+        report["field"] = field_report(args.field, args.seed, args.model)
     if not args.skip_timing:
         report["timing"] = timing_report(args.seed)
     args.out.parent.mkdir(parents=True, exist_ok=True)
