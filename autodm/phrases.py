@@ -133,6 +133,24 @@ _EACH: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 
 
+def _lowercase_pattern(p: str) -> str:
+    """The pattern for lowercased ASCII text: its only uppercase letters are the class ``[A-Z]``
+    and the escape ``\\B`` (checked by a test), so only the class changes."""
+    return p.replace("[A-Z]", "[a-z]")
+
+
+#: The same patterns, case-sensitive and ASCII-only, for ASCII texts lowercased first: for such a
+#: text they match exactly where the case-insensitive patterns match (at the same offsets, since
+#: lowercasing ASCII keeps every position), about twice as fast as case-insensitive matching.
+_ASCII: dict[str, re.Pattern[str]] = {
+    cat: re.compile("|".join(f"(?:{_lowercase_pattern(p)})" for p in pats), re.ASCII)
+    for cat, pats in LEXICON.items()
+}
+_ASCII_EACH: dict[str, tuple[re.Pattern[str], ...]] = {
+    cat: tuple(re.compile(_lowercase_pattern(p), re.ASCII) for p in pats) for cat, pats in LEXICON.items()
+}
+
+
 def match_phrases(text: str) -> dict[str, tuple[int, str]]:
     """For each category that matches ``text``: (how many of its patterns match, the first match).
 
@@ -140,6 +158,14 @@ def match_phrases(text: str) -> dict[str, tuple[int, str]]:
     (1, "It's an honour")
     """
     out: dict[str, tuple[int, str]] = {}
+    if text.isascii():
+        low = text.lower()
+        for cat, pattern in _ASCII.items():
+            first = pattern.search(low)
+            if first is not None:
+                n = sum(1 for p in _ASCII_EACH[cat] if p.search(low))
+                out[cat] = (max(n, 1), text[first.start():first.end()].strip())
+        return out
     for cat, pattern in COMPILED.items():
         first = pattern.search(text)
         if first is None:

@@ -61,14 +61,24 @@ SLOT_TOKENS = ("xurl", "xemail", "xhandle", "xplaceholder", "xphone", "xmoney", 
 MIN_TEMPLATE_WORDS = 5
 
 
+_PLACEHOLDER_CHARS = re.compile(r"[{$*%\[<]")
+_DIGIT = re.compile(r"\d")
+
+
 def _slots(text: str, names: Sequence[str]) -> str:
-    s = PLACEHOLDER_RE.sub(" xplaceholder ", text)
-    s = EMAIL_RE.sub(" xemail ", s)
-    s = URL_RE.sub(" xurl ", s)
-    s = HANDLE_RE.sub(" xhandle ", s)
-    s = MONEY_RE.sub(" xmoney ", s)
-    s = PHONE_RE.sub(" xphone ", s)
-    s = NUMBER_RE.sub(" xnum ", s)
+    # each pattern is tried only where it could match (a character every match of it contains):
+    # most messages have no link, handle or number, and skipping is exact
+    s = PLACEHOLDER_RE.sub(" xplaceholder ", text) if _PLACEHOLDER_CHARS.search(text) else text
+    if "@" in s:
+        s = EMAIL_RE.sub(" xemail ", s)
+    if "." in s or "://" in s:
+        s = URL_RE.sub(" xurl ", s)
+    if "@" in s:
+        s = HANDLE_RE.sub(" xhandle ", s)
+    if _DIGIT.search(s):
+        s = MONEY_RE.sub(" xmoney ", s)
+        s = PHONE_RE.sub(" xphone ", s)
+        s = NUMBER_RE.sub(" xnum ", s)
     for name in names:
         if name and len(name) > 1:
             s = re.sub(rf"(?i)\b{re.escape(name)}\b", " xname ", s)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import random
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autodm import phrases
+from autodm.corpus import load_corpus
 from autodm.phrases import CATEGORIES, COMPILED, match_phrases
 
 CASES = {
@@ -37,3 +44,43 @@ def test_first_match_is_reported_for_reasons() -> None:
     assert hits["flattery"] == (1, "It's an honour")
     assert hits["gratitude_follow"][1] == "Thanks for the follow"
     assert set(COMPILED) == set(CATEGORIES)
+
+
+def _case_insensitive(text: str) -> dict[str, tuple[int, str]]:
+    """match_phrases as the case-insensitive patterns alone give it (the reference)."""
+    out = {}
+    for cat, pattern in COMPILED.items():
+        first = pattern.search(text)
+        if first is not None:
+            n = sum(1 for p in phrases._EACH[cat] if p.search(text))
+            out[cat] = (max(n, 1), first.group(0).strip())
+    return out
+
+
+def test_lowercased_ascii_path_holds_for_every_pattern() -> None:
+    # its premise: no uppercase letter in a pattern but the class [A-Z] and the escape \B
+    for pats in phrases.LEXICON.values():
+        for p in pats:
+            assert re.sub(r"\[A-Z\]|\\B", "", p) == re.sub(r"\[A-Z\]|\\B", "", p).lower(), p
+
+
+def test_ascii_fast_path_matches_the_case_insensitive_patterns_on_the_corpus() -> None:
+    texts = load_corpus()["text"]
+    checked = 0
+    for text in texts:
+        for variant in (text, text.upper(), text.swapcase()):
+            assert match_phrases(variant) == _case_insensitive(variant), variant
+            checked += variant.isascii()
+    assert checked > 10_000
+
+
+_WORDS = sorted({w for pats in phrases.LEXICON.values() for p in pats for w in re.findall(r"[a-z]{2,}", p)})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.text(alphabet=" !?.,'&%$£0123456789:/-STOPWIN", max_size=4),
+                          st.text(max_size=3)), max_size=14),
+       st.randoms(use_true_random=False))
+def test_fast_path_matches_on_generated_texts(parts: list[str], rnd: random.Random) -> None:
+    text = " ".join(p.upper() if rnd.random() < 0.3 else p for p in parts)
+    assert match_phrases(text) == _case_insensitive(text)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autodm.templates import MIN_TEMPLATE_WORDS, normalize_slots, template_key, template_keys
 
@@ -48,3 +50,38 @@ def test_index_is_kept_and_empty_works() -> None:
     out = normalize_slots(s)
     assert list(out.index) == [5, 7, 9] and out.tolist() == ["a xnum", "a xnum", ""]
     assert normalize_slots(pd.Series([], dtype=object)).empty
+
+
+def _slots_every_pattern(text: str, names: tuple[str, ...]) -> str:
+    """_slots without its skips: every pattern tried on every text (the reference)."""
+    import re
+
+    from autodm import templates as t
+
+    s = t.PLACEHOLDER_RE.sub(" xplaceholder ", text)
+    for pattern, token in ((t.EMAIL_RE, " xemail "), (t.URL_RE, " xurl "), (t.HANDLE_RE, " xhandle "),
+                           (t.MONEY_RE, " xmoney "), (t.PHONE_RE, " xphone "), (t.NUMBER_RE, " xnum ")):
+        s = pattern.sub(token, s)
+    for name in names:
+        if name and len(name) > 1:
+            s = re.sub(rf"(?i)\b{re.escape(name)}\b", " xname ", s)
+    m = t._GREETING_NAME.match(s)
+    if m and m.group(2).lower().replace("'", "").replace("’", "") not in t._NOT_NAMES:
+        s = m.group(1) + "xname" + s[m.end():]
+    return t._SPACES.sub(" ", s).strip()
+
+
+def test_skipping_patterns_changes_nothing_on_the_corpus() -> None:
+    from autodm.corpus import load_corpus
+    from autodm.templates import _slots
+
+    for text in load_corpus()["text"]:
+        assert _slots(text, ("Sam",)) == _slots_every_pattern(text, ("Sam",)), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab Sam@.:/{}[]<>%$*|£€1234567890-+()_ wwwhttps,!?٣")), max_size=60))
+def test_skipping_patterns_changes_nothing_on_generated_texts(text: str) -> None:
+    from autodm.templates import _slots
+
+    assert _slots(text, ("Sam",)) == _slots_every_pattern(text, ("Sam",))
