@@ -306,8 +306,8 @@ def _count_matrix(vec: TfidfVectorizer, texts: Sequence[str], vocabulary: dict[s
     ``vec.vocabulary_`` is used and unknown n-grams are dropped.
 
     char_wb n-grams never cross whitespace, so a text's counts are the sum of its words':
-    each distinct word is analysed once. Word n-grams are analysed per text. Counting is one
-    numpy pass over (text, feature) keys instead of a dict per text.
+    each distinct word is analysed once. Word n-grams are analysed per text. Counting sums the
+    (text, feature) pairs in one sparse pass instead of a dict per text.
     """
     learn = vocabulary is not None
     vocab: dict[str, int] = vocabulary if vocabulary is not None else vec.vocabulary_
@@ -356,15 +356,11 @@ def _count_matrix(vec: TfidfVectorizer, texts: Sequence[str], vocabulary: dict[s
             per_text[i] = len(ids) - before
         cols = np.asarray(ids, dtype=np.int64)
         rows = np.repeat(np.arange(n, dtype=np.int64), per_text)
-    n_feat = max(len(vocab), 1)
     known = cols >= 0
-    keys, counts = np.unique(rows[known] * n_feat + cols[known], return_counts=True)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys // n_feat, minlength=n), out=indptr[1:])
-    idx_dtype = np.int32 if len(keys) < np.iinfo(np.int32).max else np.int64
-    X = sp.csr_array((counts.astype(vec.dtype), (keys % n_feat).astype(idx_dtype), indptr.astype(idx_dtype)),
+    # duplicate (text, n-gram) pairs summed by scipy (per-row sorts: cheaper than one global sort)
+    X = sp.csr_array((np.ones(int(known.sum()), dtype=vec.dtype), (rows[known], cols[known])),
                      shape=(n, len(vocab)))
-    X.has_sorted_indices = True
+    X.sum_duplicates()
     return X
 
 
