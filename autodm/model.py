@@ -273,8 +273,9 @@ def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, 
         parts[name + "_coef"] = w
         decision += parts[name]
     scaler: StandardScaler = ct.named_transformers_["signals"]
-    sig = frame[list(feat.FEATURES)].to_numpy(np.float64) / scaler.scale_  # no centring: 0 stays 0
-    contrib = sig * coef[idx["signals"]]
+    contrib = frame[list(feat.FEATURES)].to_numpy(np.float64, copy=True)  # one n x F array, worked in place
+    contrib /= scaler.scale_  # no centring: 0 stays 0
+    contrib *= coef[idx["signals"]]
     parts["signals"] = contrib
     decision += contrib.sum(axis=1)
     return decision, parts
@@ -514,13 +515,26 @@ def _display_delay(cols: dict[str, np.ndarray]) -> np.ndarray:
     return np.where(np.isnan(s), np.where(np.isnan(d), 0, days), key).astype(np.int64)
 
 
-def _value_keys(j: np.ndarray, names: list[str], values: np.ndarray, codes: np.ndarray,
+class _Picked:
+    """``frame[names].to_numpy(float64)[rows, j]`` without building the n x F matrix."""
+
+    def __init__(self, cols: dict[str, np.ndarray], names: list[str]) -> None:
+        self.cols, self.names = cols, names
+
+    def pick(self, j: np.ndarray) -> np.ndarray:
+        out = np.empty(len(j), dtype=np.float64)
+        for f in np.unique(j):
+            m = j == f
+            out[m] = np.asarray(self.cols[self.names[f]], dtype=np.float64)[m]
+        return out
+
+
+def _value_keys(j: np.ndarray, names: list[str], values: _Picked, codes: np.ndarray,
                 cols: dict[str, np.ndarray], delay: np.ndarray) -> np.ndarray:
     """What the reason text of feature ``j[i]`` depends on, per row: equal keys, equal words."""
     n_feat = len(names)
-    rows = np.arange(len(j))
     safe_j = np.minimum(j, n_feat - 1)
-    vk = np.round(values[rows, safe_j] * 1000).astype(np.int64) + 2**30
+    vk = np.round(values.pick(safe_j) * 1000).astype(np.int64) + 2**30
     text_dependent = np.array([n.startswith("ph_") or n == "placeholder" for n in names] + [True])
     delay_feats = np.array([n.startswith(("delay_", "day_")) for n in names] + [False])
     vk = np.where(text_dependent[j], codes, vk)
@@ -544,19 +558,22 @@ def explain(model: Model, frame: pd.DataFrame, parts: dict[str, Any], is_auto: n
         return np.array([], dtype=object)
     codes = np.asarray(parts["codes"], dtype=np.int64)
     auto = np.asarray(is_auto, dtype=bool)
-    sign_rows = np.where(auto, 1.0, -1.0)
-    contrib = np.column_stack([parts["signals"], parts["words"] + parts["chars"]]) * sign_rows[:, None]
+    # the contributions in the verdict's direction, negated (what argpartition wants), in one
+    # n x (F+1) array: negation is exact, so these are the same numbers as -(contribution * sign)
+    neg = np.column_stack([parts["signals"], parts["words"] + parts["chars"]])
+    neg *= np.where(auto, -1.0, 1.0)[:, None]
     for name in feat.INDICATORS:  # offsets for what a source carries, not evidence
-        contrib[:, names.index(name)] = 0.0
+        neg[:, names.index(name)] = 0.0
     timing = [names.index(c) for c in feat.TIMING_FEATURES]  # one delay, one reason
-    contrib[:, timing[0]] = contrib[:, timing].sum(axis=1)
-    contrib[:, timing[1:]] = 0.0
-    k = min(top, contrib.shape[1])
-    order = np.argpartition(-contrib, k - 1, axis=1)[:, :k]
-    order = np.take_along_axis(order, np.argsort(-np.take_along_axis(contrib, order, axis=1), axis=1), axis=1)
-    strength = np.take_along_axis(contrib, order, axis=1)
+    neg[:, timing[0]] = neg[:, timing].sum(axis=1)
+    neg[:, timing[1:]] = 0.0
+    k = min(top, neg.shape[1])
+    order = np.argpartition(neg, k - 1, axis=1)[:, :k]
+    order = np.take_along_axis(order, np.argsort(np.take_along_axis(neg, order, axis=1), axis=1), axis=1)
+    strength = -np.take_along_axis(neg, order, axis=1)
+    del neg
     cols = {c: frame[c].to_numpy() for c in (*names, *feat.HELPERS) if c in frame.columns}
-    values = frame[names].to_numpy(np.float64)
+    values = _Picked(cols, names)
     delay = _display_delay(cols)
     slot_codes = np.zeros((n, k), dtype=np.int64)  # 0 = no reason in this slot
     slot_words: list[str] = [""]
