@@ -250,20 +250,29 @@ def train(
 # --------------------------------------------------------------------------- scoring
 
 
+#: Rows scored at a time by :func:`score`: its per-row arrays (contributions and their order,
+#: n x features each) stay near 40 MB whatever the inbox's size.
+SCORE_CHUNK = 65536
+
+
 def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, Any]]:
     """Decision values and their parts, the text part computed once per distinct text.
 
     Returns (decision, parts) with parts ``words``/``chars`` (per-row block totals),
     ``signals`` (n x F contributions) and the per-distinct-text matrices for explanations.
     """
-    pipe = model.pipeline
-    ct: ColumnTransformer = pipe.named_steps["columns"]
-    clf: CalibratedLinear = pipe.named_steps["clf"]
-    coef = clf.linear_.coef_[0]
+    parts = _text_parts(model, frame[TEXT].to_numpy(dtype=object))
+    parts["signals"] = _signal_parts(model, frame, slice(None))
+    return _decision(model, parts), parts
+
+
+def _text_parts(model: Model, texts: np.ndarray) -> dict[str, Any]:
+    """The word and char blocks' contributions per row, each distinct text transformed once."""
+    ct: ColumnTransformer = model.pipeline.named_steps["columns"]
+    coef = model.pipeline.named_steps["clf"].linear_.coef_[0]
     idx = ct.output_indices_
-    codes, uniq = pd.factorize(frame[TEXT].to_numpy(dtype=object))
+    codes, uniq = pd.factorize(texts)
     parts: dict[str, Any] = {"codes": codes}
-    decision = np.full(len(frame), float(clf.linear_.intercept_[0]))
     for name in ("words", "chars"):
         Xt = tfidf_transform(ct.named_transformers_[name], uniq)
         w = coef[idx[name]]
@@ -271,14 +280,31 @@ def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, 
         parts[name] = block[codes]
         parts[name + "_matrix"] = Xt
         parts[name + "_coef"] = w
-        decision += parts[name]
+    return parts
+
+
+def _signal_parts(model: Model, frame: pd.DataFrame, rows: slice | np.ndarray) -> np.ndarray:
+    """The signals' contributions for ``rows`` of the frame: one rows x F array, worked in place."""
+    ct: ColumnTransformer = model.pipeline.named_steps["columns"]
+    coef = model.pipeline.named_steps["clf"].linear_.coef_[0]
     scaler: StandardScaler = ct.named_transformers_["signals"]
-    contrib = frame[list(feat.FEATURES)].to_numpy(np.float64, copy=True)  # one n x F array, worked in place
+    names = list(feat.FEATURES)
+    first = frame[names[0]].to_numpy(np.float64)[rows]
+    contrib = np.empty((len(first), len(names)), dtype=np.float64)
+    contrib[:, 0] = first
+    for j, name in enumerate(names[1:], start=1):
+        contrib[:, j] = frame[name].to_numpy(np.float64)[rows]
     contrib /= scaler.scale_  # no centring: 0 stays 0
-    contrib *= coef[idx["signals"]]
-    parts["signals"] = contrib
-    decision += contrib.sum(axis=1)
-    return decision, parts
+    contrib *= coef[ct.output_indices_["signals"]]
+    return contrib
+
+
+def _decision(model: Model, parts: dict[str, Any]) -> np.ndarray:
+    decision = np.full(len(parts["words"]), float(model.pipeline.named_steps["clf"].linear_.intercept_[0]))
+    decision += parts["words"]
+    decision += parts["chars"]
+    decision += parts["signals"].sum(axis=1)
+    return decision
 
 
 def _char_wb_grams(word: str, min_n: int, max_n: int) -> list[str]:
@@ -471,17 +497,36 @@ def _readable(term: str) -> str:
     return " ".join(_SLOT_WORDS.get(t, t) for t in term.split())
 
 
-def score(model: Model, frame: pd.DataFrame, *, threshold: float | None = None,
+def score(model: Model, frame: pd.DataFrame, *, rows: np.ndarray | None = None, threshold: float | None = None,
           reasons: bool = True) -> pd.DataFrame:
-    """Score a design frame: ``score`` (calibrated probability of auto), ``verdict``, ``reasons``."""
+    """Score a design frame (or its ``rows``): ``score`` (calibrated probability of auto), ``verdict``, ``reasons``.
+
+    The text part is computed once per distinct text for all rows; the rest a chunk of
+    :data:`SCORE_CHUNK` rows at a time, so memory stays flat however many rows there are.
+    """
     t = model.threshold if threshold is None else threshold
-    decision, parts = decompose(model, frame)
     clf: CalibratedLinear = model.pipeline.named_steps["clf"]
-    prob = clf.calibrate(decision)
-    verdict = np.where(prob >= t, "auto", "personal")
-    out = pd.DataFrame({"score": prob, "verdict": verdict}, index=frame.index)
+    texts = frame[TEXT].to_numpy(dtype=object)
+    text = _text_parts(model, texts if rows is None else texts[rows])
+    n = len(text["codes"])
+    prob = np.empty(n, dtype=np.float64)
+    why = np.empty(n, dtype=object)
+    cols = {c: frame[c].to_numpy() for c in (*feat.FEATURES, *feat.HELPERS) if c in frame.columns} if reasons else {}
+    for lo in range(0, n, SCORE_CHUNK):
+        hi = min(n, lo + SCORE_CHUNK)
+        at = slice(lo, hi) if rows is None else rows[lo:hi]
+        parts = {**text, "codes": text["codes"][lo:hi], "words": text["words"][lo:hi], "chars": text["chars"][lo:hi]}
+        parts["signals"] = _signal_parts(model, frame, at)
+        p = clf.calibrate(_decision(model, parts))
+        prob[lo:hi] = p
+        if reasons:
+            why[lo:hi] = explain(model, {c: v[at] for c, v in cols.items()}, parts, p >= t)
+            if "wording" in parts:  # the n-gram names and shown flags, built once for every chunk
+                text["wording"] = parts["wording"]
+    index = frame.index if rows is None else frame.index[rows]
+    out = pd.DataFrame({"score": prob, "verdict": np.where(prob >= t, "auto", "personal")}, index=index)
     if reasons:
-        out["reasons"] = explain(model, frame, parts, prob >= t)
+        out["reasons"] = why
     return out
 
 
@@ -545,15 +590,17 @@ def _value_keys(j: np.ndarray, names: list[str], values: _Picked, codes: np.ndar
     return vk
 
 
-def explain(model: Model, frame: pd.DataFrame, parts: dict[str, Any], is_auto: np.ndarray,
+def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is_auto: np.ndarray,
             top: int = 3) -> np.ndarray:
     """The ``top`` contributions in the verdict's direction, in plain words ("; "-joined).
+
+    ``cols``: the design frame's feature and helper columns (arrays) for the rows of ``parts``.
 
     Vectorised: each row's reasons are keyed by (feature, direction, what the words depend on);
     the words are written once per distinct key and once per distinct triple of keys.
     """
     names = list(feat.FEATURES)
-    n = len(frame)
+    n = len(parts["codes"])
     if n == 0:
         return np.array([], dtype=object)
     codes = np.asarray(parts["codes"], dtype=np.int64)
@@ -572,7 +619,6 @@ def explain(model: Model, frame: pd.DataFrame, parts: dict[str, Any], is_auto: n
     order = np.take_along_axis(order, np.argsort(np.take_along_axis(neg, order, axis=1), axis=1), axis=1)
     strength = -np.take_along_axis(neg, order, axis=1)
     del neg
-    cols = {c: frame[c].to_numpy() for c in (*names, *feat.HELPERS) if c in frame.columns}
     values = _Picked(cols, names)
     delay = _display_delay(cols)
     slot_codes = np.zeros((n, k), dtype=np.int64)  # 0 = no reason in this slot

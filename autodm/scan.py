@@ -56,21 +56,24 @@ def export_rows(joined: pd.DataFrame, frame: pd.DataFrame, model: mdl.Model, mas
                 threshold: float | None = None, reasons: bool = True) -> pd.DataFrame:
     """The scan export for the rows in ``mask``."""
     rows = np.flatnonzero(mask)
-    j = joined.take(rows)
-    scores = mdl.score(model, frame.take(rows), threshold=threshold, reasons=reasons)
+    scores = mdl.score(model, frame, rows=rows, threshold=threshold, reasons=reasons)
+
+    def col(name: str) -> np.ndarray:
+        return joined[name].to_numpy()[rows]
+
     out = pd.DataFrame({
-        "message_id": j["message_id"].to_numpy(),
-        "platform": j["platform"].to_numpy(),
-        "conversation_id": j["conversation_id"].to_numpy(),
-        "sender_id": j["sender_id"].to_numpy(),
-        "sender_name": j["sender_name"].to_numpy(),
-        "sent_at": _utc(j["sent_at"]),
-        "followed_at": _utc(j["followed_at"]),
+        "message_id": col("message_id"),
+        "platform": col("platform"),
+        "conversation_id": col("conversation_id"),
+        "sender_id": col("sender_id"),
+        "sender_name": col("sender_name"),
+        "sent_at": _utc(joined["sent_at"].iloc[rows]),
+        "followed_at": _utc(joined["followed_at"].iloc[rows]),
         "seconds_after_follow": frame["seconds_after_follow"].to_numpy()[rows].round(3),
         "score": scores["score"].round(4).to_numpy(),
         "verdict": scores["verdict"].to_numpy(),
         "reasons": scores["reasons"].to_numpy() if reasons else "",
-        "text": j["text"].to_numpy(),
+        "text": col("text"),
     })
     return out
 

@@ -112,3 +112,22 @@ def test_bundled_model_loads_and_matches_its_card() -> None:
     assert model.card["sha256"] == mdl._sha256(mdl.default_model_path())
     assert model.card["data"]["rows"] > 2000 and 0 < model.threshold < 1
     assert model.card["cv"]["metrics"]["roc_auc"] > 0.95
+
+
+def test_scoring_in_chunks_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows scored a chunk at a time (and a subset by ``rows``) give the numbers and words of one pass."""
+    from autodm.corpus import load_corpus
+    from autodm.scan import design
+    from autodm.simulate.timeline import SimConfig, simulate_inbox
+
+    model = mdl.load()
+    inbox, _ = simulate_inbox(load_corpus(), 400, seed=5, config=SimConfig(platform="x"))
+    _, frame = design(inbox)
+    whole = mdl.score(model, frame)
+    monkeypatch.setattr(mdl, "SCORE_CHUNK", 7)
+    chunked = mdl.score(model, frame)
+    pd.testing.assert_frame_equal(chunked, whole)
+    rows = np.flatnonzero(np.arange(len(frame)) % 3 != 1)
+    some = mdl.score(model, frame, rows=rows)
+    pd.testing.assert_frame_equal(some, whole.iloc[rows])
+    assert whole["reasons"].str.len().gt(0).mean() > 0.9
