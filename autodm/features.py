@@ -48,6 +48,15 @@ CONTEXT_FEATURES = (
 )
 #: The numeric columns the model sees, in order.
 FEATURES: tuple[str, ...] = (*TEXT_FEATURES, *CONTEXT_FEATURES)
+#: Features that only take small whole values (counts capped at 5, flags 0/1, context -1/0/1):
+#: stored as int8, the rest as float64. The model reads them as float64 either way.
+SMALL_INT_FEATURES = frozenset((
+    "links", "shortener", "profile_link", "booking_link", "tracking_link",
+    *(f"ph_{c}" for c in phrases.CATEGORIES),
+    "placeholder", "caps_words", "exclaims", "questions", "emoji", "phone", "money",
+    *INDICATORS, "follow_timed", "follow_untimed", "follow_none", *TIMING_FEATURES, "welcome", "invitation",
+    "thread_first", "owner_silent_before", "owner_never", "bump", "sender_cross_conv",
+))
 #: Helper columns for output and reasons (not model inputs).
 HELPERS = ("seconds_after_follow", "days_after_follow", "template_senders", "normalized_text",
            *(f"hit_{c}" for c in phrases.CATEGORIES), "hit_placeholder")
@@ -325,7 +334,7 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     _conversation(frame, messages, key_codes, sender, out)
     frame = frame.drop(columns=["_link_list", "_words"])
     for c in FEATURES:
-        frame[c] = frame[c].astype(float)
+        frame[c] = frame[c].astype(np.int8 if c in SMALL_INT_FEATURES else np.float64)
     return frame
 
 
