@@ -321,3 +321,20 @@ def test_fast_writer_chunks_join_to_the_whole(monkeypatch: pytest.MonkeyPatch) -
 def test_single_column_empty_cells_are_quoted_like_the_csv_module() -> None:
     df = pd.DataFrame({"only": ["", None, "x"]})
     assert render(df, "csv") == _csv_module(df, ",") == b'only\n""\n""\nx\n'
+
+
+_CELL_TEXTS = st.one_of(st.text(max_size=8), st.sampled_from(["\x00", "a\x00b", "\u200b=1", " \u2060@x", "\u3000-1",
+                                                              "\x1c+", "＝x", "\t", "a\rb", '"', "ok", ""]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_CELL_TEXTS, max_size=12), sep=st.sampled_from([",", "\t"]), safe=st.booleans(),
+       end=st.sampled_from([b"", b",", b"\t", b"\n"]))
+def test_cells_of_plain_strings_at_c_speed_are_the_same_bytes(values: list[str], sep: str, safe: bool,
+                                                               end: bytes) -> None:
+    fast = output._plain_str_cells(values, sep, safe, end)
+    if fast is not None:
+        assert fast == output._cell_bytes_each(values, sep, safe, end)
+    assert output._cell_bytes(values, sep, safe, end) == output._cell_bytes_each(values, sep, safe, end)
+    plain = [f"id{i}" for i in range(5)]
+    assert output._plain_str_cells(plain, sep, safe, end) == [v.encode() + end for v in plain]
