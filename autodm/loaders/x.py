@@ -473,6 +473,9 @@ class _Rows:
         self.rows = MessageRows()
         self.events: dict[str, int] = {}
         self.conversations: set[str] = set()
+        #: One str object per distinct sender, recipient and text: a million messages from a few
+        #: thousand accounts hold a few thousand strings, hashed once, not a million copies.
+        self.shared: dict[str, str] = {}
 
     def checkpoint(self, skips: Skips) -> tuple[Any, ...]:
         """What to restore if a file must be read again another way."""
@@ -516,6 +519,7 @@ class _Rows:
 
     def _read(self, doc: Iterable[Any], name: str, skips: Skips, add: Any) -> None:
         conversations = self.conversations
+        share = self.shared.setdefault
         for ci, conv in enumerate(doc, start=1):
             dm = conv.get("dmConversation") if type(conv) is dict else None
             cid = dm.get("conversationId") if type(dm) is dict else None
@@ -567,7 +571,8 @@ class _Rows:
                 else:
                     links = []
                 rid = body.get("recipientId")
-                add((mid, cid, sender, rid if type(rid) is str and rid else None, at, text, links, kind))
+                rid = share(rid, rid) if type(rid) is str and rid else None
+                add((mid, cid, share(sender, sender), rid, at, share(text, text), links, kind))
 
 
 def _where(cid: str, evs: list[Any], ev: Any) -> str:
