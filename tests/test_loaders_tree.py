@@ -340,3 +340,47 @@ def test_unreadable_input_paths_are_input_errors(tmp_path: Path) -> None:
     loop.symlink_to(loop)
     with pytest.raises(InputError, match="no such file or folder"):
         ExportTree.open([loop])
+
+
+def test_plain_member_names_take_the_short_way_to_the_same_answer() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    names = st.lists(st.sampled_from(["a", "b.json", ".", "..", "", "/", "\\", "C:", "c:d", "x\x00", "._m",
+                                      "__MACOSX", " ", "é", ".git", "a.b", "~"]), max_size=6).map("/".join)
+
+    @settings(max_examples=400, deadline=None)
+    @given(name=st.one_of(names, st.text(max_size=12)))
+    def same(name: str) -> None:
+        assert tree_mod._safe_member_name(name) == tree_mod._any_member_name(name)
+
+    same()
+    assert tree_mod._PLAIN_NAME.fullmatch("inbox/alex_123/message_1.json")
+
+
+def test_raw_member_reads_are_zipfile_reads_or_none(tmp_path: Path) -> None:
+    path = tmp_path / "x.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("a/deflated.json", '{"k": "' + "v" * 5000 + '"}', compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("a/stored.json", "{}", compress_type=zipfile.ZIP_STORED)
+        zf.writestr("a/empty.json", "")
+        zf.writestr("a/ünïcode.json", '"é"')
+    tree = ExportTree.open([path])
+    with open(path, "rb") as fh, zipfile.ZipFile(path) as zf:
+        for name, m in tree.members.items():
+            assert tree_mod.read_raw_member(fh, m) == zf.read(m.inner), name
+    data = bytearray(path.read_bytes())
+    m = tree.members["a/deflated.json"]
+    bad_crc = tree_mod.Member(m.path, m.container, m.kind, m.size, m.compressed, m.inner, m.index,
+                              (m.raw[0], m.raw[1] ^ 1, m.raw[2], m.raw[3]))
+    wrong_offset = tree_mod.Member(m.path, m.container, m.kind, m.size, m.compressed, m.inner, m.index,
+                                   (m.raw[0] + 1, *m.raw[1:]))
+    short = tree_mod.Member(m.path, m.container, m.kind, m.size - 1, m.compressed, m.inner, m.index, m.raw)
+    with open(path, "rb") as fh:
+        for odd in (bad_crc, wrong_offset, short):
+            assert tree_mod.read_raw_member(fh, odd) is None
+    start = m.raw[0] + 30 + len(m.inner.encode())  # corrupt the deflated data itself
+    data[start + 2:start + 12] = b"\xff" * 10
+    (tmp_path / "bad.zip").write_bytes(bytes(data))
+    with open(tmp_path / "bad.zip", "rb") as fh:
+        assert tree_mod.read_raw_member(fh, m) is None

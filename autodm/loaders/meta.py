@@ -20,8 +20,9 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -235,6 +236,22 @@ def _compile_templates(templates: tuple[str, ...]) -> _SystemTexts:
 _SYSTEM = _compile_templates(SYSTEM_TEMPLATES)
 
 
+_PLAIN, _SYSTEM_LINE, _MAYBE = 0, 1, 2
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_kind(text: str) -> int:
+    """What the text alone says (cached: inboxes repeat texts): a system line, not one, or maybe
+    one, depending on who sent it."""
+    t = _norm(text)
+    s = _SYSTEM
+    if t in s.exact:
+        return _SYSTEM_LINE
+    if not (t.endswith(s.suffixes) or t.startswith(s.prefixes) or s.contains.search(t)):
+        return _PLAIN
+    return _MAYBE
+
+
 def is_system_text(text: str, sender_name: str | None = None, has_payload: bool = False) -> bool:
     """True when ``text`` is a platform-generated line ("Liked a message", "Sam sent an attachment.").
 
@@ -243,12 +260,11 @@ def is_system_text(text: str, sender_name: str | None = None, has_payload: bool 
     """
     if not text or len(text) > _MAX_SYSTEM_LEN:
         return False
+    kind = _text_kind(text)
+    if kind != _MAYBE:
+        return kind == _SYSTEM_LINE
     t = _norm(text)
     s = _SYSTEM
-    if t in s.exact:
-        return True
-    if not (t.endswith(s.suffixes) or t.startswith(s.prefixes) or s.contains.search(t)):
-        return False
     names: set[str] = set()
     if sender_name:
         full = _norm(sender_name)
@@ -371,17 +387,18 @@ def _scan(tree: ExportTree) -> _Found:
 
 
 class _Reader:
-    """Reads members like :meth:`ExportTree.read_text`, keeping each zip open between reads.
+    """Reads members like :meth:`ExportTree.read_text`, for exports of thousands of thread files.
 
-    ExportTree opens the zip (and parses its whole central directory) on every read, which is
-    quadratic for an export of thousands of thread files. Anything unusual (a member over the
-    size or ratio limits, a read error, bytes that are not UTF-8) is handed to the tree, so its
+    Each member is read straight from the open archive (:func:`tree.read_raw_member`), not
+    through a ``ZipFile.open`` per file; anything unusual goes through zipfile. A member over the
+    size or ratio limits, a read error or bytes that are not UTF-8 are handed to the tree, so its
     checks and error messages stay the only ones.
     """
 
     def __init__(self, tree: ExportTree) -> None:
         self.tree = tree
         self.zips: dict[str, zipfile.ZipFile] = {}
+        self.files: dict[str, BinaryIO] = {}
 
     def read_text(self, path: str) -> str:
         m = self.tree.members[path]
@@ -390,11 +407,17 @@ class _Reader:
                                                                      and m.size > 1024**2):
             return self.tree.read_text(path)
         try:
-            zf = self.zips.get(str(m.container))
-            if zf is None:
-                zf = self.zips[str(m.container)] = zipfile.ZipFile(m.container)
-            with zf.open(m.inner or path) as fh:
-                data = fh.read(m.size + 1)  # never past the header's size: a lying header is no bomb
+            key = str(m.container)
+            fh = self.files.get(key)
+            if fh is None:
+                fh = self.files[key] = open(m.container, "rb")  # noqa: SIM115 (closed by close())
+            data = tree_mod.read_raw_member(fh, m)  # no ZipFile.open per member: most of the cost
+            if data is None:  # anything unusual: zipfile reads it, or says what is wrong
+                zf = self.zips.get(key)
+                if zf is None:
+                    zf = self.zips[key] = zipfile.ZipFile(m.container)
+                with zf.open(m.inner or path) as zfh:
+                    data = zfh.read(m.size + 1)  # never past the header's size: a lying header is no bomb
             if len(data) > tree_mod.MAX_MEMBER_BYTES:
                 return self.tree.read_text(path)
             return data.decode("utf-8-sig")
@@ -405,19 +428,36 @@ class _Reader:
         for zf in self.zips.values():
             zf.close()
         self.zips.clear()
+        for fh in self.files.values():
+            fh.close()
+        self.files.clear()
 
 
 def _parse(tree: ExportTree, path: str, reader: _Reader | None = None) -> Any:
     """Parse one JSON member; InputError with line and column when it is not valid JSON."""
+    return _parse_text(tree, path, reader)[0]
+
+
+def _parse_text(tree: ExportTree, path: str, reader: _Reader | None = None) -> tuple[Any, str]:
+    """:func:`_parse`, and the text parsed."""
     text = reader.read_text(path) if reader is not None else tree.read_text(path)
     if not text.strip():
         raise InputError(f"{tree.display(path)}: the file is empty; expected Meta's JSON")
     try:
-        return orjson.loads(text)
+        return orjson.loads(text), text
     except orjson.JSONDecodeError as e:
         raise InputError(
             f"{tree.display(path)}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
         ) from None
+
+
+def _parse_repaired(tree: ExportTree, path: str, reader: _Reader | None = None) -> Any:
+    """:func:`_parse`, then :func:`repair`; skipped when the text is ASCII without escapes (then
+    every string in it, keys too, is ASCII, which repair leaves as it is)."""
+    doc, text = _parse_text(tree, path, reader)
+    if text.isascii() and "\\u" not in text:
+        return doc
+    return repair(doc)
 
 
 def _str(v: Any) -> str | None:
@@ -449,6 +489,8 @@ class _State:
     fb_content: bool = False  # thread_type / type keys seen
     ig_content: bool = False  # is_geoblocked_for_viewer seen
     unsent: int = 0
+    #: One str object per distinct sender name and text (later stages hash each once)
+    shared: dict[str, str] = field(default_factory=dict)
 
 
 def _thread_participants(doc: dict[str, Any], key: str = "name") -> list[str]:
@@ -468,13 +510,12 @@ def _load_thread(tree: ExportTree, conv: str, files: dict[int, str], st: _State,
     still = True
     for n in sorted(files):
         path = files[n]
-        doc = _parse(tree, path, st.reader)
+        doc = _parse_repaired(tree, path, st.reader)
         if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
             raise InputError(
                 f'{tree.display(path)}: expected a thread object with a "messages" list '
                 "(Instagram/Messenger message_N.json)"
             )
-        repair(doc)
         names = names or _thread_participants(doc)
         if doc.get("is_still_participant") is False:
             still = False
@@ -533,11 +574,10 @@ def _add_row(st: _State, conv: str, seen: dict[Any, int], pair: list[str] | None
     recipient = None
     if pair is not None and sender in pair:
         recipient = pair[1] if pair[0] == sender else pair[0]
-    st.rows.add(
-        message_id=f"{conv}@{ts}" if k == 0 else f"{conv}@{ts}.{k}", conversation_id=conv,
-        sender_id=sender, sender_name=sender, recipient_id=recipient, sent_at=ts, text=text, urls=urls,
-        kind=kind, file=where, record=f"message {i}",
-    )
+    share = st.shared.setdefault
+    sender = share(sender, sender)
+    st.rows.add_row((f"{conv}@{ts}" if k == 0 else f"{conv}@{ts}.{k}", conv, sender, sender, None, recipient, ts,
+                     share(text, text), urls, None, kind, where, f"message {i}"))
 
 
 def _load_e2ee(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
@@ -592,11 +632,10 @@ def _iso_to_ms(v: Any) -> Any:
 
 def _load_legacy(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
     """Instagram's legacy ``messages.json`` (to ~2019): usernames, ISO times, all threads in one file."""
-    doc = _parse(tree, path, st.reader)
+    doc = _parse_repaired(tree, path, st.reader)
     where = tree.display(path)
     if not isinstance(doc, list):
         raise InputError(f'{where}: expected a list of conversations ({{"participants", "conversation"}})')
-    repair(doc)
     for ci, thread in enumerate(doc, start=1):
         if not isinstance(thread, dict) or not isinstance(thread.get("conversation"), list):
             skips.skip(where, f"conversation {ci}", "conversation without a message list",
@@ -714,12 +753,12 @@ def _load_follows(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader)
             if IGNORED_RE.search(path):
                 continue
             where = tree.display(path)
-            doc = repair(_parse(tree, path, reader))
+            doc = _parse_repaired(tree, path, reader)
             _add_follow_entries(_entries(doc, keys, where, expected), where, direction, frows, skips)
     if legacy:
         for path in tree.match(r"^(?:[^/]+/)?connections\.json$"):
             where = tree.display(path)
-            doc = repair(_parse(tree, path, reader))
+            doc = _parse_repaired(tree, path, reader)
             if not isinstance(doc, dict):
                 raise InputError(f'{where}: expected {{"followers": {{username: time}}, "following": {{...}}}}')
             for key, direction in (("followers", "follower"), ("following", "following")):
@@ -738,7 +777,7 @@ def _load_follows(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader)
 
 def _instagram_owner(tree: ExportTree, reader: _Reader) -> Owner:
     for path in tree.find(IG_OWNER_SUFFIX):
-        doc = repair(_parse(tree, path, reader))
+        doc = _parse_repaired(tree, path, reader)
         users = doc.get("profile_user") if isinstance(doc, dict) else None
         if not isinstance(users, list) or not users or not isinstance(users[0], dict):
             continue
@@ -755,7 +794,7 @@ def _instagram_owner(tree: ExportTree, reader: _Reader) -> Owner:
 
 def _facebook_owner(tree: ExportTree, reader: _Reader) -> Owner:
     for path in tree.find(FB_OWNER_SUFFIX):
-        doc = repair(_parse(tree, path, reader))
+        doc = _parse_repaired(tree, path, reader)
         if not isinstance(doc, dict):
             continue
         prof = doc.get("profile_v2") or doc.get("profile")
@@ -771,7 +810,7 @@ def _facebook_owner(tree: ExportTree, reader: _Reader) -> Owner:
 
 def _legacy_owner(tree: ExportTree, reader: _Reader) -> Owner:
     for path in tree.match(r"^(?:[^/]+/)?profile\.json$"):
-        doc = repair(_parse(tree, path, reader))
+        doc = _parse_repaired(tree, path, reader)
         if isinstance(doc, dict) and _str(doc.get("username")):
             return Owner(id=doc["username"], name=_str(doc.get("name")) or doc["username"],
                          handle=doc["username"])
