@@ -46,6 +46,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from autodm import features as feat
+from autodm import phrases
 from autodm.errors import ModelError, TrainingError
 from autodm.linear import SharedRowsLogistic
 
@@ -512,6 +513,8 @@ def score(model: Model, frame: pd.DataFrame, *, rows: np.ndarray | None = None, 
     prob = np.empty(n, dtype=np.float64)
     why = np.empty(n, dtype=object)
     cols = {c: frame[c].to_numpy() for c in (*feat.FEATURES, *feat.HELPERS) if c in frame.columns} if reasons else {}
+    text["reasons_memo"] = {"ids": {}, "words": [""], "joined": {}}  # shared by every chunk's explain
+    _quoted_codes(cols)  # codes over all rows, so a chunk's reason keys mean the same in every chunk
     for lo in range(0, n, SCORE_CHUNK):
         hi = min(n, lo + SCORE_CHUNK)
         at = slice(lo, hi) if rows is None else rows[lo:hi]
@@ -574,15 +577,31 @@ class _Picked:
         return out
 
 
+#: The reason of each phrase feature quotes its helper column (the phrase or placeholder matched in
+#: the raw text, which texts sharing a slot-normalised form need not share).
+_QUOTED = {**{f"ph_{c}": f"hit_{c}" for c in phrases.CATEGORIES}, "placeholder": "hit_placeholder"}
+
+
+def _quoted_codes(cols: dict[str, np.ndarray]) -> None:
+    """Add ``#<helper>``: integer codes of each quoted helper column, if not there yet."""
+    for hit in _QUOTED.values():
+        if hit in cols and "#" + hit not in cols:
+            cols["#" + hit] = pd.factorize(np.asarray(cols[hit], dtype=object))[0]
+
+
 def _value_keys(j: np.ndarray, names: list[str], values: _Picked, codes: np.ndarray,
                 cols: dict[str, np.ndarray], delay: np.ndarray) -> np.ndarray:
     """What the reason text of feature ``j[i]`` depends on, per row: equal keys, equal words."""
     n_feat = len(names)
     safe_j = np.minimum(j, n_feat - 1)
     vk = np.round(values.pick(safe_j) * 1000).astype(np.int64) + 2**30
-    text_dependent = np.array([n.startswith("ph_") or n == "placeholder" for n in names] + [True])
+    vk = np.where(j == n_feat, codes, vk)  # the wording: the n-grams of the model text
+    for name, hit in _QUOTED.items():
+        if name in names and "#" + hit in cols:
+            quoted = j == names.index(name)
+            if quoted.any():
+                vk = np.where(quoted, cols["#" + hit], vk)
     delay_feats = np.array([n.startswith(("delay_", "day_")) for n in names] + [False])
-    vk = np.where(text_dependent[j], codes, vk)
     vk = np.where(delay_feats[j], delay, vk)
     if "template_reuse" in names:
         reuse = j == names.index("template_reuse")
@@ -619,10 +638,16 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
     order = np.take_along_axis(order, np.argsort(np.take_along_axis(neg, order, axis=1), axis=1), axis=1)
     strength = -np.take_along_axis(neg, order, axis=1)
     del neg
+    _quoted_codes(cols)
     values = _Picked(cols, names)
     delay = _display_delay(cols)
-    slot_codes = np.zeros((n, k), dtype=np.int64)  # 0 = no reason in this slot
-    slot_words: list[str] = [""]
+    # a reason's words by its key, and a row's joined reasons by its keys, kept across the chunks
+    # of one score() call: keys name texts by their codes in ``parts``, so they hold for all chunks
+    memo = parts.setdefault("reasons_memo", {"ids": {}, "words": [""], "joined": {}})
+    ids_of: dict[int, int] = memo["ids"]
+    slot_words: list[str] = memo["words"]  # id 0 = no reason in this slot
+    joined_of: dict[int, str] = memo["joined"]
+    slot_codes = np.zeros((n, k), dtype=np.int64)
     for s in range(k):
         j = order[:, s]
         ok = strength[:, s] > 0.05
@@ -630,18 +655,33 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
             continue
         vk = _value_keys(j, names, values, codes, cols, delay)
         key = ((j.astype(np.int64) * 2 + auto) << _VALUE_BITS) + (vk & ((1 << _VALUE_BITS) - 1))
-        inv, _ = pd.factorize(key[ok])
-        first = np.flatnonzero(ok)[pd.Series(np.arange(len(inv))).groupby(inv).first().to_numpy()]
-        words = _slot_words(model, parts, names, cols, first, j[first], auto[first], codes[first])
-        slot_codes[ok, s] = inv + len(slot_words)
-        slot_words.extend(words)
-    triple = slot_codes[:, 0]
+        inv, uniq = pd.factorize(key[ok])
+        uniq_keys = uniq.tolist()
+        ids = np.fromiter((ids_of.get(u, 0) for u in uniq_keys), dtype=np.int64, count=len(uniq_keys))
+        new = np.flatnonzero(ids == 0)
+        if len(new):
+            first = np.flatnonzero(ok)[pd.Series(np.arange(len(inv))).groupby(inv).first().to_numpy()[new]]
+            words = _slot_words(model, parts, names, cols, first, j[first], auto[first], codes[first])
+            ids[new] = np.arange(len(slot_words), len(slot_words) + len(new))
+            slot_words.extend(words)
+            ids_of.update(zip([uniq_keys[i] for i in new.tolist()], ids[new].tolist(), strict=True))
+        slot_codes[ok, s] = ids[inv]
+    bits = 63 // k
+    cacheable = len(slot_words) < (1 << bits)
+    triple = slot_codes[:, 0].copy()
     for s in range(1, k):
-        triple = triple * len(slot_words) + slot_codes[:, s]
-    inv, _ = pd.factorize(triple)
+        triple = (triple << bits) | slot_codes[:, s] if cacheable else triple * len(slot_words) + slot_codes[:, s]
+    inv, uniq_triples = pd.factorize(triple)
     first = pd.Series(np.arange(n)).groupby(inv).first().to_numpy()
-    joined = ["; ".join(slot_words[c] for c in slot_codes[r] if c) for r in first]
-    return np.asarray(joined, dtype=object)[inv]
+    joined = np.empty(len(first), dtype=object)
+    for i, (t, r) in enumerate(zip(uniq_triples.tolist(), first.tolist(), strict=True)):
+        text = joined_of.get(t) if cacheable else None
+        if text is None:
+            text = "; ".join(slot_words[c] for c in slot_codes[r] if c)
+            if cacheable:
+                joined_of[t] = text
+        joined[i] = text
+    return joined[inv]
 
 
 def _slot_words(model: Model, parts: dict[str, Any], names: list[str], cols: dict[str, np.ndarray],

@@ -131,3 +131,34 @@ def test_scoring_in_chunks_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> N
     some = mdl.score(model, frame, rows=rows)
     pd.testing.assert_frame_equal(some, whole.iloc[rows])
     assert whole["reasons"].str.len().gt(0).mean() > 0.9
+
+
+def test_reasons_are_each_rows_own_words() -> None:
+    """Reasons written once per key are the words each row gets when explained on its own
+    (texts sharing a normalised form still quote their own placeholder and phrase)."""
+    from autodm.corpus import load_corpus
+    from autodm.scan import design, table_messages
+    from autodm.simulate.timeline import SimConfig, simulate_inbox
+
+    model = mdl.load()
+    inbox, _ = simulate_inbox(load_corpus(), 1500, seed=8, config=SimConfig(platform="x"))
+    _, frame = design(inbox)
+    # one template, its slot left unfilled in each syntax tools leave behind (one normalised text)
+    fills = ["{first_name}", "[NAME]", "%name%", "${username}", "*|FNAME|*", "{{name}}"]
+    crafted = [f"Hey {f}! Thanks for the follow, honoured to have you. Check out my shop: https://shop.example/x"
+               for f in fills * 3]
+    extra = mdl.design_frame(table_messages(pd.DataFrame({"text": crafted})))
+    frame = pd.concat([extra, frame], ignore_index=True)
+    decision, parts = mdl.decompose(model, frame)
+    auto = model.pipeline.named_steps["clf"].calibrate(decision) >= model.threshold
+    cols = {c: frame[c].to_numpy() for c in (*FEATURES, *mdl.feat.HELPERS) if c in frame.columns}
+    batch = mdl.explain(model, dict(cols), parts, auto)
+    placeholders = frame["hit_placeholder"].to_numpy()
+    rows = [i for i in range(len(frame)) if placeholders[i]] + list(range(0, len(frame), 7))
+    assert len({placeholders[i] for i in rows}) > 3
+    for i in rows:
+        one = {**parts, "codes": parts["codes"][i:i + 1], "words": parts["words"][i:i + 1],
+               "chars": parts["chars"][i:i + 1], "signals": parts["signals"][i:i + 1]}
+        one.pop("reasons_memo", None)
+        alone = mdl.explain(model, {c: v[i:i + 1] for c, v in cols.items()}, one, auto[i:i + 1])
+        assert batch[i] == alone[0], i
