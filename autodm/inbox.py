@@ -157,9 +157,10 @@ class MessageRows:
     def _flush(self) -> None:
         rows, self._pending = self._pending, []
         values = list(zip(*rows, strict=True))
-        for key, column in zip(self.ROW, values, strict=False):
+        *columns, files, records = values
+        for key, column in zip(self.ROW, columns, strict=True):  # a tuple of the wrong width fails here
             self._cols[key].extend(column)
-        self._where.extend(zip(values[-2], values[-1], strict=True))
+        self._where.extend(zip(files, records, strict=True))
 
     def add(
         self,

@@ -263,7 +263,7 @@ def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, 
     ``signals`` (n x F contributions) and the per-distinct-text matrices for explanations.
     """
     parts = _text_parts(model, frame[TEXT].to_numpy(dtype=object))
-    parts["signals"] = _signal_parts(model, frame, slice(None))
+    parts["signals"] = _signal_parts(model, _signal_arrays(frame), slice(None))
     return _decision(model, parts), parts
 
 
@@ -284,17 +284,25 @@ def _text_parts(model: Model, texts: np.ndarray) -> dict[str, Any]:
     return parts
 
 
-def _signal_parts(model: Model, frame: pd.DataFrame, rows: slice | np.ndarray) -> np.ndarray:
-    """The signals' contributions for ``rows`` of the frame: one rows x F array, worked in place."""
+def _signal_arrays(frame: pd.DataFrame) -> list[np.ndarray]:
+    """The signal columns as they are stored (int8 or float64), fetched once per scoring call."""
+    return [frame[name].to_numpy() for name in feat.FEATURES]
+
+
+def _signal_parts(model: Model, arrays: list[np.ndarray], rows: slice | np.ndarray) -> np.ndarray:
+    """The signals' contributions for ``rows``: one rows x F array, worked in place.
+
+    Column-major, as ``frame[FEATURES].to_numpy(float64)`` is, so each row's sum adds the
+    columns in the same order (the same bits) as scoring the whole frame in one array did.
+    """
     ct: ColumnTransformer = model.pipeline.named_steps["columns"]
     coef = model.pipeline.named_steps["clf"].linear_.coef_[0]
     scaler: StandardScaler = ct.named_transformers_["signals"]
-    names = list(feat.FEATURES)
-    first = frame[names[0]].to_numpy(np.float64)[rows]
-    contrib = np.empty((len(first), len(names)), dtype=np.float64)
+    first = arrays[0][rows]
+    contrib = np.empty((len(first), len(arrays)), dtype=np.float64, order="F")
     contrib[:, 0] = first
-    for j, name in enumerate(names[1:], start=1):
-        contrib[:, j] = frame[name].to_numpy(np.float64)[rows]
+    for j, column in enumerate(arrays[1:], start=1):
+        contrib[:, j] = column[rows]  # int8 flags become float64 exactly
     contrib /= scaler.scale_  # no centring: 0 stays 0
     contrib *= coef[ct.output_indices_["signals"]]
     return contrib
@@ -513,17 +521,17 @@ def score(model: Model, frame: pd.DataFrame, *, rows: np.ndarray | None = None, 
     prob = np.empty(n, dtype=np.float64)
     why = np.empty(n, dtype=object)
     cols = {c: frame[c].to_numpy() for c in (*feat.FEATURES, *feat.HELPERS) if c in frame.columns} if reasons else {}
-    text["reasons_memo"] = {"ids": {}, "words": [""], "joined": {}}  # shared by every chunk's explain
-    _quoted_codes(cols)  # codes over all rows, so a chunk's reason keys mean the same in every chunk
+    arrays = _signal_arrays(frame)
+    memo = _reasons_memo()  # shared by every chunk's explain: same key, same words
     for lo in range(0, n, SCORE_CHUNK):
         hi = min(n, lo + SCORE_CHUNK)
         at = slice(lo, hi) if rows is None else rows[lo:hi]
         parts = {**text, "codes": text["codes"][lo:hi], "words": text["words"][lo:hi], "chars": text["chars"][lo:hi]}
-        parts["signals"] = _signal_parts(model, frame, at)
+        parts["signals"] = _signal_parts(model, arrays, at)
         p = clf.calibrate(_decision(model, parts))
         prob[lo:hi] = p
         if reasons:
-            why[lo:hi] = explain(model, {c: v[at] for c, v in cols.items()}, parts, p >= t)
+            why[lo:hi] = explain(model, {c: v[at] for c, v in cols.items()}, parts, p >= t, memo=memo)
             if "wording" in parts:  # the n-gram names and shown flags, built once for every chunk
                 text["wording"] = parts["wording"]
     index = frame.index if rows is None else frame.index[rows]
@@ -582,11 +590,19 @@ class _Picked:
 _QUOTED = {**{f"ph_{c}": f"hit_{c}" for c in phrases.CATEGORIES}, "placeholder": "hit_placeholder"}
 
 
-def _quoted_codes(cols: dict[str, np.ndarray]) -> None:
-    """Add ``#<helper>``: integer codes of each quoted helper column, if not there yet."""
-    for hit in _QUOTED.values():
-        if hit in cols and "#" + hit not in cols:
-            cols["#" + hit] = pd.factorize(np.asarray(cols[hit], dtype=object))[0]
+def _reasons_memo() -> dict[str, Any]:
+    """What :func:`explain` keeps between the chunks of one scoring call."""
+    return {"ids": {}, "words": [""], "joined": {}, "quoted": {hit: {} for hit in _QUOTED.values()}}
+
+
+def _quoted_codes(cols: dict[str, np.ndarray], memo: dict[str, Any]) -> None:
+    """Add ``#<helper>``: a code per quoted helper value, the same value the same code in every chunk."""
+    for hit, seen in memo["quoted"].items():
+        if hit in cols:
+            codes, uniq = pd.factorize(np.asarray(cols[hit], dtype=object))
+            ids = np.fromiter((seen.setdefault(u, len(seen)) for u in uniq.tolist()), dtype=np.int64,
+                              count=len(uniq))
+            cols["#" + hit] = ids[codes] if len(ids) else codes.astype(np.int64)
 
 
 def _value_keys(j: np.ndarray, names: list[str], values: _Picked, codes: np.ndarray,
@@ -610,10 +626,11 @@ def _value_keys(j: np.ndarray, names: list[str], values: _Picked, codes: np.ndar
 
 
 def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is_auto: np.ndarray,
-            top: int = 3) -> np.ndarray:
+            top: int = 3, *, memo: dict[str, Any] | None = None) -> np.ndarray:
     """The ``top`` contributions in the verdict's direction, in plain words ("; "-joined).
 
-    ``cols``: the design frame's feature and helper columns (arrays) for the rows of ``parts``.
+    ``cols``: the design frame's feature and helper columns (arrays) for the rows of ``parts``;
+    ``memo``: words already written, from :func:`_reasons_memo`, when scoring in chunks.
 
     Vectorised: each row's reasons are keyed by (feature, direction, what the words depend on);
     the words are written once per distinct key and once per distinct triple of keys.
@@ -638,12 +655,13 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
     order = np.take_along_axis(order, np.argsort(np.take_along_axis(neg, order, axis=1), axis=1), axis=1)
     strength = -np.take_along_axis(neg, order, axis=1)
     del neg
-    _quoted_codes(cols)
-    values = _Picked(cols, names)
-    delay = _display_delay(cols)
     # a reason's words by its key, and a row's joined reasons by its keys, kept across the chunks
     # of one score() call: keys name texts by their codes in ``parts``, so they hold for all chunks
-    memo = parts.setdefault("reasons_memo", {"ids": {}, "words": [""], "joined": {}})
+    memo = _reasons_memo() if memo is None else memo
+    cols = dict(cols)
+    _quoted_codes(cols, memo)
+    values = _Picked(cols, names)
+    delay = _display_delay(cols)
     ids_of: dict[int, int] = memo["ids"]
     slot_words: list[str] = memo["words"]  # id 0 = no reason in this slot
     joined_of: dict[int, str] = memo["joined"]
@@ -667,10 +685,13 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
             ids_of.update(zip([uniq_keys[i] for i in new.tolist()], ids[new].tolist(), strict=True))
         slot_codes[ok, s] = ids[inv]
     bits = 63 // k
-    cacheable = len(slot_words) < (1 << bits)
+    cacheable = len(slot_words) < (1 << bits)  # then a row's slot ids pack into one int64
     triple = slot_codes[:, 0].copy()
     for s in range(1, k):
-        triple = (triple << bits) | slot_codes[:, s] if cacheable else triple * len(slot_words) + slot_codes[:, s]
+        if cacheable:
+            triple = (triple << bits) | slot_codes[:, s]
+        else:  # codes of the pairs so far, then the next slot: no product overflows
+            triple = pd.factorize(triple)[0].astype(np.int64) * len(slot_words) + slot_codes[:, s]
     inv, uniq_triples = pd.factorize(triple)
     first = pd.Series(np.arange(n)).groupby(inv).first().to_numpy()
     joined = np.empty(len(first), dtype=object)

@@ -529,3 +529,30 @@ def test_writer_makes_usernames_unique(tmp_path: Path) -> None:
 def test_writer_rejects_unknown_era(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="era must be one of"):
         write_instagram_export(neutral_inbox(), tmp_path / "x.zip", era="2019")
+
+
+def test_member_reads_direct_and_through_zipfile_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thread files are read straight from the archive; zipfile, the fallback, reads the same entry
+    (the first of a repeated name, as the tree keeps it) and corrupt data is one InputError."""
+    import warnings
+
+    from autodm.loaders import tree as tree_mod
+
+    files = ig_2024_files()
+    thread = next(n for n in files if n.endswith("message_1.json"))
+    z = write_zip(tmp_path / "ig.zip", files)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the repeated name
+        with zipfile.ZipFile(z, "a") as zf:
+            zf.writestr(thread, '{"participants": [], "messages": "not a list"}')
+    direct = load_inbox([z])
+    monkeypatch.setattr(tree_mod, "read_raw_member", lambda fh, m: None)
+    assert load_inbox([z]).messages.equals(direct.messages)
+    monkeypatch.undo()
+    data = bytearray(write_zip(tmp_path / "bad.zip", files).read_bytes())
+    m = ExportTree.open([tmp_path / "bad.zip"]).members[thread]
+    start = m.raw[0] + 30 + len(m.inner.encode())
+    data[start + 1:start + 9] = b"\xff" * 8  # the deflate stream itself
+    (tmp_path / "bad.zip").write_bytes(bytes(data))
+    with pytest.raises(InputError, match="cannot read this zip member"):
+        load_inbox([tmp_path / "bad.zip"])

@@ -159,6 +159,29 @@ def test_reasons_are_each_rows_own_words() -> None:
     for i in rows:
         one = {**parts, "codes": parts["codes"][i:i + 1], "words": parts["words"][i:i + 1],
                "chars": parts["chars"][i:i + 1], "signals": parts["signals"][i:i + 1]}
-        one.pop("reasons_memo", None)
         alone = mdl.explain(model, {c: v[i:i + 1] for c, v in cols.items()}, one, auto[i:i + 1])
         assert batch[i] == alone[0], i
+
+
+def test_chunked_scores_are_the_one_array_formula_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each row's sum adds the signal columns in the order one frame-wide array adds them."""
+    from autodm.corpus import load_corpus
+    from autodm.scan import design
+    from autodm.simulate.timeline import SimConfig, simulate_inbox
+
+    model = mdl.load()
+    inbox, _ = simulate_inbox(load_corpus(), 600, seed=3, config=SimConfig(platform="instagram"))
+    _, frame = design(inbox)
+    ct = model.pipeline.named_steps["columns"]
+    clf = model.pipeline.named_steps["clf"]
+    coef = clf.linear_.coef_[0]
+    contrib = frame[list(FEATURES)].to_numpy(np.float64, copy=True)
+    contrib /= ct.named_transformers_["signals"].scale_
+    contrib *= coef[ct.output_indices_["signals"]]
+    text = mdl._text_parts(model, frame[mdl.TEXT].to_numpy(dtype=object))
+    decision = np.full(len(frame), float(clf.linear_.intercept_[0]))
+    decision += text["words"]
+    decision += text["chars"]
+    decision += contrib.sum(axis=1)
+    monkeypatch.setattr(mdl, "SCORE_CHUNK", 50)
+    assert np.array_equal(mdl.score(model, frame, reasons=False)["score"].to_numpy(), clf.calibrate(decision))

@@ -416,12 +416,13 @@ class _Reader:
                 zf = self.zips.get(key)
                 if zf is None:
                     zf = self.zips[key] = zipfile.ZipFile(m.container)
-                with zf.open(m.inner or path) as zfh:
+                entry = zf.infolist()[m.index] if m.index >= 0 else (m.inner or path)  # the tree's entry
+                with zf.open(entry) as zfh:
                     data = zfh.read(m.size + 1)  # never past the header's size: a lying header is no bomb
             if len(data) > tree_mod.MAX_MEMBER_BYTES:
                 return self.tree.read_text(path)
             return data.decode("utf-8-sig")
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, RuntimeError, UnicodeDecodeError):
+        except (*tree_mod.ZIP_ERRORS, RuntimeError):
             return self.tree.read_text(path)  # raises the tree's InputError for this member
 
     def close(self) -> None:

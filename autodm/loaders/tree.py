@@ -78,7 +78,7 @@ _READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflat
 _METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "deflate64", 93: "zstd",
                  98: "PPMd", 99: "AES encryption"}
 #: What a corrupt zip can make zipfile raise, beyond BadZipFile.
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
+ZIP_ERRORS = _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
                zlib.error, NotImplementedError, UnicodeDecodeError, KeyError, IndexError, OverflowError)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 #: Reasons in :attr:`ExportTree.ignored`.
@@ -411,7 +411,9 @@ def read_raw_member(fh: BinaryIO, m: Member) -> bytes | None:
     if m.raw is None or m.size > MAX_MEMBER_BYTES:
         return None
     offset, crc, method, flags = m.raw
-    if flags & 0x1 or method not in _READABLE_METHODS:
+    if flags & 0x61 or method not in _READABLE_METHODS:  # encrypted, patched or strongly encrypted
+        return None
+    if m.compressed > m.size + m.size // 1000 + 1024:  # more than deflate can add: read no such span
         return None
     try:
         fh.seek(offset)
