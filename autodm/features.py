@@ -16,8 +16,12 @@ Text features are computed once per distinct text and broadcast.
 from __future__ import annotations
 
 import math
+import multiprocessing
+import os
 import re
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
@@ -158,6 +162,35 @@ def _text_work(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[
     """The feature row and the slot-normalised form of each text (pure: safe in a worker)."""
     normalized = templates.normalize_slots(pd.Series(texts, dtype=object), names=owner_names)
     return [_text_row(t) for t in texts], normalized.tolist()
+
+
+#: From this many distinct texts on, a second process does half of the text work (where the
+#: machine has a second core and can fork): an inbox of mostly unique texts is mostly this work.
+PARALLEL_MIN_TEXTS = 20_000
+
+
+def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """:func:`_text_work`, the second half of the texts in a forked worker when it is worth it.
+
+    The work is per text, so the halves give exactly the rows of one pass; if the worker fails
+    (it could not start, or died), this process does its half too.
+    """
+    if (len(texts) < PARALLEL_MIN_TEXTS or (os.cpu_count() or 1) < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return _text_work(texts, owner_names)
+    half = len(texts) // 2
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        later = pool.submit(_text_work, texts[half:], list(owner_names))
+    except (OSError, RuntimeError):
+        return _text_work(texts, owner_names)
+    with pool:
+        rows, slots = _text_work(texts[:half], owner_names)
+        try:
+            rows2, slots2 = later.result()
+        except (BrokenProcessPool, OSError, RuntimeError):
+            rows2, slots2 = _text_work(texts[half:], owner_names)
+    return rows + rows2, slots + slots2
 
 
 def _links(frame: pd.DataFrame, messages: pd.DataFrame) -> None:
@@ -320,7 +353,7 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     """
     texts = messages["text"].fillna("").astype(str)
     codes, uniq = pd.factorize(texts)  # text work once per distinct text, then broadcast
-    rows, slots = _text_work(list(uniq), owner_names)
+    rows, slots = _text_work_split(list(uniq), owner_names)
     frame = _broadcast(rows, codes, texts.index)
     normalized = pd.Series(slots, dtype=object)
     frame["normalized_text"] = normalized.to_numpy()[codes]

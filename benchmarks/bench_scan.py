@@ -43,7 +43,10 @@ STAGES = ("load", "join", "features", "model", "write")
 
 
 def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process plus its largest finished child (the forked text-work helper, when
+    a scan starts one): an upper bound on the two at once, pages they share counted twice."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
 def make_export(fmt: str, n: int, folder: Path, unique: bool = False) -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from autodm.features import CONTEXT_FEATURES, FEATURES, build_features, link_kinds, reason
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, join_follows, make_inbox
@@ -105,3 +106,31 @@ def test_link_kinds() -> None:
     k = link_kinds(["https://calendly.com/x/15min", "facebook.com/sam.sample", "https://x.com/a/status/1",
                     "https://site.io/?utm_source=dm", "https://photos.app.goo.gl/abc"])
     assert k == {"shortener": 0, "profile_link": 1, "booking_link": 1, "tracking_link": 1}
+
+
+def _marked_text_work(texts: list[str], names: list[str]) -> tuple[list, list]:
+    """``_text_work`` with a last row naming the process that did it (module level: picklable)."""
+    import os
+
+    from autodm import features
+
+    rows, slots = features._text_work_plain(texts, names)  # type: ignore[attr-defined]
+    return [*rows, {"pid": os.getpid()}], [*slots, ""]
+
+
+def test_text_work_split_over_two_processes_is_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from autodm import features
+    from autodm.corpus import load_corpus
+
+    texts = list(dict.fromkeys(load_corpus()["text"].astype(str)))[:400]
+    serial = features._text_work(texts, ["Sam Sample"])
+    monkeypatch.setattr(features, "PARALLEL_MIN_TEXTS", 2)
+    monkeypatch.setattr(features, "_text_work_plain", features._text_work, raising=False)
+    monkeypatch.setattr(features, "_text_work", _marked_text_work)
+    rows, slots = features._text_work_split(texts, ["Sam Sample"])
+    marks = [i for i, r in enumerate(rows) if "pid" in r]  # the end of each half's rows
+    assert len({rows[i]["pid"] for i in marks}) == (2 if (os.cpu_count() or 1) > 1 else 1)
+    keep = [i for i in range(len(rows)) if i not in marks]
+    assert [rows[i] for i in keep] == serial[0] and [slots[i] for i in keep] == serial[1]
