@@ -376,12 +376,18 @@ def _count_matrix(vec: TfidfVectorizer, texts: Sequence[str], vocabulary: dict[s
         ptr = np.zeros(len(grams) + 1, dtype=np.int64)
         np.cumsum([len(g) for g in grams], out=ptr[1:])
         feats = np.fromiter(chain.from_iterable(grams), dtype=np.int64, count=int(ptr[-1]))
+        word_rows = np.repeat(np.arange(len(grams), dtype=np.int64), np.diff(ptr))
+        known = feats >= 0
+        # (texts x words) @ (words x n-grams): each text's counts, summed in C, without listing
+        # every (text, n-gram) occurrence; integer counts, so the float sums are exact
+        by_word = sp.csr_array((np.ones(int(known.sum()), dtype=vec.dtype), (word_rows[known], feats[known])),
+                               shape=(len(grams), len(vocab)))
         tok = np.asarray(tokens, dtype=np.int64)
-        starts, lens = ptr[:-1][tok], ptr[1:][tok] - ptr[:-1][tok]
-        ends = np.cumsum(lens)
-        flat = np.repeat(starts - (ends - lens), lens) + np.arange(int(ends[-1]) if len(ends) else 0)
-        cols = feats[flat]
-        rows = np.repeat(np.repeat(np.arange(n, dtype=np.int64), per_text), lens)
+        by_text = sp.csr_array((np.ones(len(tok), dtype=vec.dtype), (np.repeat(np.arange(n), per_text), tok)),
+                               shape=(n, len(grams)))
+        X = sp.csr_array(by_text @ by_word)
+        X.sum_duplicates()  # canonical: sorted indices, no repeats (as the counting below leaves it)
+        return X
     else:
         analyze = vec.build_analyzer()
         ids: list[int] = []
