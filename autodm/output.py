@@ -187,8 +187,8 @@ def _plain_str_cells(values: list[Any], sep: str, safe: bool, end: bytes) -> lis
         return None
     if safe and _FORMULA_AFTER_NUL.search("\x00" + joined):
         return None
-    tail = end.decode("ascii")
-    return ((tail + "\x00").join(values) + tail).encode("utf-8").split(b"\x00")
+    tail = end.decode("ascii")  # the NULs are exactly the separators (checked above)
+    return (joined.replace("\x00", tail + "\x00") + tail).encode("utf-8").split(b"\x00")
 
 
 def _cell_bytes(values: list[Any], sep: str, safe: bool, end: bytes = b"") -> list[bytes]:

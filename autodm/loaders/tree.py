@@ -78,8 +78,8 @@ _READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflat
 _METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "deflate64", 93: "zstd",
                  98: "PPMd", 99: "AES encryption"}
 #: What a corrupt zip can make zipfile raise, beyond BadZipFile.
-ZIP_ERRORS = _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
-               zlib.error, NotImplementedError, UnicodeDecodeError, KeyError, IndexError, OverflowError)
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
+              zlib.error, NotImplementedError, UnicodeDecodeError, KeyError, IndexError, OverflowError)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 #: Reasons in :attr:`ExportTree.ignored`.
 NESTED_ZIP = "zip inside the export"
@@ -227,7 +227,7 @@ class ExportTree:
                 return fh.read(m.size + 1)
         except RuntimeError as e:  # encrypted member (refused at open; kept for safety)
             raise InputError(f"{self.display(path)}: {e}; export it again without a password") from None
-        except _ZIP_ERRORS as e:
+        except ZIP_ERRORS as e:
             raise InputError(f"{self.display(path)}: cannot read this zip member ({_why(e)}); "
                              "the download looks corrupt or truncated") from None
 
@@ -324,7 +324,7 @@ def _declared_entries(path: Path) -> int | None:
     try:
         with open(path, "rb") as fh:
             end = zipfile._EndRecData(fh)  # the stdlib's own end-of-directory reader
-    except _ZIP_ERRORS:
+    except ZIP_ERRORS:
         return None
     return None if not end else int(end[zipfile._ECD_ENTRIES_TOTAL])
 
@@ -336,7 +336,7 @@ def _index_zip(path: Path, ignored: Counter[str]) -> list[Member]:
                          "set AUTODM_MAX_MEMBERS to allow more")
     try:
         zf = zipfile.ZipFile(path)
-    except _ZIP_ERRORS as e:
+    except ZIP_ERRORS as e:
         raise InputError(f"{path}: not a readable zip file ({_why(e)}); corrupt or truncated download?") from None
     out: list[Member] = []
     nested: list[str] = []
