@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -49,3 +52,21 @@ def test_x_has_no_follow_times_and_linkedin_has_days() -> None:
     assert (t == t.dt.floor("D")).all() and set(li.follows["precision"]) == {"day"}
     assert set(li.follows["direction"]) == {"connection"}
     assert np.isin(x.messages["kind"].unique(), ["message", "welcome"]).all()
+
+
+def test_bundled_examples_are_what_the_documented_command_writes(tmp_path: Path) -> None:
+    """data/examples is `python -m autodm.simulate examples data/examples` of the current corpus."""
+    from autodm.simulate.__main__ import examples
+
+    shipped = Path(__file__).resolve().parents[1] / "data" / "examples"
+    written = examples(tmp_path)
+    assert sorted(p.name for p in written) == sorted(p.name for p in shipped.iterdir())
+    for path in written:
+        ours = shipped / path.name
+        if path.suffix == ".zip":  # the members' bytes, not the deflate stream (zlib builds may differ)
+            with zipfile.ZipFile(path) as a, zipfile.ZipFile(ours) as b:
+                assert a.namelist() == b.namelist(), path.name
+                for name in a.namelist():
+                    assert a.read(name) == b.read(name), (path.name, name)
+        else:
+            assert path.read_bytes() == ours.read_bytes(), path.name
