@@ -631,6 +631,11 @@ def _value_keys(j: np.ndarray, names: list[str], values: _Picked, codes: np.ndar
     return vk
 
 
+#: The reasons of a row none of whose contributions is strong enough to name.
+NO_SIGN = "no clear sign of automation"
+MANY_SMALL = "many small signs together"
+
+
 def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is_auto: np.ndarray,
             top: int = 3, *, memo: dict[str, Any] | None = None) -> np.ndarray:
     """The ``top`` contributions in the verdict's direction, in plain words ("; "-joined).
@@ -708,7 +713,12 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
             if cacheable:
                 joined_of[t] = text
         joined[i] = text
-    return joined[inv]
+    out = joined[inv]
+    # no contribution strong enough to name: say what the verdict rests on instead of nothing
+    none = ~slot_codes.any(axis=1)
+    out[none & ~auto] = NO_SIGN
+    out[none & auto] = MANY_SMALL
+    return out
 
 
 def _slot_words(model: Model, parts: dict[str, Any], names: list[str], cols: dict[str, np.ndarray],

@@ -32,7 +32,7 @@ def test_timing_shows_in_the_export_and_the_reasons(small_model: mdl.Model) -> N
     assert timed.any()
     d = (rows.loc[timed, "sent_at"] - rows.loc[timed, "followed_at"]).dt.total_seconds()
     assert (d.round(3) == rows.loc[timed, "seconds_after_follow"]).all()
-    assert (rows["reasons"] != "").mean() > 0.9
+    assert (rows["reasons"] != "").all()  # a row with nothing strong to name says so
 
 
 def test_threshold_moves_verdicts(small_model: mdl.Model) -> None:
