@@ -1,3 +1,3 @@
-from autodm.cli import main
+from autodm._entry import main
 
 main()

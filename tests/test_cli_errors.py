@@ -76,6 +76,28 @@ def test_ctrl_c_exits_130_with_one_line() -> None:
     assert (proc.returncode, out, err) == (130, b"", b"interrupted\n")
 
 
+_CTRL_C_DURING_IMPORT = """
+import os, signal, sys
+
+class CtrlCOnImport:  # the user presses Ctrl-C while Typer (imported by autodm.cli) loads
+    def find_spec(self, name, path=None, target=None):
+        if name == "typer":
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlCOnImport())
+sys.argv = ["autodm", "--version"]
+from {module} import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_imports_is_one_line_too() -> None:
+    proc = subprocess.run([sys.executable, "-c", _CTRL_C_DURING_IMPORT.format(module="autodm._entry")],
+                          capture_output=True, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (130, b"", b"interrupted\n")
+
+
 def test_closed_stdout_is_a_quiet_exit_0(tmp_path: Path) -> None:
     src = _write(tmp_path / "inbox.json", GOOD)
     proc = subprocess.Popen([sys.executable, "-m", "autodm", "inspect", "--json", str(src)],

@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from autodm import __version__
+from autodm._entry import EXIT_INTERRUPTED
 from autodm.errors import AutodmError, one_line
 
 app = typer.Typer(
@@ -43,8 +44,6 @@ err_console = Console(stderr=True, soft_wrap=True)  # one message, one line: pip
 P = ParamSpec("P")
 R = TypeVar("R")
 _state = {"debug": os.environ.get("AUTODM_DEBUG", "") not in ("", "0"), "interrupted": False}
-#: Exit code for Ctrl-C (128 + SIGINT), as shells report it.
-EXIT_INTERRUPTED = 130
 
 
 def _version(value: bool) -> None:
