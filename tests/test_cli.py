@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,21 @@ def test_bad_output_is_refused_before_any_work(tmp_path: Path) -> None:
     r = _run("senders", str(EXAMPLE), "--follows", str(follows), "-o", str(follows))
     assert r.exit_code != 0 and "refusing to overwrite an input file" in r.stderr
     assert follows.read_text().startswith("user_id")
+
+
+def test_evaluate_header_is_one_line_however_long_the_model_path(tmp_path: Path) -> None:
+    """The report's first line names the model and its threshold on one line (it used to wrap at
+    100 columns, leaving the threshold on a line of its own in a log or a pipe)."""
+    labelled = tmp_path / "labelled.csv"
+    labelled.write_text("text,label\n" + "".join(
+        f"Thanks for the follow! Free guide: https://bit.ly/g{i},auto\nsee you at the match saturday {i},personal\n"
+        for i in range(12)), encoding="utf-8")
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 6)
+    deep.mkdir(parents=True)
+    model = deep / "mine.joblib"
+    assert _run("train", str(labelled), "-o", str(model)).exit_code == 0
+    r = _run("evaluate", str(labelled), "--model", str(model))
+    assert r.exit_code == 0, r.stderr
+    first = r.stdout.splitlines()[0]
+    assert first.startswith(f"model {model}: 24 labelled messages")
+    assert re.search(r", threshold [01]\.\d{3}$", first), first

@@ -157,12 +157,14 @@ def _fmt(v: Any) -> str:
 
 
 def print_report(report: dict[str, Any]) -> None:
-    console = Console(width=max(100, Console().width))
+    # soft_wrap: a one-line message stays one line (a long model path must not push the threshold
+    # onto a line of its own); tables are still laid out to the width
+    console = Console(width=max(100, Console().width), soft_wrap=True)
     m = report["metrics"]
     console.print(f"model {report['model']}: {report['rows']} labelled messages "
                   f"({report['auto']} auto, {report['personal']} personal), threshold {report['threshold']:.3f}",
                   highlight=False)
-    rel = Table(title="reliability: messages scoring at least s", box=None)
+    rel = Table(title="reliability: share auto among messages scoring ≥ s", box=None)
     for c in ("score ≥", "messages", "share auto"):
         rel.add_column(c, justify="right")
     for r in report["reliability"]:
