@@ -9,7 +9,7 @@ are that run's): load -> join -> features -> model -> write CSV (to memory), eac
 Memory: ``peak_mem_mib`` is the peak physical memory of the scan and the workers it forks
 together (the sum of their PSS, sampled every 50 ms, see :class:`MemorySampler`): a forked
 worker's own RSS also counts every page it shares with the scan, so RSS sums would count those
-twice. ``peak_rss_mib`` is the scan process's own peak RSS (ru_maxrss) beside it.
+twice. ``peak_rss_mib`` is the scan process's own peak RSS (VmHWM) beside it.
 References, on the same data and in the same run:
 
 - bare parse: read the export's message files and orjson-parse each one whole, with the garbage
@@ -47,8 +47,20 @@ STAGES = ("load", "join", "features", "model", "write")
 
 
 def rss_mib() -> float:
-    """Peak RSS of this process alone (a forked child's RSS would also count the pages it
-    shares with this process, so adding the two overstates what the machine holds)."""
+    """Peak RSS of this process alone: ``VmHWM``, the high-water mark of this process image.
+
+    Not ``ru_maxrss``: Linux carries that across fork and exec, so a scan started by this script
+    after it wrote a 1M-message export reported the script's own gigabyte. (A forked child's RSS
+    would also count the pages it shares with this process, so adding the two overstates what
+    the machine holds: see :class:`MemorySampler`.)
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -83,7 +95,7 @@ class MemorySampler:
 
     Every ``interval`` seconds a thread adds up their PSS from ``/proc/<pid>/smaps_rollup``: a
     page two processes share counts half in each, so the sum is what they hold at once. ``peak``
-    is in MiB; a spike shorter than the interval can be missed (ru_maxrss of this process alone
+    is in MiB; a spike shorter than the interval can be missed (the peak RSS of this process alone
     is reported beside it). Where /proc has no smaps_rollup, ``peak`` stays 0.
     """
 
