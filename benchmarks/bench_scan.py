@@ -38,6 +38,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -100,8 +101,6 @@ class MemorySampler:
     """
 
     def __init__(self, interval: float = 0.05) -> None:
-        import threading
-
         self.interval, self.peak = interval, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
