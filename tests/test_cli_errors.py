@@ -244,3 +244,14 @@ def test_file_names_with_markup_or_control_characters_print_as_one_safe_line(tmp
     assert r.exit_code == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "\x1b" not in r.stderr and "\u202e" not in r.stderr
     assert "in\\nbox\\x1b[2J\\u202e.json: invalid JSON at line 1" in r.stderr
+
+
+def test_stdin_has_the_size_limit_of_one_file() -> None:
+    """stdin is read up to AUTODM_MAX_MEMBER_BYTES, like any one file, then refused in one line."""
+    data = (json.dumps(GOOD["messages"][0]) + "\n").encode() * 20
+    r = _autodm("inspect", "-", env={"AUTODM_MAX_MEMBER_BYTES": str(len(data) - 1)}, stdin=data)
+    assert r.returncode == 2 and r.stdout == b""
+    assert r.stderr.decode().strip() == (f"error: stdin: more than the {len(data) - 1}-byte limit of one input "
+                                         "(set AUTODM_MAX_MEMBER_BYTES to allow more)")
+    r = _autodm("inspect", "-", env={"AUTODM_MAX_MEMBER_BYTES": str(len(data))}, stdin=data)
+    assert r.returncode == 0, r.stderr

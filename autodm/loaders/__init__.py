@@ -15,6 +15,7 @@ import pandas as pd
 from autodm.errors import InputError
 from autodm.inbox import Inbox, Skips, follows_frame
 from autodm.loaders import canonical, linkedin, meta, x
+from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
 
 #: Detection order: platform layouts first, the single-file canonical format last.
@@ -38,6 +39,16 @@ def detect(tree: ExportTree) -> str:
     raise InputError(f"{tree.name}: not a DM export autodm knows; looked for {LOOKED_FOR}")
 
 
+def read_stdin() -> bytes:
+    """All of stdin, refused past the limit a single file has (``AUTODM_MAX_MEMBER_BYTES``)."""
+    limit = tree_mod.MAX_MEMBER_BYTES
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(f"stdin: more than the {limit}-byte limit of one input "
+                         "(set AUTODM_MAX_MEMBER_BYTES to allow more)")
+    return data
+
+
 def load_inbox(
     paths: list[Path] | list[str],
     *,
@@ -53,7 +64,7 @@ def load_inbox(
     if [str(p) for p in paths] == ["-"]:
         if platform not in (None, "canonical"):
             raise InputError(f"stdin: only autodm's canonical format can be read from stdin, not {platform}")
-        inbox = canonical.load_bytes(sys.stdin.buffer.read(), "<stdin>", skips)
+        inbox = canonical.load_bytes(read_stdin(), "<stdin>", skips)
     else:
         if not paths:
             raise InputError("no input given; expected an export zip, folder or file")
