@@ -453,18 +453,28 @@ def _join_keys(inbox: Inbox) -> list[tuple[str, pd.Series, pd.Series]]:
     m, f = inbox.messages, inbox.follows
     keys: list[tuple[str, pd.Series, pd.Series]] = []
     username, name = m["sender_username"], m["sender_name"]
+    by_name = [(username, name, f["user_name"])]
     if inbox.platform == "linkedin":
         keys.append(("url", _map_distinct(m["sender_id"], normalize_url), f["user_id"].map(normalize_url)))
-        # a sender with a profile URL that matches no connection is not connected: never fall
-        # back to their display name (another connection may share it); legacy rows have no URL
-        has_url = m["sender_id"].astype("string").str.startswith("http").fillna(False).to_numpy(dtype=bool)
-        username, name = username.mask(has_url), name.mask(has_url)
+        # A sender with a profile URL that matched no connection's URL is not that connection:
+        # their name may only match a connection listed without a URL (an older Connections.csv,
+        # name-only invitations), never one listed under another URL (a namesake). Senders
+        # without a URL (legacy messages.csv) match any connection by name.
+        has_url = _is_url(m["sender_id"])
+        listed_without_url = f["user_name"].mask(_is_url(f["user_id"]))
+        by_name = [(username.mask(has_url), name.mask(has_url), f["user_name"]),
+                   (username.where(has_url), name.where(has_url), listed_without_url)]
     else:
         keys.append(("id", m["sender_id"], f["user_id"]))
-    keys.append(("username", username, f["user_name"]))
-    keys.append(("username", name, f["user_name"]))
-    keys.append(("name", _map_distinct(name, normalize_name), _map_distinct(f["user_name"], normalize_name)))
+    for user, display, follow_name in by_name:
+        keys.append(("username", user, follow_name))
+        keys.append(("username", display, follow_name))
+        keys.append(("name", _map_distinct(display, normalize_name), _map_distinct(follow_name, normalize_name)))
     return keys
+
+
+def _is_url(ids: pd.Series) -> np.ndarray:
+    return ids.astype("string").str.startswith("http").fillna(False).to_numpy(dtype=bool)
 
 
 def join_follows(inbox: Inbox) -> pd.DataFrame:

@@ -288,6 +288,21 @@ def test_invitation_bounds_a_connection_by_name_without_urls(tmp_path: Path) -> 
     assert _follows(load_inbox([root]))[3] == (ROBIN, "Robin Sample", "2024-03-07T00:00:00+00:00", "day", "connection")
 
 
+def test_messages_with_urls_join_an_older_connections_file_by_name(tmp_path: Path) -> None:
+    """Current messages.csv (profile URLs) beside an older Connections.csv (no URL column): the
+    join falls back to the name (formats.md 4.3), but never to a namesake listed under another URL."""
+    conns = CONNECTIONS_NO_URL.replace("06 Nov 2019", "07 Mar 2024")
+    ib = load_inbox([write_folder(tmp_path / "old", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": conns})])
+    j = join_follows(ib).set_index("message_id")
+    robin = j[(j["sender_id"] == ROBIN) & ~j["outgoing"]]
+    assert len(robin) >= 2 and robin["follow_join"].isin(["username", "name"]).all()  # by name, not URL
+    assert (robin["followed_at"] == _ts("2024-03-07 00:00")).all() and (robin["follow_precision"] == "day").all()
+    other = CONNECTIONS.replace(ROBIN, "https://www.linkedin.com/in/robin-sample-other")
+    ib = load_inbox([write_folder(tmp_path / "new", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": other})])
+    j = join_follows(ib)
+    assert (j.loc[j["sender_id"] == ROBIN, "follow_join"] == "none").all()
+
+
 @pytest.mark.parametrize(("raw", "expected"), [
     ("3/9/24, 4:05 PM", "2024-03-09 16:05"),
     ("3/9/24, 4:05\u202fPM", "2024-03-09 16:05"),  # newer ICU puts a narrow no-break space before PM
