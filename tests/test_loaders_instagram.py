@@ -321,6 +321,19 @@ def test_html_export_asks_for_json(tmp_path: Path) -> None:
     assert r.exit_code == 2 and r.stdout == "" and "HTML export" in r.stderr and r.stderr.count("\n") == 1
 
 
+def test_thread_file_outside_its_export_asks_for_the_export(tmp_path: Path) -> None:
+    """One message_N.json (or its thread folder) passed alone: one line asking for the whole
+    export, not autodm's own format failing on it (formats.md 0: a single file is an input)."""
+    lone = tmp_path / "message_1.json"
+    lone.write_text(IG_SAM, encoding="utf-8")
+    folder = write_folder(tmp_path / "thread", {"samsample_2222222222222222/message_1.json": IG_SAM})
+    for path in (lone, folder):
+        assert detect(ExportTree.open([path])) == "meta"
+        r = CliRunner().invoke(app, ["scan", str(path)])
+        assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+        assert "an Instagram/Messenger thread file outside its export (1 such file); pass the whole export" in r.stderr
+
+
 def _with_thread(tmp_path: Path, text: str | bytes) -> Path:
     files: dict[str, str | bytes] = dict(ig_2024_files())
     files["your_instagram_activity/messages/inbox/samsample_2222222222222222/message_1.json"] = text
@@ -413,8 +426,13 @@ def test_detect_only_meta_layouts(tmp_path: Path) -> None:
     assert detect(ExportTree.open([plain])) == "canonical"
     odd = write_zip(tmp_path / "b.zip", {"messages/thread/message_1.json": IG_CHLOE_1,  # no inbox/ folder
                                          "messages/thread/photo.jpg": "jpg"})
+    assert detect(ExportTree.open([odd])) == "meta"  # a thread file by its content: asked for the export
+    with pytest.raises(InputError, match="thread file outside its export"):
+        load_inbox([odd])
+    other = write_zip(tmp_path / "c.zip", {"messages/thread/message_1.json": '{"title": "not a thread"}',
+                                           "messages/thread/photo.jpg": "jpg"})
     with pytest.raises(InputError, match="not a DM export autodm knows"):
-        detect(ExportTree.open([odd]))
+        detect(ExportTree.open([other]))
 
 
 # --------------------------------------------------------------------------- the writer

@@ -39,6 +39,8 @@ THREAD_RE = re.compile(
 #: Parts of the export that hold no DMs the owner received (Meta AI chats, the cross-app copy).
 IGNORED_RE = re.compile(r"(?:^|/)(cross[-_]app[-_]inbox)/", re.IGNORECASE)
 LEGACY_RE = re.compile(r"^(?:[^/]+/)?messages\.json$", re.IGNORECASE)
+#: A thread file away from its export's folders (one message_N.json, or its folder, passed alone).
+LONE_THREAD_RE = re.compile(r"(?:^|/)message_\d+\.json$", re.IGNORECASE)
 FOLLOWERS_RE = re.compile(r"(?:^|/)followers(?:_\d+)?\.json$", re.IGNORECASE)
 FOLLOWING_RE = re.compile(r"(?:^|/)following\.json$", re.IGNORECASE)
 FB_FOLLOWERS_RE = re.compile(r"(?:^|/)people_who_followed_you\.json$", re.IGNORECASE)
@@ -351,10 +353,21 @@ def detect(tree: ExportTree) -> bool:
     if any(_is_legacy(tree, p) for p in tree.match(LEGACY_RE)):
         return True
     cands = _e2ee_candidates(tree)
-    if not cands:
-        return False
-    smallest = min(cands, key=lambda p: tree.members[p].size)
-    return _is_e2ee_head(_head(tree, smallest))
+    if cands and _is_e2ee_head(_head(tree, min(cands, key=lambda p: tree.members[p].size))):
+        return True
+    return bool(_lone_threads(tree))
+
+
+def _lone_threads(tree: ExportTree) -> list[str]:
+    """Thread files (``message_N.json`` holding participants and messages) outside an export's folders."""
+    out = []
+    for p in tree.match(LONE_THREAD_RE):
+        if THREAD_RE.search(p):
+            continue
+        head = _head(tree, p)
+        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b'"participants"' in head and b'"messages"' in head:
+            out.append(p)
+    return out
 
 
 def _scan(tree: ExportTree) -> _Found:
@@ -848,6 +861,13 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
             raise InputError(
                 f"{tree.name}: this Instagram/Messenger download is an HTML export; request a JSON "
                 "export (Download your information -> Format: JSON)"
+            )
+        lone = _lone_threads(tree)
+        if lone:
+            raise InputError(
+                f"{tree.display(lone[0])}: an Instagram/Messenger thread file outside its export "
+                f"({len(lone)} such file{'s' if len(lone) > 1 else ''}); pass the whole export (its zip or "
+                "unzipped folder): autodm needs its owner and follow lists to tell your messages from theirs"
             )
         raise InputError(
             f"{tree.name}: no Instagram/Messenger messages found; expected "
