@@ -129,11 +129,16 @@ def _is_input(path: Path, forbid: tuple[Path, ...]) -> bool:
     return False
 
 
+def refuse_input(path: Path, forbid: tuple[Path, ...]) -> None:
+    """Raise OutputError if writing ``path`` would replace one of the inputs ``forbid``."""
+    if _is_input(Path(path), forbid):
+        raise OutputError(f"{path}: refusing to overwrite an input file; choose another -o path")
+
+
 def check_target(path: Path, forbid: tuple[Path, ...] = ()) -> None:
     """Raise OutputError now if ``path`` cannot be an output (call it before long work)."""
     path = Path(path)
-    if _is_input(path, forbid):
-        raise OutputError(f"{path}: refusing to overwrite an input file; choose another -o path")
+    refuse_input(path, forbid)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name for -o")
     parent = path.parent

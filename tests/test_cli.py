@@ -157,3 +157,15 @@ def test_evaluate_header_is_one_line_however_long_the_model_path(tmp_path: Path)
     first = r.stdout.splitlines()[0]
     assert first.startswith(f"model {model}: 24 labelled messages")
     assert re.search(r", threshold [01]\.\d{3}$", first), first
+
+
+def test_train_refuses_a_card_path_that_is_an_input(tmp_path: Path) -> None:
+    """-o x.joblib writes x.json beside it: when x.json is the labelled input, refuse before training."""
+    labelled = tmp_path / "mine.json"
+    rows = [{"message_id": f"m{i}", "text": f"Thanks for the follow! Free guide: https://bit.ly/g{i}" if i % 2
+             else f"see you at the match saturday {i}", "label": "auto" if i % 2 else "personal"} for i in range(24)]
+    labelled.write_text(json.dumps(rows), encoding="utf-8")
+    before = labelled.read_bytes()
+    r = _run("train", str(labelled), "-o", str(tmp_path / "mine.joblib"))
+    assert r.exit_code == 1 and "mine.json: refusing to overwrite an input file" in r.stderr
+    assert labelled.read_bytes() == before and not (tmp_path / "mine.joblib").exists()

@@ -12,9 +12,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from autodm import output
 from autodm.cli import app, err_console, reports_errors
 from autodm.cli.options import PlatformOpt
-from autodm.cli.scan_cmd import ModelOpt, TrustOpt, stage
+from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, stage
 from autodm.errors import InputError
 
 if TYPE_CHECKING:
@@ -82,6 +83,8 @@ def train(
     files = files or []
     if not files and not with_default:
         raise InputError("nothing to train on: give labelled files, or --with-default for the bundled corpus")
+    for target in (out, mdl.card_path(out)):  # the card beside the model must not replace an input either
+        output.refuse_input(target, inputs_of(files, labels))
     parts: list[Labelled] = []
     with stage("reading labels"):
         if files:
