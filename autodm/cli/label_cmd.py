@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
 from autodm.cli import app, err_console, reports_errors
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, load_model, stage
+from autodm.errors import InputError
 from autodm.labels import LabelStore, uncertainty_order
 from autodm.loaders import load_inbox
 
@@ -40,17 +43,21 @@ def label(
     order = [int(i) for i in uncertainty_order(rows["score"], model.threshold)]
     todo = [i for i in order if rows["message_id"].iloc[i] not in store]
     console = Console()
-    err_console.print(f"{len(store)} labelled already, {len(todo)} to go; {KEYS}", highlight=False)
+    err_console.print(f"{len(store)} labelled already, {len(todo)} to go; {KEYS}", highlight=False, markup=False)
     history: list[int] = []
     pos = 0
     while pos < len(todo):
         r = rows.iloc[todo[pos]]
         console.print(Panel(
-            str(r["text"]) or "(no text)",
-            title=f"{r['sender_name'] or r['sender_id']} · {r['sent_at']:%Y-%m-%d %H:%M} · score {r['score']:.2f}",
-            subtitle=str(r["reasons"]) or None, expand=False,
-        ), highlight=False, markup=False)
-        key = typer.getchar().lower()
+            Text(str(r["text"]) or "(no text)"),
+            title=Text(f"{_who(r['sender_name'], r['sender_id'])} · {_when(r['sent_at'])} · score {r['score']:.2f}"),
+            subtitle=Text(str(r["reasons"])) if r["reasons"] else None, expand=False,
+        ), highlight=False)
+        try:
+            key = typer.getchar().lower()
+        except OSError:  # stdin is a pipe or a file: there is no key to read
+            raise InputError("autodm label reads one key at a time: run it in a terminal "
+                             "(its standard input is not one)") from None
         if key in ("q", "", "\x03", "\x04"):  # q, end of input, Ctrl-C, Ctrl-D: every answer is saved
             break
         if key == "u":
@@ -66,5 +73,14 @@ def label(
         elif key == "s":
             pos += 1
         else:
-            err_console.print(f"keys: {KEYS}", highlight=False)
+            err_console.print(f"keys: {KEYS}", highlight=False, markup=False)
     err_console.print(f"{len(store)} labels in {out}", highlight=False)
+
+
+def _who(name: object, sender_id: object) -> str:
+    """The sender's name, else their id (X archives and plain tables have no names)."""
+    return name if isinstance(name, str) and name else str(sender_id)
+
+
+def _when(sent_at: object) -> str:
+    return "time unknown" if pd.isna(sent_at) else f"{sent_at:%Y-%m-%d %H:%M}"
