@@ -26,6 +26,10 @@ def cost_threshold(y: np.ndarray, prob: np.ndarray, fp_cost: float) -> float:
     return float(ps[i]) if cost[i] < cost_none else 1.0
 
 
+#: The slice of labelled rows that name none (a file without the column, a blank cell).
+NO_SLICE = "(no slice)"
+
+
 def evaluate(model: mdl.Model, data: Labelled, *, threshold: float | None = None,
              fp_cost: float = 5.0, slice_column: str = "slice") -> dict[str, Any]:
     """Scores ``data`` and reports metrics, confusion matrix, slices and reliability."""
@@ -46,7 +50,9 @@ def evaluate(model: mdl.Model, data: Labelled, *, threshold: float | None = None
     }
     extra = data.extra
     if extra is not None and slice_column in extra.columns:
-        report["slices"] = slices(y, scores, extra[slice_column].astype(str).to_numpy(), t)
+        # rows from a file without the column (or a blank cell) form a slice of their own
+        col = extra[slice_column].astype("string").str.strip().replace("", pd.NA).fillna(NO_SLICE)
+        report["slices"] = slices(y, scores, col.to_numpy(dtype=object), t)
     return report
 
 
