@@ -203,9 +203,15 @@ def digest(data: Labelled) -> str:
     return h.hexdigest()
 
 
-def check_balance(data: Labelled) -> list[str]:
-    """Guards: an error under 10 per class; warnings under 200 per class or heavy imbalance."""
+def check_balance(data: Labelled, with_default: bool = False) -> list[str]:
+    """Guards on the user's labels: an error under 10 per class; warnings under 200 per class or
+    heavy imbalance. ``with_default`` (the bundled corpus is added): warnings only."""
     n1, n0 = int((data.y == 1).sum()), int((data.y == 0).sum())
+    if with_default:
+        if min(n0, n1) < 10:
+            return [f"only {n1} auto and {n0} personal labels of yours: the bundled corpus carries "
+                    "most of the model; your labels nudge it (raise --weight to nudge harder)"]
+        return []
     if min(n0, n1) < 10:
         raise TrainingError(
             f"need at least 10 labelled messages of each class, got {n1} auto and {n0} personal; "

@@ -89,6 +89,11 @@ def test_guards() -> None:
     warnings = check_balance(lab(20, 300))
     assert any("only 20" in w for w in warnings) and any("imbalance" in w for w in warnings)
     assert check_balance(lab(300, 400)) == []
+    # with the bundled corpus added, a few labels of a class are what README's "your 30 labels" means
+    assert check_balance(lab(5, 25), with_default=True) == [
+        "only 5 auto and 25 personal labels of yours: the bundled corpus carries most of the model; "
+        "your labels nudge it (raise --weight to nudge harder)"]
+    assert check_balance(lab(20, 300), with_default=True) == []
 
 
 def test_training_is_reproducible(tmp_path: Path) -> None:

@@ -89,7 +89,7 @@ def train(
     with stage("reading labels"):
         if files:
             parts.append(_gather(files, labels, weight, platform.value if platform else None))
-    for w in check_balance(parts[0]) if parts else []:
+    for w in check_balance(parts[0], with_default) if parts else []:
         err_console.print(f"warning: {w}", highlight=False)
     if with_default:
         with stage("building the bundled training set"):
