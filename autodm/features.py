@@ -374,6 +374,16 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
 # --------------------------------------------------------------------------- reasons
 
 
+def _thread_words(v: float) -> tuple[str, str]:
+    """The thread-length reason in the words of its value (``thread_len`` is log1p of the length)."""
+    n = round(math.expm1(v)) if v and not math.isnan(v) else 0
+    if n <= 0:
+        return "thread length", "thread length"
+    length = _plural(n, "message")
+    return f"short thread ({length})" if n <= 2 else f"thread of {length}", \
+        f"long conversation ({length})" if n >= 5 else f"thread of {length}"
+
+
 def _plural(n: float, word: str) -> str:
     k = int(n)
     return f"{k} {word}" if k == 1 else f"{k} {word}s"
@@ -442,7 +452,7 @@ def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
         "owner_never": ("you never replied" if v > 0 else "you replied",
                         "you replied to them" if v < 0 else "you never replied"),
         "bump": ("unanswered follow-up bump", "not a bump"),
-        "thread_len": ("short thread", "long conversation"),
+        "thread_len": _thread_words(v),
         "sender_cross_conv": ("same text in their other conversations", "one conversation"),
         "template_reuse": (f"same text from {int(row.get('template_senders') or 0)} senders", "unique text"),
     }

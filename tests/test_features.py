@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -134,3 +136,10 @@ def test_text_work_split_over_two_processes_is_one_pass(monkeypatch: pytest.Monk
     assert len({rows[i]["pid"] for i in marks}) == (2 if (os.cpu_count() or 1) > 1 else 1)
     keep = [i for i in range(len(rows)) if i not in marks]
     assert [rows[i] for i in keep] == serial[0] and [slots[i] for i in keep] == serial[1]
+
+
+def test_thread_length_reason_says_the_length() -> None:
+    """'long conversation' only for a long one: a one-message thread used to be called that too."""
+    words = {n: reason("thread_len", {"thread_len": math.log1p(n)}, toward_auto=False) for n in (1, 3, 12)}
+    assert words == {1: "thread of 1 message", 3: "thread of 3 messages", 12: "long conversation (12 messages)"}
+    assert reason("thread_len", {"thread_len": math.log1p(2)}, toward_auto=True) == "short thread (2 messages)"
