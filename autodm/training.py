@@ -10,6 +10,7 @@ both what a message says and when and how it arrived.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,11 +69,23 @@ def read_table(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError as e:
         raise InputError(f"{path}: not UTF-8 (bad byte at offset {e.start}); save the table as UTF-8") from None
     except (ValueError, OSError, ImportError) as e:
+        if suffix == ".json" and _is_inbox(path):
+            raise InputError(f"{path}: an inbox in autodm's own format, not a labelled table; train on it "
+                             "with --labels FILE (message_id,label), or scan it and add a label column") from None
         raise InputError(f"{path}: cannot read it as a {suffix.lstrip('.') or 'csv'} table ({e})") from None
     df.columns = [str(c).strip() for c in df.columns]
     if not any(c.lower() == "text" for c in df.columns):
         raise InputError(f"{path}: no text column; expected a scan export (autodm scan --format csv)")
     return df
+
+
+def _is_inbox(path: Path) -> bool:
+    """Whether ``path`` holds a canonical inbox (an object with a "messages" list)."""
+    try:
+        doc = json.loads(path.read_bytes())
+    except (ValueError, OSError):
+        return False
+    return isinstance(doc, dict) and isinstance(doc.get("messages"), list)
 
 
 def parse_labels(df: pd.DataFrame, path: str, column: str = "label") -> tuple[pd.Series, int]:

@@ -132,3 +132,12 @@ def test_default_model_rebuilds_from_data_with_the_same_cv_metrics() -> None:
     for key in ("precision", "recall", "f1", "roc_auc", "fpr"):
         assert abs(rebuilt.card["cv"]["metrics"][key] - shipped["cv"]["metrics"][key]) <= 0.005, key
     assert abs(rebuilt.threshold - shipped["threshold"]) <= 0.02
+
+
+def test_an_inbox_given_as_a_labelled_table_says_what_to_do() -> None:
+    """'autodm train inbox.json' without --labels: name the mix-up, not pandas' 'arrays must be of
+    the same length'."""
+    inbox = Path(__file__).resolve().parents[1] / "data" / "examples" / "inbox.json"
+    with pytest.raises(InputError, match=r"inbox\.json: an inbox in autodm's own format, not a labelled table; "
+                                         r"train on it with --labels FILE"):
+        read_table(inbox)
