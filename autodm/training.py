@@ -130,9 +130,11 @@ def labelled_table(path: Path, weight: float = 1.0) -> Labelled:
 
 
 def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
-                     platform: str | None = None) -> Labelled:
-    """An export plus a ``message_id,label`` file: features rebuilt from the source export."""
-    inbox = load_inbox(paths, platform=platform)
+                     platform: str | None = None, *, strict: bool = False,
+                     follows: Path | None = None) -> Labelled:
+    """An export plus a ``message_id,label`` file: features rebuilt from the source export
+    (read as ``autodm scan`` reads it: ``strict`` and ``follows`` mean the same there)."""
+    inbox = load_inbox(paths, platform=platform, strict=strict, follows=follows)
     table = read_table_any(labels_path)
     labels, blanks = parse_labels(table, str(labels_path))
     cols = {c.lower(): c for c in table.columns}

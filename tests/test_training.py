@@ -141,3 +141,29 @@ def test_an_inbox_given_as_a_labelled_table_says_what_to_do() -> None:
     with pytest.raises(InputError, match=r"inbox\.json: an inbox in autodm's own format, not a labelled table; "
                                          r"train on it with --labels FILE"):
         read_table(inbox)
+
+
+def test_labels_on_an_archive_take_follows_and_strict_like_scan(tmp_path: Path) -> None:
+    """An X archive has no follow times: --follows adds them to training and evaluation too, so a
+    model is trained on the context it will be scanned with."""
+    from typer.testing import CliRunner
+
+    from autodm.cli import app
+    from autodm.loaders import load_inbox
+
+    examples = Path(__file__).resolve().parents[1] / "data" / "examples"
+    x, labels = examples / "twitter-archive.zip", examples / "x.labels.csv"
+    incoming = load_inbox([x]).messages.query("not outgoing")
+    first = incoming.groupby("sender_id")["sent_at"].min()
+    follows = tmp_path / "follows.csv"
+    follows.write_text("user_id,followed_at\n" + "".join(
+        f"{sid},{(t - pd.Timedelta(seconds=9)).isoformat()}\n" for sid, t in first.items()), encoding="utf-8")
+    plain = labelled_archive([x], labels)
+    timed = labelled_archive([x], labels, follows=follows, strict=True)
+    assert plain.frame["follow_timed"].eq(0).all() and timed.frame["follow_timed"].gt(0).any()
+    assert timed.frame["delay_2min"].gt(0).any()
+    r = CliRunner().invoke(app, ["evaluate", str(x), "--labels", str(labels), "--follows", str(follows),
+                                 "--strict", "--format", "json"])
+    assert r.exit_code == 0, r.stderr
+    r = CliRunner().invoke(app, ["train", str(labels), "--follows", str(follows), "-o", str(tmp_path / "m.joblib")])
+    assert r.exit_code == 2 and "--follows adds follow times to an export read with --labels" in r.stderr

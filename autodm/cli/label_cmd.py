@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from autodm.cli import app, err_console, reports_errors
-from autodm.cli.options import FollowsOpt, Paths, PlatformOpt
+from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, load_model, stage
 from autodm.errors import InputError
 from autodm.labels import LabelStore, uncertainty_order
@@ -30,6 +30,7 @@ def label(
     model_path: ModelOpt = None,
     trust_model: TrustOpt = False,
     platform: PlatformOpt = None,
+    strict: StrictOpt = False,
     follows: FollowsOpt = None,
 ) -> None:
     """Label incoming messages one key at a time, the ones the model is least sure of first."""
@@ -37,7 +38,7 @@ def label(
 
     model = load_model(model_path, trust_model)
     with stage("reading the export"):
-        inbox = load_inbox(paths, platform=platform.value if platform else None, follows=follows)
+        inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict, follows=follows)
         rows = scan_inbox(inbox, model)
     store = LabelStore(out)
     order = [int(i) for i in uncertainty_order(rows["score"], model.threshold)]

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from autodm import output
 from autodm.cli import app, err_console, reports_errors
-from autodm.cli.options import PlatformOpt
+from autodm.cli.options import FollowsOpt, PlatformOpt, StrictOpt
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, stage
 from autodm.errors import InputError
 
@@ -47,11 +47,15 @@ LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="message_id,lab
                                                 show_default=False)]
 
 
-def _gather(files: list[Path], labels: Path | None, weight: float, platform: str | None) -> Labelled:
+def _gather(files: list[Path], labels: Path | None, weight: float, platform: str | None,
+            strict: bool = False, follows: Path | None = None) -> Labelled:
     from autodm.training import concat, labelled_archive, labelled_table
 
     if labels is not None:
-        return labelled_archive(files, labels, weight=weight, platform=platform)
+        return labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
+    if follows is not None:
+        raise InputError("--follows adds follow times to an export read with --labels; a labelled table "
+                         "already carries its followed_at column")
     return concat([labelled_table(f, weight=weight) for f in files])
 
 
@@ -74,6 +78,8 @@ def train(
     = ThresholdOn.all,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (folds, simulation).")] = SEED,
     platform: PlatformOpt = None,
+    strict: StrictOpt = False,
+    follows: FollowsOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the model card as JSON on stdout.")] = False,
 ) -> None:
     """Train a model on labelled messages (cross-validated by sender), save it and its card."""
@@ -84,11 +90,11 @@ def train(
     if not files and not with_default:
         raise InputError("nothing to train on: give labelled files, or --with-default for the bundled corpus")
     for target in (out, mdl.card_path(out)):  # the card beside the model must not replace an input either
-        output.refuse_input(target, inputs_of(files, labels))
+        output.refuse_input(target, inputs_of(files, labels, follows))
     parts: list[Labelled] = []
     with stage("reading labels"):
         if files:
-            parts.append(_gather(files, labels, weight, platform.value if platform else None))
+            parts.append(_gather(files, labels, weight, platform.value if platform else None, strict, follows))
     for w in check_balance(parts[0], with_default) if parts else []:
         err_console.print(f"warning: {w}", highlight=False)
     if with_default:
@@ -132,6 +138,8 @@ def evaluate(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")]
     = ReportFormat.table,
     platform: PlatformOpt = None,
+    strict: StrictOpt = False,
+    follows: FollowsOpt = None,
 ) -> None:
     """Measure a model on labelled messages it never saw: metrics, confusion, slices, reliability."""
     from autodm import model as mdl
@@ -141,7 +149,7 @@ def evaluate(
         raise InputError("give a labelled table (a scan export with a label column) to evaluate on")
     model = mdl.load(model_path, trust_model=trust_model)
     with stage("reading labels"):
-        data = _gather(files, labels, 1.0, platform.value if platform else None)
+        data = _gather(files, labels, 1.0, platform.value if platform else None, strict, follows)
     if min(int((data.y == 0).sum()), int((data.y == 1).sum())) == 0:
         err_console.print("warning: only one class in the labels; ROC-AUC cannot be computed", highlight=False)
     with stage(f"scoring {len(data)} messages"):
