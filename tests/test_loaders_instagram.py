@@ -321,6 +321,15 @@ def test_html_export_asks_for_json(tmp_path: Path) -> None:
     assert r.exit_code == 2 and r.stdout == "" and "HTML export" in r.stderr and r.stderr.count("\n") == 1
 
 
+def test_legacy_export_two_folders_deep(tmp_path: Path) -> None:
+    """formats.md 0: members are found at any depth; the legacy layout was only looked for at the
+    top or one folder down."""
+    top = load_inbox([write_zip(tmp_path / "top.zip", ig_legacy_files())])
+    deep = load_inbox([write_folder(tmp_path / "deep", ig_legacy_files(), top="instagram/alex_20190101")])
+    assert _by_time(deep) == _by_time(top) and len(top.messages) == 4
+    assert deep.owner == top.owner and len(deep.follows) == len(top.follows) == 3
+
+
 def test_thread_file_outside_its_export_asks_for_the_export(tmp_path: Path) -> None:
     """One message_N.json (or its thread folder) passed alone: one line asking for the whole
     export, not autodm's own format failing on it (formats.md 0: a single file is an input)."""

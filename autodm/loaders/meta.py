@@ -38,7 +38,7 @@ THREAD_RE = re.compile(
 )
 #: Parts of the export that hold no DMs the owner received (Meta AI chats, the cross-app copy).
 IGNORED_RE = re.compile(r"(?:^|/)(cross[-_]app[-_]inbox)/", re.IGNORECASE)
-LEGACY_RE = re.compile(r"^(?:[^/]+/)?messages\.json$", re.IGNORECASE)
+LEGACY_RE = re.compile(r"(?:^|/)messages\.json$", re.IGNORECASE)  # at any depth (formats.md 0)
 #: A thread file away from its export's folders (one message_N.json, or its folder, passed alone).
 LONE_THREAD_RE = re.compile(r"(?:^|/)message_\d+\.json$", re.IGNORECASE)
 FOLLOWERS_RE = re.compile(r"(?:^|/)followers(?:_\d+)?\.json$", re.IGNORECASE)
@@ -770,7 +770,7 @@ def _load_follows(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader)
             doc = _parse_repaired(tree, path, reader)
             _add_follow_entries(_entries(doc, keys, where, expected), where, direction, frows, skips)
     if legacy:
-        for path in tree.match(r"^(?:[^/]+/)?connections\.json$"):
+        for path in tree.match(r"(?:^|/)connections\.json$"):
             where = tree.display(path)
             doc = _parse_repaired(tree, path, reader)
             if not isinstance(doc, dict):
@@ -823,7 +823,7 @@ def _facebook_owner(tree: ExportTree, reader: _Reader) -> Owner:
 
 
 def _legacy_owner(tree: ExportTree, reader: _Reader) -> Owner:
-    for path in tree.match(r"^(?:[^/]+/)?profile\.json$"):
+    for path in tree.match(r"(?:^|/)profile\.json$"):
         doc = _parse_repaired(tree, path, reader)
         if isinstance(doc, dict) and _str(doc.get("username")):
             return Owner(id=doc["username"], name=_str(doc.get("name")) or doc["username"],
