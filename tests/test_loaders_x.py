@@ -7,6 +7,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -575,3 +576,29 @@ def test_follows_join_on_id_without_times(tmp_path: Path) -> None:
     assert (chloe["follow_join"], chloe["follow_direction"]) == ("id", "following")
     assert j.loc["Hello all &amp; hi", "follow_join"] == "none"  # u0004 is in no follow list
     assert j["followed_at"].isna().all()
+
+
+def test_a_lone_surrogate_in_one_text_costs_one_character_not_the_archive(tmp_path: Path) -> None:
+    """X cuts texts mid-emoji and writes the half left as a lone \\ud83d escape, which orjson
+    rejects: the archive loads, that character reads as U+FFFD, every other message as before."""
+    files = archive_2022()
+    old = '"Here is our menu https://t.co/Pic999"'
+    assert files["data/direct-messages.js"].count(old) == 1
+    files["data/direct-messages.js"] = files["data/direct-messages.js"].replace(
+        old, '"Here is our menu \\ud83d https://t.co/Pic999"')
+    ib = load_inbox([write_zip(tmp_path / "x.zip", files)])
+    texts = dict(zip(ib.messages["message_id"], ib.messages["text"], strict=True))
+    assert texts["1500000000000000012"] == "Here is our menu \ufffd"
+    want = {mid: text for mid, _, text, *_ in ARCHIVE_2022_MESSAGES if mid != "1500000000000000012"}
+    assert {k: v for k, v in texts.items() if k in want} == want
+    ib.messages["text"].str.encode("utf-8")  # writable as UTF-8
+
+
+def test_jsonload_keeps_orjsons_errors() -> None:
+    from autodm.loaders import jsonload
+
+    assert jsonload.loads(b'{"a\\udc00": ["\\ud83d\\ude00", "x\\udc00"]}') == {"a\ufffd": ["\U0001f600", "x\ufffd"]}
+    with pytest.raises(orjson.JSONDecodeError, match="surrogate"):
+        jsonload.loads(b'["\\ud83d", }')  # invalid for the stdlib too: orjson's error
+    with pytest.raises(orjson.JSONDecodeError):
+        jsonload.loads(b"[1,]")

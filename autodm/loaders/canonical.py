@@ -27,6 +27,7 @@ import orjson
 
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
+from autodm.loaders import jsonload
 from autodm.loaders.tree import ExportTree
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
@@ -132,7 +133,7 @@ def _sniff(data: bytes) -> str:
 def _parse_json(data: bytes | memoryview, name: str) -> Any:
     """The JSON document (orjson: no recursion, a depth limit of 1024, any size in memory)."""
     try:
-        return orjson.loads(data)
+        return jsonload.loads(data)
     except orjson.JSONDecodeError as e:
         what = "nested too deeply (over 1024 levels)" if "depth" in e.msg or "recursion" in e.msg else e.msg
         raise InputError(
@@ -147,7 +148,7 @@ def _read_jsonl(data: bytes, name: str, skips: Skips) -> Iterator[tuple[int | st
             continue
         record = f"on line {lineno}"
         try:
-            yield record, orjson.loads(line)
+            yield record, jsonload.loads(line)
         except orjson.JSONDecodeError as e:
             skips.skip(name, record, f"invalid JSON ({e.msg})", "one JSON object per line")
             yield record, None

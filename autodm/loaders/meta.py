@@ -28,6 +28,7 @@ import orjson
 
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
+from autodm.loaders import jsonload
 from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
 
@@ -458,7 +459,7 @@ def _parse_text(tree: ExportTree, path: str, reader: _Reader | None = None) -> t
     if not text.strip():
         raise InputError(f"{tree.display(path)}: the file is empty; expected Meta's JSON")
     try:
-        return orjson.loads(text), text
+        return jsonload.loads(text), text
     except orjson.JSONDecodeError as e:
         raise InputError(
             f"{tree.display(path)}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"

@@ -31,6 +31,7 @@ import orjson
 
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, gc_paused, make_inbox
+from autodm.loaders import jsonload
 from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
 
@@ -119,7 +120,7 @@ def parse_js(data: bytes, name: str, prefix: bytes = b"window.YTD.") -> Any:
     begin, end = _span(data, name, prefix)
     body = memoryview(data)[begin:end]
     try:
-        return orjson.loads(body)
+        return jsonload.loads(body)
     except orjson.JSONDecodeError as e:
         raise _json_error(data, name, begin, e) from None
 
@@ -149,7 +150,7 @@ class _Unsplittable(Exception):
 
 def _load_piece(piece: memoryview) -> Any:
     try:
-        return orjson.loads(piece)
+        return jsonload.loads(piece)
     except orjson.JSONDecodeError:
         raise _Unsplittable from None
 
