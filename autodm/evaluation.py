@@ -73,7 +73,7 @@ def slices(y: np.ndarray, prob: np.ndarray, names: np.ndarray, threshold: float)
     for name in pd.unique(names):
         sel = names == name
         ys, ps = y[sel], prob[sel]
-        flagged = float((ps >= threshold).mean())
+        flagged = float(mdl.flags_auto(ps, threshold).mean())
         row: dict[str, Any] = {"slice": str(name), "messages": int(sel.sum()),
                                "auto": int((ys == 1).sum()), "flagged_auto": round(flagged, 4)}
         if len(set(ys.tolist())) == 2:

@@ -145,10 +145,20 @@ class Model:
         return float(self.card.get("threshold", 0.5))
 
 
+#: Scores are shown (and thresholds chosen) to this many decimals.
+SCORE_DECIMALS = 4
+
+
+def flags_auto(prob: np.ndarray, threshold: float) -> np.ndarray:
+    """The verdict rule, everywhere: the score as shown (4 decimals) at or above the threshold,
+    so a row never shows score 0.7260 and verdict personal at threshold 0.726."""
+    return np.round(np.asarray(prob, dtype=float), SCORE_DECIMALS) >= threshold
+
+
 def metrics(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict[str, float]:
     """Precision, recall, F1, FPR at ``threshold``, and the ranking metrics ROC-AUC and PR-AUC."""
     y = np.asarray(y).astype(int)
-    pred = prob >= threshold
+    pred = flags_auto(prob, threshold)
     tp = int((pred & (y == 1)).sum())
     fp = int((pred & (y == 0)).sum())
     fn = int((~pred & (y == 1)).sum())
@@ -171,7 +181,7 @@ def choose_threshold(y: np.ndarray, prob: np.ndarray, max_fpr: float | None = No
     """Max-F1 threshold, or the lowest threshold whose false-positive rate stays <= ``max_fpr``."""
     y = np.asarray(y).astype(int)
     prob = np.asarray(prob, dtype=float)
-    cands, inv = np.unique(np.round(prob, 4), return_inverse=True)
+    cands, inv = np.unique(np.round(prob, SCORE_DECIMALS), return_inverse=True)
     # messages at or above each candidate: suffix sums over the sorted candidates
     pos = np.bincount(inv, weights=(y == 1), minlength=len(cands))[::-1].cumsum()[::-1]
     neg = np.bincount(inv, weights=(y == 0), minlength=len(cands))[::-1].cumsum()[::-1]
@@ -537,11 +547,11 @@ def score(model: Model, frame: pd.DataFrame, *, rows: np.ndarray | None = None, 
         p = clf.calibrate(_decision(model, parts))
         prob[lo:hi] = p
         if reasons:
-            why[lo:hi] = explain(model, {c: v[at] for c, v in cols.items()}, parts, p >= t, memo=memo)
+            why[lo:hi] = explain(model, {c: v[at] for c, v in cols.items()}, parts, flags_auto(p, t), memo=memo)
             if "wording" in parts:  # the n-gram names and shown flags, built once for every chunk
                 text["wording"] = parts["wording"]
     index = frame.index if rows is None else frame.index[rows]
-    out = pd.DataFrame({"score": prob, "verdict": np.where(prob >= t, "auto", "personal")}, index=index)
+    out = pd.DataFrame({"score": prob, "verdict": np.where(flags_auto(prob, t), "auto", "personal")}, index=index)
     if reasons:
         out["reasons"] = why
     return out

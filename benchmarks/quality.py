@@ -64,13 +64,13 @@ def summarize(y: np.ndarray, prob: np.ndarray, slices: np.ndarray, threshold: fl
     out: dict[str, Any] = {"threshold": round(threshold, 4), **m}
     everyday = np.isin(slices, EVERYDAY)
     hard = slices == "personal_hard"
-    out["fpr_everyday"] = round(float((prob[everyday] >= threshold).mean()), 4) if everyday.any() else None
-    out["fpr_hard"] = round(float((prob[hard] >= threshold).mean()), 4) if hard.any() else None
+    out["fpr_everyday"] = round(float(mdl.flags_auto(prob[everyday], threshold).mean()), 4) if everyday.any() else None
+    out["fpr_hard"] = round(float(mdl.flags_auto(prob[hard], threshold).mean()), 4) if hard.any() else None
     dm = slices != "bulk_sms"
     out["roc_auc_without_bulk_sms"] = mdl.metrics(y[dm], prob[dm], threshold).get("roc_auc")
     out["slices"] = {
         str(s): {"n": int((slices == s).sum()),
-                 "flagged_auto": round(float((prob[slices == s] >= threshold).mean()), 4)}
+                 "flagged_auto": round(float(mdl.flags_auto(prob[slices == s], threshold).mean()), 4)}
         for s in pd.unique(slices)
     }
     return out

@@ -185,3 +185,24 @@ def test_chunked_scores_are_the_one_array_formula_bit_for_bit(monkeypatch: pytes
     decision += contrib.sum(axis=1)
     monkeypatch.setattr(mdl, "SCORE_CHUNK", 50)
     assert np.array_equal(mdl.score(model, frame, reasons=False)["score"].to_numpy(), clf.calibrate(decision))
+
+
+def test_verdict_agrees_with_the_score_as_shown() -> None:
+    """At a threshold equal to a row's score as shown (4 decimals) the row is auto, even when the
+    unrounded score is a hair below: a spreadsheet never shows score 0.7260, personal, at 0.726."""
+    from autodm.scan import table_messages
+
+    model = mdl.load()
+    texts = pd.DataFrame({"id": [str(i) for i in range(40)],
+                          "text": [f"Thanks for following! Grab my guide {i}: https://bit.ly/x{i}" for i in range(20)]
+                          + [f"see you at practice on day {i}?" for i in range(20)]})
+    frame = mdl.design_frame(table_messages(texts))
+    prob = mdl.score(model, frame, reasons=False)["score"].to_numpy()
+    below = np.flatnonzero((np.round(prob, 4) > prob) & (prob > 0.001) & (prob < 0.999))
+    assert len(below)
+    i = int(below[0])
+    t = float(np.round(prob[i], 4))
+    out = mdl.score(model, frame, threshold=t)
+    assert out["verdict"].iloc[i] == "auto" and prob[i] < t
+    assert (out["verdict"].eq("auto") == (np.round(out["score"], 4) >= t)).all()
+    assert mdl.metrics(np.ones(1), prob[i:i + 1], t)["tp"] == 1
