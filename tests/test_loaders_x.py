@@ -7,7 +7,6 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-import orjson
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -593,12 +592,3 @@ def test_a_lone_surrogate_in_one_text_costs_one_character_not_the_archive(tmp_pa
     assert {k: v for k, v in texts.items() if k in want} == want
     ib.messages["text"].str.encode("utf-8")  # writable as UTF-8
 
-
-def test_jsonload_keeps_orjsons_errors() -> None:
-    from autodm.loaders import jsonload
-
-    assert jsonload.loads(b'{"a\\udc00": ["\\ud83d\\ude00", "x\\udc00"]}') == {"a\ufffd": ["\U0001f600", "x\ufffd"]}
-    with pytest.raises(orjson.JSONDecodeError, match="surrogate"):
-        jsonload.loads(b'["\\ud83d", }')  # invalid for the stdlib too: orjson's error
-    with pytest.raises(orjson.JSONDecodeError):
-        jsonload.loads(b"[1,]")
