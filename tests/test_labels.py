@@ -64,7 +64,8 @@ def test_label_works_without_sender_names_and_shows_its_keys(tmp_path: Path) -> 
 def test_label_without_a_terminal_says_so(tmp_path: Path) -> None:
     """No terminal to read keys from (a pipe, no controlling tty): one line and exit 2, no traceback."""
     r = subprocess.run([sys.executable, "-m", "autodm", "label", str(EXAMPLE), "-o", str(tmp_path / "l.csv")],
-                       input=b"apq", capture_output=True, start_new_session=True, timeout=120)
+                       input=b"apq", capture_output=True, start_new_session=True, timeout=120,
+                       cwd=tmp_path)  # not the checkout: python -m must import the installed package
     assert r.returncode == 2
     assert r.stderr.decode().splitlines()[-1] == ("error: autodm label reads one key at a time: run it in a "
                                                   "terminal (its standard input is not one)")
