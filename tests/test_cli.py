@@ -169,3 +169,18 @@ def test_train_refuses_a_card_path_that_is_an_input(tmp_path: Path) -> None:
     r = _run("train", str(labelled), "-o", str(tmp_path / "mine.joblib"))
     assert r.exit_code == 1 and "mine.json: refusing to overwrite an input file" in r.stderr
     assert labelled.read_bytes() == before and not (tmp_path / "mine.joblib").exists()
+
+
+def test_tables_print_strangers_names_and_texts_without_terminal_escapes(tmp_path: Path) -> None:
+    """A sender's name or text can hold ESC sequences (recolour the screen, set the window title),
+    bidi overrides and rich markup: the terminal table shows them escaped, on one line each."""
+    evil = "Eve\nName\x1b[31mRED\x1b]0;pwned\x07\u202eTXT[bold]b[/bold]"
+    inbox = tmp_path / "evil.json"
+    inbox.write_text(json.dumps({"owner": {"id": "me", "name": "Me"}, "messages": [
+        {"id": "1", "sender_id": "eve", "sender_name": evil, "sent_at": "2024-01-01T00:00:00Z",
+         "text": "Thanks for the follow! " + evil}]}), encoding="utf-8")
+    for args in (["scan", str(inbox), "--format", "table"], ["senders", str(inbox), "--format", "table"]):
+        r = CliRunner().invoke(app, args, env={"COLUMNS": "500"}, catch_exceptions=False)  # no folding
+        assert r.exit_code == 0, r.stderr
+        assert not any(c in r.stdout for c in "\x1b\x07\u202e"), args
+        assert "\\x1b" in r.stdout and "\\u202e" in r.stdout  # shown escaped, not dropped

@@ -46,6 +46,20 @@ R = TypeVar("R")
 _state = {"debug": os.environ.get("AUTODM_DEBUG", "") not in ("", "0"), "interrupted": False}
 
 
+def printable(text: object, *, keep_lines: bool = False) -> str:
+    r"""``text`` safe to print on a terminal: control, separator and bidi characters escaped.
+
+    Names and messages come from strangers and can hold ESC sequences (that recolour the screen
+    or set the window title) or bidi overrides. Line breaks become spaces, or with
+    ``keep_lines`` stay line breaks. Rich markup is the caller's to escape.
+
+    >>> printable("Eve\x1b]0;pwned\x07\nx")
+    'Eve\\x1b]0;pwned\\x07 x'
+    """
+    lines = str(text).splitlines()
+    return ("\n" if keep_lines else " ").join(one_line(line) for line in lines)
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"autodm {__version__}")

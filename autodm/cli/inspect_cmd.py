@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from autodm.cli import app, reports_errors
+from autodm.cli import app, printable, reports_errors
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
 from autodm.inbox import describe
 from autodm.loaders import load_inbox
@@ -36,5 +37,5 @@ def inspect(
     for key, value in info.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k}: {v}" for k, v in value.items()) or "none"
-        table.add_row(f"[bold]{key.replace('_', ' ')}[/]", str(value))
+        table.add_row(Text(key.replace("_", " "), style="bold"), Text(printable(value)))  # owner names are data
     Console().print(table)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.panel import Panel
 from rich.text import Text
 
-from autodm.cli import app, err_console, reports_errors
+from autodm.cli import app, err_console, printable, reports_errors
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, load_model, stage
 from autodm.errors import InputError
@@ -50,9 +50,10 @@ def label(
     while pos < len(todo):
         r = rows.iloc[todo[pos]]
         console.print(Panel(
-            Text(str(r["text"]) or "(no text)"),
-            title=Text(f"{_who(r['sender_name'], r['sender_id'])} · {_when(r['sent_at'])} · score {r['score']:.2f}"),
-            subtitle=Text(str(r["reasons"])) if r["reasons"] else None, expand=False,
+            Text(printable(r["text"], keep_lines=True) or "(no text)"),
+            title=Text(printable(f"{_who(r['sender_name'], r['sender_id'])} · {_when(r['sent_at'])} · "
+                                 f"score {r['score']:.2f}")),
+            subtitle=Text(printable(r["reasons"])) if r["reasons"] else None, expand=False,
         ), highlight=False)
         try:
             key = typer.getchar().lower()

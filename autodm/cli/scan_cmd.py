@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from autodm import output
-from autodm.cli import app, err_console, reports_errors
+from autodm.cli import app, err_console, printable, reports_errors
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
 from autodm.loaders import load_inbox
 
@@ -141,7 +141,7 @@ def render_table(df: pd.DataFrame, *, limit: int, title: str, sort: str, kind: s
                 v = ""
             elif isinstance(v, float):
                 v = f"{v:.3f}" if col in ("score", "max_score") else f"{v:g}"
-            s = str(v).replace("\n", " ")
+            s = printable(v)  # a stranger's name or text: no terminal escapes, one line
             if col == "text" and len(s) > 160:
                 s = s[:157] + "…"
             s = s.replace("[", r"\[")
