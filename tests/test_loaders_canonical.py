@@ -111,3 +111,26 @@ def test_unknown_layout_lists_what_was_looked_for(tmp_path: Path) -> None:
     (tmp_path / "export" / "notes.txt").write_text("x", encoding="utf-8")
     with pytest.raises(InputError, match="looked for X: data/direct-messages"):
         load_inbox([tmp_path / "export"])
+
+
+def test_stdin_with_a_bom_is_still_json(tmp_path: Path) -> None:
+    """A UTF-8 BOM in front of a JSON inbox on stdin was sniffed as CSV ('lacks the columns')."""
+    data = b"\xef\xbb\xbf" + json.dumps(INBOX).encode()
+    r = CliRunner().invoke(app, ["inspect", "-", "--json"], input=data)
+    assert r.exit_code == 0, r.stderr
+    as_file = tmp_path / "bom.json"
+    as_file.write_bytes(data)
+    assert json.loads(r.stdout)["messages"] == len(load_inbox([as_file]).messages) > 0
+
+
+def test_json_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
+    lines = json.dumps(INBOX, indent=1).encode().split(b"\n")
+    lines[3] = lines[3][:5] + b"\xe9" + lines[3][6:]
+    bad = tmp_path / "latin1.json"
+    bad.write_bytes(b"\n".join(lines))
+    with pytest.raises(InputError, match=r"latin1\.json: not UTF-8 text \(bad byte at line 4, column 6\); "
+                                         r"save it as UTF-8"):
+        load_inbox([bad])
+    jl = tmp_path / "m.jsonl"
+    jl.write_bytes(b"\n".join([json.dumps(m).encode() for m in INBOX["messages"]] + [b'{"id": "\xe9"}']))
+    assert load_inbox([jl]).skips.counts.get("not UTF-8 text") == 1

@@ -67,13 +67,13 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
 
 def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None) -> Inbox:
     """Parse canonical input from bytes; ``fmt`` is json | jsonl | csv (guessed from ``name``)."""
+    if data.startswith(b"\xef\xbb\xbf"):  # before sniffing: a BOM is no CSV header
+        data = data[3:]
     if fmt is None:
         suffix = PurePosixPath(name).suffix.lower()
         fmt = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(suffix, "json")
         if name == "<stdin>":
             fmt = _sniff(data)
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     if not data[:4096].strip() and not data.strip():  # the first test spares a copy of a big file
         raise InputError(f"{name}: the file is empty; expected canonical messages")
     owner = Owner()
@@ -135,10 +135,26 @@ def _parse_json(data: bytes | memoryview, name: str) -> Any:
     try:
         return jsonload.loads(data)
     except orjson.JSONDecodeError as e:
+        bad = _bad_utf8(data) if "UTF-8" in e.msg else None
+        if bad is not None:
+            line, col = bad
+            raise InputError(f"{name}: not UTF-8 text (bad byte at line {line}, column {col}); "
+                             "save it as UTF-8") from None
         what = "nested too deeply (over 1024 levels)" if "depth" in e.msg or "recursion" in e.msg else e.msg
         raise InputError(
             f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {what}"
         ) from None
+
+
+def _bad_utf8(data: bytes | memoryview) -> tuple[int, int] | None:
+    """Line and column (1-based, in bytes) of the first byte that is not UTF-8, if any."""
+    raw = bytes(data)
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as u:
+        at = u.start
+        return raw.count(b"\n", 0, at) + 1, at - (raw.rfind(b"\n", 0, at) + 1) + 1
+    return None
 
 
 def _read_jsonl(data: bytes, name: str, skips: Skips) -> Iterator[tuple[int | str, Any]]:
@@ -150,7 +166,8 @@ def _read_jsonl(data: bytes, name: str, skips: Skips) -> Iterator[tuple[int | st
         try:
             yield record, jsonload.loads(line)
         except orjson.JSONDecodeError as e:
-            skips.skip(name, record, f"invalid JSON ({e.msg})", "one JSON object per line")
+            what = "not UTF-8 text" if "UTF-8" in e.msg else f"invalid JSON ({e.msg})"
+            skips.skip(name, record, what, "one JSON object per line, in UTF-8")
             yield record, None
 
 
