@@ -65,7 +65,7 @@ def read_table(path: Path) -> pd.DataFrame:
             df = pd.read_json(path, dtype=False)
         else:
             sep = "\t" if suffix == ".tsv" else ","
-            df = pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding="utf-8-sig")
+            df = pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding=csv_encoding(path))
     except UnicodeDecodeError as e:
         raise InputError(f"{path}: not UTF-8 (bad byte at offset {e.start}); save the table as UTF-8") from None
     except (ValueError, OSError, ImportError) as e:
@@ -77,6 +77,16 @@ def read_table(path: Path) -> pd.DataFrame:
     if not any(c.lower() == "text" for c in df.columns):
         raise InputError(f"{path}: no text column; expected a scan export (autodm scan --format csv)")
     return df
+
+
+def csv_encoding(path: Path) -> str:
+    """UTF-16 when the file starts with its BOM (Excel's "Unicode Text"), else UTF-8 (BOM or not)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+    except OSError:
+        return "utf-8-sig"  # the reader reports the missing or unreadable file
+    return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
 
 
 def _is_inbox(path: Path) -> bool:
@@ -159,7 +169,7 @@ def read_table_any(path: Path) -> pd.DataFrame:
     """A labels table (no text column needed)."""
     try:
         sep = "\t" if path.suffix.lower() == ".tsv" else ","
-        return pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding="utf-8-sig")
+        return pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding=csv_encoding(path))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (UnicodeDecodeError, ValueError) as e:

@@ -627,3 +627,10 @@ def test_writer_is_deterministic(tmp_path: Path) -> None:
                                                                                                       "Sam Sample")
     assert profile_url("u000001", "Chloé Müller ✨").startswith("https://www.linkedin.com/in/chloe-muller-")
     assert conversation_id("c-u1").startswith("2-") and conversation_id("c-u1") != conversation_id("c-u2")
+
+
+def test_messages_csv_resaved_as_utf16_reads_the_same(tmp_path: Path) -> None:
+    u8 = load_inbox([write_folder(tmp_path / "u8", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": CONNECTIONS})])
+    u16 = load_inbox([write_folder(tmp_path / "u16", {"messages.csv": MESSAGES_CURRENT.encode("utf-16"),
+                                                      "Connections.csv": CONNECTIONS})])
+    pd.testing.assert_frame_equal(u16.messages.drop(columns="message_id"), u8.messages.drop(columns="message_id"))

@@ -10,7 +10,16 @@ import pandas as pd
 import pytest
 
 from autodm.errors import InputError, TrainingError
-from autodm.training import check_balance, digest, fit, labelled_archive, labelled_table, parse_labels, read_table
+from autodm.training import (
+    check_balance,
+    digest,
+    fit,
+    labelled_archive,
+    labelled_table,
+    parse_labels,
+    read_table,
+    read_table_any,
+)
 
 AUTO = "Thanks for following {i}! grab my free course at https://bit.ly/c{i} and join us on Facebook"
 PERSONAL = "hey did you get home ok last night? {i} the train was a mess"
@@ -167,3 +176,18 @@ def test_labels_on_an_archive_take_follows_and_strict_like_scan(tmp_path: Path) 
     assert r.exit_code == 0, r.stderr
     r = CliRunner().invoke(app, ["train", str(labels), "--follows", str(follows), "-o", str(tmp_path / "m.joblib")])
     assert r.exit_code == 2 and "--follows adds follow times to an export read with --labels" in r.stderr
+
+
+def test_tables_saved_as_utf16_by_a_spreadsheet_are_read(tmp_path: Path) -> None:
+    """Excel's "Unicode Text" is UTF-16 with a BOM: labelled tables and labels files in it read
+    as their UTF-8 twins do."""
+    rows = "message_id,text,label\n" + "".join(
+        f"m{i},{'Thanks for the follow! Free guide: https://bit.ly/g' if i % 2 else 'see you at 6 café '}{i},"
+        f"{'auto' if i % 2 else 'personal'}\n" for i in range(30))
+    u8, u16 = tmp_path / "u8.csv", tmp_path / "u16.csv"
+    u8.write_text(rows, encoding="utf-8")
+    u16.write_text(rows, encoding="utf-16")
+    assert u16.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    a, b = labelled_table(u8), labelled_table(u16)
+    assert list(b.texts) == list(a.texts) and list(b.y) == list(a.y)
+    pd.testing.assert_frame_equal(read_table_any(u16), read_table_any(u8))

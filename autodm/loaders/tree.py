@@ -232,9 +232,12 @@ class ExportTree:
                              "the download looks corrupt or truncated") from None
 
     def read_text(self, path: str) -> str:
-        """The member decoded as UTF-8 (a BOM is accepted); InputError when it is not UTF-8."""
+        """The member decoded as UTF-8 (a BOM is accepted), or UTF-16 with its BOM (a CSV re-saved
+        by a spreadsheet); InputError when it is neither."""
         data = self.read_bytes(path)
         try:
+            if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+                return data.decode("utf-16")
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as e:
             line = data.count(b"\n", 0, e.start) + 1
