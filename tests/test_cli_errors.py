@@ -255,3 +255,20 @@ def test_stdin_has_the_size_limit_of_one_file() -> None:
                                          "(set AUTODM_MAX_MEMBER_BYTES to allow more)")
     r = _autodm("inspect", "-", env={"AUTODM_MAX_MEMBER_BYTES": str(len(data))}, stdin=data)
     assert r.returncode == 0, r.stderr
+
+
+def test_started_with_stdout_closed(tmp_path: Path) -> None:
+    """'autodm scan x >&-': one line saying so (it was 'unexpected AttributeError'); with -o the
+    results are written as usual."""
+    inbox = tmp_path / "inbox.json"
+    inbox.write_text(json.dumps(GOOD), encoding="utf-8")
+    run = [sys.executable, "-m", "autodm", "scan", str(inbox)]
+    r = subprocess.run(["sh", "-c", '"$@" >&-', "sh", *run], capture_output=False, stderr=subprocess.PIPE,
+                       cwd=tmp_path, timeout=120)  # outside the checkout: the installed package
+    assert r.returncode == 1
+    assert r.stderr.decode().strip() == "error: standard output is closed; give -o FILE to write the results"
+    out = tmp_path / "o.csv"
+    r = subprocess.run(["sh", "-c", '"$@" >&-', "sh", *run, "-o", str(out)], stderr=subprocess.PIPE,
+                       cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert out.read_text(encoding="utf-8-sig").startswith("message_id,")

@@ -43,7 +43,13 @@ app = typer.Typer(
 err_console = Console(stderr=True, soft_wrap=True)  # one message, one line: pipes and logs grep it
 P = ParamSpec("P")
 R = TypeVar("R")
-_state = {"debug": os.environ.get("AUTODM_DEBUG", "") not in ("", "0"), "interrupted": False}
+_state = {"debug": os.environ.get("AUTODM_DEBUG", "") not in ("", "0"), "interrupted": False,
+          "stdout_closed": False}
+
+
+def stdout_closed() -> bool:
+    """Whether the process started with its standard output closed (``>&-``)."""
+    return bool(_state["stdout_closed"]) or sys.stdout is None
 
 
 def printable(text: object, *, keep_lines: bool = False) -> str:
@@ -148,6 +154,9 @@ def interrupted() -> typer.Exit:
 
 def main() -> None:
     """Console-script entry point: the app, with the same one-line handling outside commands."""
+    if sys.stdout is None:  # started with stdout closed (>&-): -o still works, results to stdout cannot
+        _state["stdout_closed"] = True
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (the process's stdout)
     try:
         app()
     except SystemExit as e:

@@ -15,8 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from autodm import output
-from autodm.cli import app, err_console, printable, reports_errors
+from autodm.cli import app, err_console, printable, reports_errors, stdout_closed
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
+from autodm.errors import OutputError
 from autodm.loaders import load_inbox
 
 if TYPE_CHECKING:
@@ -65,6 +66,8 @@ def stage(what: str) -> Iterator[None]:
 
 
 def choose_format(fmt: Format | None, out: Path | None) -> str:
+    if out is None and stdout_closed():  # started with stdout closed (>&-): nowhere to write
+        raise OutputError("standard output is closed; give -o FILE to write the results")
     if fmt is not None:
         return fmt.value
     if out is not None:
