@@ -140,9 +140,8 @@ def _parse_json(data: bytes | memoryview, name: str) -> Any:
             line, col = bad
             raise InputError(f"{name}: not UTF-8 text (bad byte at line {line}, column {col}); "
                              "save it as UTF-8") from None
-        what = "nested too deeply (over 1024 levels)" if "depth" in e.msg or "recursion" in e.msg else e.msg
         raise InputError(
-            f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {what}"
+            f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {jsonload.what(e)}"
         ) from None
 
 

@@ -32,6 +32,11 @@ def loads(data: bytes | bytearray | memoryview | str) -> Any:
         return _replace_surrogates(doc)
 
 
+def what(e: orjson.JSONDecodeError) -> str:
+    """orjson's message for the user: its depth limit in words, the rest as it is."""
+    return "nested too deeply (over 1024 levels)" if "depth" in e.msg or "recursion" in e.msg else e.msg
+
+
 def _fix(s: str) -> str:
     return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if _SURROGATE.search(s) else s
 

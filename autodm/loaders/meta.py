@@ -462,7 +462,7 @@ def _parse_text(tree: ExportTree, path: str, reader: _Reader | None = None) -> t
         return jsonload.loads(text), text
     except orjson.JSONDecodeError as e:
         raise InputError(
-            f"{tree.display(path)}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}"
+            f"{tree.display(path)}: invalid JSON at line {e.lineno}, column {e.colno}: {jsonload.what(e)}"
         ) from None
 
 

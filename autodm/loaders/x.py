@@ -141,7 +141,7 @@ def _json_error(data: bytes, name: str, begin: int, e: orjson.JSONDecodeError) -
     if e.lineno == 1:  # the JSON starts after "window.YTD.x.part0 =" on the same line
         head = data[data.rfind(b"\n", 0, begin) + 1:begin]
         col += len(head.decode("utf-8", "replace").lstrip("\ufeff"))
-    return InputError(f"{name}: invalid JSON at line {line}, column {col}: {e.msg}")
+    return InputError(f"{name}: invalid JSON at line {line}, column {col}: {jsonload.what(e)}")
 
 
 class _Unsplittable(Exception):
