@@ -23,6 +23,7 @@ from autodm import model as mdl
 from autodm.corpus import load_corpus
 from autodm.errors import InputError, TrainingError
 from autodm.loaders import load_inbox
+from autodm.loaders.tree import UTF16_BOMS
 from autodm.scan import design, scored_mask, table_messages
 from autodm.simulate.timeline import SimConfig, simulate_inbox
 
@@ -86,7 +87,7 @@ def csv_encoding(path: Path) -> str:
             head = fh.read(2)
     except OSError:
         return "utf-8-sig"  # the reader reports the missing or unreadable file
-    return "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    return "utf-16" if head in UTF16_BOMS else "utf-8-sig"
 
 
 def _is_inbox(path: Path) -> bool:

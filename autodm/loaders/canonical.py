@@ -28,7 +28,7 @@ import orjson
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
 from autodm.loaders import jsonload
-from autodm.loaders.tree import ExportTree
+from autodm.loaders.tree import UTF16_BOMS, ExportTree
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
 _TRUE = {"true", "1", "yes", "y", "t"}
@@ -135,25 +135,14 @@ def _parse_json(data: bytes | memoryview, name: str) -> Any:
     try:
         return jsonload.loads(data)
     except orjson.JSONDecodeError as e:
-        bad = _bad_utf8(data) if "UTF-8" in e.msg else None
+        bad = jsonload.bad_utf8(data) if "UTF-8" in e.msg else None
         if bad is not None:
-            line, col = bad
-            raise InputError(f"{name}: not UTF-8 text (bad byte at line {line}, column {col}); "
+            raise InputError(f"{name}: not UTF-8 text (bad byte at line {bad[0]}, column {bad[1]}); "
                              "save it as UTF-8") from None
         raise InputError(
             f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {jsonload.what(e)}"
         ) from None
 
-
-def _bad_utf8(data: bytes | memoryview) -> tuple[int, int] | None:
-    """Line and column (1-based, in bytes) of the first byte that is not UTF-8, if any."""
-    raw = bytes(data)
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as u:
-        at = u.start
-        return raw.count(b"\n", 0, at) + 1, at - (raw.rfind(b"\n", 0, at) + 1) + 1
-    return None
 
 
 def _read_jsonl(data: bytes, name: str, skips: Skips) -> Iterator[tuple[int | str, Any]]:
@@ -172,7 +161,7 @@ def _read_jsonl(data: bytes, name: str, skips: Skips) -> Iterator[tuple[int | st
 
 def _csv_text(data: bytes, name: str) -> io.TextIOWrapper:
     """A decoding view of CSV bytes (UTF-8, or UTF-16 with its BOM as Excel's "Unicode text")."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(UTF16_BOMS):
         return io.TextIOWrapper(io.BytesIO(data), encoding="utf-16", newline="")
     nul = data.find(b"\x00")
     if nul >= 0:

@@ -37,6 +37,18 @@ def what(e: orjson.JSONDecodeError) -> str:
     return "nested too deeply (over 1024 levels)" if "depth" in e.msg or "recursion" in e.msg else e.msg
 
 
+def bad_utf8(data: bytes | memoryview, start: int = 0) -> tuple[int, int] | None:
+    """Line and column (1-based; the column in bytes) of the first byte from ``start`` on that is
+    not UTF-8, counted in the whole of ``data``; None when it all decodes."""
+    raw = bytes(data)
+    try:
+        raw[start:].decode("utf-8")
+    except UnicodeDecodeError as u:
+        at = start + u.start
+        return raw.count(b"\n", 0, at) + 1, at - (raw.rfind(b"\n", 0, at) + 1) + 1
+    return None
+
+
 def _fix(s: str) -> str:
     return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if _SURROGATE.search(s) else s
 

@@ -63,6 +63,8 @@ def _env_int(name: str, default: int) -> int:
     return value
 
 
+#: The byte-order marks of UTF-16 (little- and big-endian): a CSV a spreadsheet saved as "Unicode Text".
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 #: Refuse a member larger than this when uncompressed (bytes); AUTODM_MAX_MEMBER_BYTES overrides.
 MAX_MEMBER_BYTES = _env_int("AUTODM_MAX_MEMBER_BYTES", 4 * 1024**3)
 #: Refuse a member (or archive) that claims over this many times its compressed size; AUTODM_MAX_RATIO.
@@ -236,7 +238,7 @@ class ExportTree:
         by a spreadsheet); InputError when it is neither."""
         data = self.read_bytes(path)
         try:
-            if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            if data.startswith(UTF16_BOMS):
                 return data.decode("utf-16")
             return data.decode("utf-8-sig")
         except UnicodeDecodeError as e:

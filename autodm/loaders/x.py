@@ -127,15 +127,10 @@ def parse_js(data: bytes, name: str, prefix: bytes = b"window.YTD.") -> Any:
 
 def _json_error(data: bytes, name: str, begin: int, e: orjson.JSONDecodeError) -> InputError:
     """The InputError for invalid JSON, with the line and column in the whole file."""
-    if "UTF-8" in e.msg:
-        try:
-            data[begin:].decode("utf-8")
-        except UnicodeDecodeError as u:
-            at = begin + u.start
-            line = data.count(b"\n", 0, at) + 1
-            col = at - (data.rfind(b"\n", 0, at) + 1) + 1
-            return InputError(f"{name}: not UTF-8 text (bad byte at line {line}, column {col}); "
-                              "expected the archive's file unchanged")
+    bad = jsonload.bad_utf8(data, begin) if "UTF-8" in e.msg else None
+    if bad is not None:
+        return InputError(f"{name}: not UTF-8 text (bad byte at line {bad[0]}, column {bad[1]}); "
+                          "expected the archive's file unchanged")
     line = data.count(b"\n", 0, begin) + e.lineno
     col = e.colno
     if e.lineno == 1:  # the JSON starts after "window.YTD.x.part0 =" on the same line
