@@ -421,7 +421,7 @@ BAD_CASES = {
                                      "Invitations.csv": INVITATIONS.replace("Sent At", "Sent")},
                                     r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
     "NUL bytes": ({"messages.csv": MESSAGES_CURRENT.replace("Hello from Kim", "Hello\x00"),
-                   "Connections.csv": CONNECTIONS}, r"messages\.csv: contains NUL bytes"),
+                   "Connections.csv": CONNECTIONS}, r"messages\.csv: contains a NUL byte \(line 16\)"),
     "no messages.csv": ({"Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS.replace(
         "Hey {first_name}, let's connect! I help founders 10x their pipeline.", "").replace(
         "Hi Alex, I'd love to add you to my network.", "").replace("Great meeting you at the meetup!", "")},

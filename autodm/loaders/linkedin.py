@@ -233,7 +233,8 @@ def _read_table(
     name = tree.display(path)
     text = tree.read_text(path)
     if "\x00" in text:
-        raise InputError(f"{name}: contains NUL bytes; expected a UTF-8 CSV file as LinkedIn exports it")
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InputError(f"{name}: contains a NUL byte (line {line}); expected a UTF-8 CSV file as LinkedIn exports it")
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""))
