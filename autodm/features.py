@@ -65,10 +65,12 @@ SMALL_INT_FEATURES = frozenset((
 HELPERS = ("seconds_after_follow", "days_after_follow", "template_senders", "normalized_text",
            *(f"hit_{c}" for c in phrases.CATEGORIES), "hit_placeholder")
 
+#: Shorteners a sender chooses. Not t.co: X wraps every link in a DM in it (formats.md), so in an
+#: X text a t.co link says nothing about who sent it.
 SHORTENERS = frozenset((
     "bit.ly", "tinyurl.com", "ow.ly", "buff.ly", "t.ly", "rb.gy", "is.gd", "goo.gl", "tiny.cc", "cutt.ly",
     "shorturl.at", "lnkd.in", "bit.do", "s.id", "tr.im", "dlvr.it", "ift.tt", "fb.me", "amzn.to", "wp.me",
-    "t.co", "shorte.st", "adf.ly", "bl.ink", "rebrand.ly", "v.gd", "qr.ae", "po.st", "snip.ly", "hubs.ly",
+    "shorte.st", "adf.ly", "bl.ink", "rebrand.ly", "v.gd", "qr.ae", "po.st", "snip.ly", "hubs.ly",
 ))
 BOOKING = frozenset((
     "calendly.com", "linktr.ee", "beacons.ai", "cal.com", "lnk.bio", "stan.store", "linkin.bio", "hoo.be",
@@ -128,9 +130,11 @@ def _text_row(text: str) -> dict[str, Any]:
         "caps_words": min(len(_CAPS_WORD.findall(bare)), 3),
         "exclaims": min(bare.count("!"), 5),
         "questions": min(bare.count("?"), 3),
-        "emoji": min(len(_EMOJI.findall(text)), 5),
-        "phone": int(bool(templates.PHONE_RE.search(text))),
-        "money": int(bool(templates.MONEY_RE.search(text))),
+        # distinct emoji: a template decorates with several kinds, a person repeats one (😭😭😭)
+        "emoji": min(len(set(_EMOJI.findall(text))), 5),
+        # digits inside a link (a tweet's status id) are no number to call or pay
+        "phone": int(bool(templates.PHONE_RE.search(bare))),
+        "money": int(bool(templates.MONEY_RE.search(bare))),
     }
     ph = templates.PLACEHOLDER_RE.search(text)
     row["placeholder"] = int(ph is not None)
@@ -427,7 +431,8 @@ def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
         return _delay_reason(row, toward_auto)
     texts: dict[str, tuple[str, str]] = {
         "links": (_plural(v, "link"), "no links" if not v else _plural(v, "link")),
-        "link_density": ("mostly links", "few links for its length"),
+        # the fact, whichever way it pushes (a bare shared link is mostly links and personal)
+        "link_density": ("mostly links" if v >= 0.5 else "links in a longer text",) * 2,
         "shortener": ("link shortener", "no link shortener"),
         "profile_link": ("link to the sender's other profiles", "profile link"),
         "booking_link": ("booking / link-in-bio page", "booking link"),

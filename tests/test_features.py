@@ -108,6 +108,8 @@ def test_link_kinds() -> None:
     k = link_kinds(["https://calendly.com/x/15min", "facebook.com/sam.sample", "https://x.com/a/status/1",
                     "https://site.io/?utm_source=dm", "https://photos.app.goo.gl/abc"])
     assert k == {"shortener": 0, "profile_link": 1, "booking_link": 1, "tracking_link": 1}
+    # X wraps every link in t.co: not a shortener the sender chose
+    assert link_kinds(["https://t.co/AbC123", "https://bit.ly/x"])["shortener"] == 1
 
 
 def _marked_text_work(texts: list[str], names: list[str]) -> tuple[list, list]:
@@ -143,3 +145,24 @@ def test_thread_length_reason_says_the_length() -> None:
     words = {n: reason("thread_len", {"thread_len": math.log1p(n)}, toward_auto=False) for n in (1, 3, 12)}
     assert words == {1: "thread of 1 message", 3: "thread of 3 messages", 12: "long conversation (12 messages)"}
     assert reason("thread_len", {"thread_len": math.log1p(2)}, toward_auto=True) == "short thread (2 messages)"
+
+
+def test_digits_inside_links_are_not_a_phone_number_or_money() -> None:
+    # a shared tweet's status id is 19 digits; only digits outside links are a number to call
+    texts = ["haha https://x.com/someone/status/1234567890123456789", "call me on +44 20 7946 0958",
+             "see https://shop.example/p/100-usd-sale", "it was $40 https://x.com/a/status/1234567890123"]
+    f = build_features(table_messages(pd.DataFrame({"text": texts})))
+    assert f["phone"].tolist() == [0, 1, 0, 0]
+    assert f["money"].tolist() == [0, 0, 0, 1]
+
+
+@pytest.mark.parametrize("toward_auto", [True, False])
+def test_link_density_reason_states_the_fact_either_way(toward_auto: bool) -> None:
+    assert reason("link_density", {"link_density": 1.0}, toward_auto) == "mostly links"
+    assert reason("link_density", {"link_density": 0.1}, toward_auto) == "links in a longer text"
+
+
+def test_emoji_counts_kinds_not_repeats() -> None:
+    texts = ["omg 😭😭😭😭", "New drop 🔥✨🙌 shop now", "no emoji here"]
+    f = build_features(table_messages(pd.DataFrame({"text": texts})))
+    assert f["emoji"].tolist() == [1, 3, 0]
