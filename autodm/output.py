@@ -32,6 +32,7 @@ import itertools
 import os
 import re
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -153,7 +154,7 @@ def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
     """Yield a new temp path beside ``path``; rename it into place only if the block succeeds.
 
     On any exception (KeyboardInterrupt included) the temp file is removed and ``path`` is
-    left as it was. The temp file is created with the usual permissions (umask applies).
+    left as it was. A new file gets the usual permissions (umask applies); a replaced one keeps its own.
     """
     path = Path(path)
     check_target(path, forbid)
@@ -163,6 +164,8 @@ def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
     except OSError as e:
         raise OutputError(f"{path}: cannot write in {path.parent} ({e.strerror})") from None
     os.close(fd)
+    with contextlib.suppress(OSError):  # replacing a file keeps its permissions (a private 0600 stays private)
+        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
     try:
         yield tmp
         tmp.replace(path)
@@ -327,6 +330,9 @@ def _xlsx(df: pd.DataFrame, safe: bool) -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     plain = _plain(df)
+    for col in plain.columns:  # drop what xlsx cannot hold first, so "\x01=cmd()" is neutralised as "=cmd()"
+        if plain[col].dtype == object or pd.api.types.is_string_dtype(plain[col]):
+            plain[col] = plain[col].map(lambda v: _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v)
     if safe:
         plain = _safe_frame(plain)
     wb = Workbook(write_only=True)
@@ -336,7 +342,7 @@ def _xlsx(df: pd.DataFrame, safe: bool) -> bytes:
         cells = []
         for v in row:
             if isinstance(v, str):
-                c = WriteOnlyCell(ws, value=_ILLEGAL_XLSX.sub("", v)[:XLSX_MAX_CELL])
+                c = WriteOnlyCell(ws, value=v[:XLSX_MAX_CELL])
                 c.data_type = "s"  # a string, never a formula
                 cells.append(c)
             else:
@@ -347,12 +353,23 @@ def _xlsx(df: pd.DataFrame, safe: bool) -> bytes:
     return buf.getvalue()
 
 
+def _new_file(stream: IO[bytes] | None) -> bool:
+    """Whether ``stream`` is an empty regular file (``> scores.csv``): a spreadsheet's file, so it
+    gets the BOM a file from ``-o`` gets; never a pipe, a terminal or a file being appended to."""
+    try:
+        fd = stream.fileno()  # type: ignore[union-attr]
+        st = os.fstat(fd)
+        return stat.S_ISREG(st.st_mode) and st.st_size == 0 and os.lseek(fd, 0, os.SEEK_CUR) == 0
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return False
+
+
 def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | None = None,
           safe: bool = True, bom: bool | None = None, forbid: tuple[Path, ...] = ()) -> None:
     """Write ``df`` as ``fmt`` to the file ``out`` (atomically) or to ``stream`` (stdout).
 
     ``bom``: prefix csv/tsv with a UTF-8 byte-order mark so Excel reads the accents right;
-    by default on for files, off for streams (pipes).
+    by default on for files (``-o``, or stdout redirected to a new file), off for pipes.
     """
     if fmt == "table":
         raise OutputError("the table format is for terminals; use --format csv with -o")
@@ -360,16 +377,21 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
         chunks: Iterator[bytes] = _delimited_chunks(df, "," if fmt == "csv" else "\t", safe)
     else:
         chunks = iter([render(df, fmt, safe=safe)])
-    use_bom = (out is not None) if bom is None else bom
+    use_bom = (out is not None or _new_file(stream)) if bom is None else bom
     if use_bom and fmt in ("csv", "tsv"):
         chunks = itertools.chain([b"\xef\xbb\xbf"], chunks)
     if out is None:
         if fmt == "xlsx":
             raise OutputError("xlsx is a binary format; write it to a file with -o scores.xlsx")
         assert stream is not None
-        for chunk in chunks:
-            stream.write(chunk)
-        stream.flush()
+        try:
+            for chunk in chunks:
+                stream.write(chunk)
+            stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as e:  # a full disk behind "> scores.csv"
+            raise OutputError(f"cannot write standard output ({e.strerror})") from None
         return
     try:
         with atomic_path(out, forbid) as tmp, open(tmp, "wb") as fh:

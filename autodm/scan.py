@@ -100,14 +100,16 @@ def senders(export: pd.DataFrame, frame: pd.DataFrame | None = None) -> pd.DataF
         e["template_senders"] = np.nan
     e = e.sort_values("sent_at", kind="stable")
     g = e.groupby("sender_id", sort=False, dropna=False)
+    # the delay of each sender's first DM, unknown when that one came before the follow (not a later DM's)
+    first = e.drop_duplicates("sender_id", keep="first").set_index("sender_id")["seconds_after_follow"]
     out = pd.DataFrame({
         "sender_id": g["sender_id"].first(),
         "sender_name": g["sender_name"].first(),
         "messages": g.size(),
         "auto_dms": g["is_auto"].sum().astype(int),
         "max_score": g["score"].max().round(mdl.SCORE_DECIMALS),
-        "first_dm_after_follow_s": g["seconds_after_follow"].first(),
-        "shared_template_senders": g["template_senders"].max(),
+        "first_dm_after_follow_s": first,
+        "shared_template_senders": g["template_senders"].max().astype("Int64"),
         "first_message_at": g["sent_at"].min(),
         "top_reasons": g.apply(lambda d: d.loc[d["score"].idxmax(), "reasons"], include_groups=False),
     }).reset_index(drop=True)

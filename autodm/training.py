@@ -163,7 +163,8 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     return Labelled(frame=frame[hit].reset_index(drop=True), y=y, groups=groups,
                     weight=np.full(len(y), weight), texts=joined.loc[hit, "text"].reset_index(drop=True),
                     info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
-                          "ids_not_in_export": missing})
+                          "ids_not_in_export": missing, "skipped_bad_records": inbox.skips.total,
+                          "skipped_why": dict(inbox.skips.counts)})
 
 
 def read_table_any(path: Path) -> pd.DataFrame:

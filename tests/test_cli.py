@@ -184,3 +184,45 @@ def test_tables_print_strangers_names_and_texts_without_terminal_escapes(tmp_pat
         assert r.exit_code == 0, r.stderr
         assert not any(c in r.stdout for c in "\x1b\x07\u202e"), args
         assert "\\x1b" in r.stdout and "\\u202e" in r.stdout  # shown escaped, not dropped
+
+
+def _with_a_bad_record(tmp_path: Path) -> Path:
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    incoming = [m for m in data["messages"] if not m["outgoing"]]
+    incoming[0]["sent_at"] = "not a date"
+    bad = tmp_path / "inbox.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    return bad
+
+
+@pytest.mark.parametrize("command", ["scan", "senders"])
+def test_skipped_records_are_counted_on_stderr(tmp_path: Path, command: str) -> None:
+    r = _run(command, str(_with_a_bad_record(tmp_path)), "--format", "csv")
+    assert r.exit_code == 0
+    assert r.stderr.strip() == "skipped 1 bad records: unreadable message time (1)"
+
+
+def test_training_on_an_export_counts_its_skipped_records(tmp_path: Path) -> None:
+    bad = _with_a_bad_record(tmp_path)
+    labels = tmp_path / "labels.csv"
+    rows = list(csv.DictReader(io.StringIO(_run("scan", str(EXAMPLE), "--format", "csv").stdout)))
+    labels.write_text("message_id,label\n" + "".join(f"{r['message_id']},{r['verdict']}\n" for r in rows),
+                      encoding="utf-8")
+    r = _run("evaluate", str(bad), "--labels", str(labels))
+    assert r.exit_code == 0, r.stderr
+    assert "skipped 1 bad records: unreadable message time (1)" in r.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--format", "xlsx"], "xlsx is a binary format"),
+    (["--format", "table", "-o", "x.csv"], "the table format is for terminals"),
+])
+def test_a_format_that_cannot_be_written_fails_before_reading(tmp_path: Path, args: list[str], message: str) -> None:
+    # the input does not exist: the format mistake is reported first, before any loading
+    r = _run("scan", str(tmp_path / "missing.json"), *args)
+    assert r.exit_code == 1 and message in r.stderr and "missing.json" not in r.stderr
+
+
+def test_limit_must_be_positive() -> None:
+    r = _run("scan", str(EXAMPLE), "--limit", "-1")
+    assert r.exit_code == 2 and "--limit" in r.stderr

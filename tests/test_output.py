@@ -338,3 +338,51 @@ def test_cells_of_plain_strings_at_c_speed_are_the_same_bytes(values: list[str],
     assert output._cell_bytes(values, sep, safe, end) == output._cell_bytes_each(values, sep, safe, end)
     plain = [f"id{i}" for i in range(5)]
     assert output._plain_str_cells(plain, sep, safe, end) == [v.encode() + end for v in plain]
+
+
+@pytest.mark.parametrize("lead", ["\x00", "\x01", "\x1b"])
+def test_xlsx_neutralises_a_formula_behind_a_character_it_drops(tmp_path: Path, lead: str) -> None:
+    out = tmp_path / "s.xlsx"
+    df = _df()
+    df.loc[1, "text"] = lead + "=cmd()"
+    write(df, "xlsx", out)
+    assert load_workbook(out).active["E3"].value == "'=cmd()"
+
+
+def test_replacing_a_file_keeps_its_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "private.csv"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o600)
+    write(_df(), "csv", out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600 and out.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_stdout_redirected_to_a_new_file_gets_the_bom_a_pipe_or_an_append_does_not(tmp_path: Path) -> None:
+    new = tmp_path / "scores.csv"
+    with open(new, "wb") as fh:  # autodm scan ... > scores.csv
+        write(_df(), "csv", None, stream=fh)
+    assert new.read_bytes().startswith(b"\xef\xbb\xbfmessage_id,")
+    with open(new, "ab") as fh:  # >> scores.csv: no BOM in the middle of a file
+        write(_df(), "csv", None, stream=fh)
+    assert new.read_bytes().count(b"\xef\xbb\xbf") == 1
+    r, w = os.pipe()
+    with os.fdopen(w, "wb") as fh, os.fdopen(r, "rb") as rh:
+        write(_df().head(1), "csv", None, stream=fh)
+        fh.close()
+        assert rh.read().startswith(b"message_id,")
+
+
+def test_a_full_disk_behind_stdout_is_one_output_error(tmp_path: Path) -> None:
+    class Full(io.BytesIO):
+        def write(self, b: bytes) -> int:  # type: ignore[override]
+            raise OSError(28, "No space left on device")
+
+    with pytest.raises(OutputError, match=r"^cannot write standard output \(No space left on device\)$"):
+        write(_df(), "csv", None, stream=Full())
+    with pytest.raises(BrokenPipeError):  # a closed pipe stays the quiet exit it is upstream
+        write(_df(), "csv", None, stream=_Broken())
+
+
+class _Broken(io.BytesIO):
+    def write(self, b: bytes) -> int:  # type: ignore[override]
+        raise BrokenPipeError(32, "Broken pipe")

@@ -83,3 +83,17 @@ def test_reasons_are_distinct_and_name_the_delay() -> None:
     for secs, reasons in zip(timed_auto["seconds_after_follow"], timed_auto["reasons"], strict=True):
         if "after follow" in reasons:
             assert f"sent {secs:.0f} s after follow" in reasons
+
+
+def test_senders_first_dm_delay_is_the_first_dms_own() -> None:
+    # u1's first DM came before the follow (no delay); a later one 30 s after a re-follow must not stand in
+    export = pd.DataFrame({
+        "message_id": ["1", "2", "3"], "sender_id": ["u1", "u1", "u2"], "sender_name": [None, None, "B"],
+        "sent_at": pd.to_datetime(["2024-01-01T00:00:00", "2024-02-01T00:00:30", "2024-01-05T00:00:00"], utc=True),
+        "seconds_after_follow": [float("nan"), 30.0, 9.0], "score": [0.9, 0.8, 0.2],
+        "verdict": ["auto", "auto", "personal"], "reasons": ["a", "b", "c"],
+    })
+    frame = pd.DataFrame({"template_senders": [3, 1, 0]})
+    table = senders(export, frame).set_index("sender_id")
+    assert pd.isna(table.loc["u1", "first_dm_after_follow_s"]) and table.loc["u2", "first_dm_after_follow_s"] == 9.0
+    assert str(table["shared_template_senders"].dtype) == "Int64" and table.loc["u1", "shared_template_senders"] == 3

@@ -13,7 +13,7 @@ from rich.text import Text
 
 from autodm.cli import app, err_console, printable, reports_errors
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
-from autodm.cli.scan_cmd import ModelOpt, TrustOpt, load_model, stage
+from autodm.cli.scan_cmd import ModelOpt, TrustOpt, load_model, report_skips, stage
 from autodm.errors import InputError
 from autodm.labels import LabelStore, uncertainty_order
 from autodm.loaders import load_inbox
@@ -40,6 +40,7 @@ def label(
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict, follows=follows)
         rows = scan_inbox(inbox, model)
+    report_skips(inbox.skips.total, inbox.skips.counts)
     store = LabelStore(out)
     order = [int(i) for i in uncertainty_order(rows["score"], model.threshold)]
     todo = [i for i in order if rows["message_id"].iloc[i] not in store]

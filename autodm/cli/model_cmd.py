@@ -15,7 +15,7 @@ from rich.table import Table
 from autodm import output
 from autodm.cli import app, err_console, reports_errors
 from autodm.cli.options import FollowsOpt, PlatformOpt, StrictOpt
-from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, stage
+from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, report_skips, stage
 from autodm.errors import InputError
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
     from autodm.training import concat, labelled_archive, labelled_table
 
     if labels is not None:
-        return labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
+        data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
+        report_skips(data.info["skipped_bad_records"], data.info["skipped_why"])
+        return data
     if follows is not None:
         raise InputError("--follows adds follow times to an export read with --labels; a labelled table "
                          "already carries its followed_at column")

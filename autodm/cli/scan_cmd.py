@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -51,7 +51,7 @@ TrustOpt = Annotated[bool, typer.Option("--trust-model", help="Load a --model fi
                                         "trusted list (loading a joblib file can run code).")]
 UnsafeOpt = Annotated[bool, typer.Option("--no-sanitize", help="Do not neutralise cells a spreadsheet "
                                          "could run as formulas (csv/tsv/xlsx).")]
-LimitOpt = Annotated[int, typer.Option("--limit", help="Rows shown in the terminal table (highest "
+LimitOpt = Annotated[int, typer.Option("--limit", min=1, help="Rows shown in the terminal table (highest "
                                        "scores first); other formats get every row.")]
 
 
@@ -66,14 +66,26 @@ def stage(what: str) -> Iterator[None]:
 
 
 def choose_format(fmt: Format | None, out: Path | None) -> str:
+    """The output format, checked against ``-o`` before any loading (not after minutes of it)."""
     if out is None and stdout_closed():  # started with stdout closed (>&-): nowhere to write
         raise OutputError("standard output is closed; give -o FILE to write the results")
     if fmt is not None:
+        if fmt.value == "xlsx" and out is None:
+            raise OutputError("xlsx is a binary format; write it to a file with -o scores.xlsx")
+        if fmt.value == "table" and out is not None:
+            raise OutputError("the table format is for terminals; use --format csv with -o")
         return fmt.value
     if out is not None:
         return "xlsx" if out.suffix.lower() == ".xlsx" else out.suffix.lower().lstrip(".") \
             if out.suffix.lower() in (".csv", ".tsv", ".json", ".jsonl") else "csv"
     return "table" if sys.stdout.isatty() else "csv"
+
+
+def report_skips(total: int, why: Mapping[str, int]) -> None:
+    """The one stderr line that says how many bad records were skipped, and why."""
+    if total:
+        err_console.print(f"skipped {total} bad records: " + ", ".join(f"{k} ({v})" for k, v in why.items()),
+                          highlight=False)
 
 
 def inputs_of(paths: list[Path], *extra: Path | None) -> tuple[Path, ...]:
@@ -195,9 +207,7 @@ def scan(
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
                            follows=follows)
-    if inbox.skips.total:
-        err_console.print(f"skipped {inbox.skips.total} bad records: "
-                          + ", ".join(f"{k} ({v})" for k, v in inbox.skips.counts.items()), highlight=False)
+    report_skips(inbox.skips.total, inbox.skips.counts)
     with stage(f"scoring {len(inbox.messages)} messages"):
         joined, frame = design(inbox)
         rows = export_rows(joined, frame, model, scored_mask(joined, include_outgoing), threshold=threshold)
@@ -233,6 +243,7 @@ def senders_cmd(
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
                            follows=follows)
+    report_skips(inbox.skips.total, inbox.skips.counts)
     with stage("scoring"):
         joined, frame = design(inbox)
         mask = scored_mask(joined)
