@@ -18,6 +18,8 @@ from autodm.loaders import load_inbox
 from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
+
 
 def _zip(path: Path, members: dict[str, bytes]) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -384,3 +386,14 @@ def test_raw_member_reads_are_zipfile_reads_or_none(tmp_path: Path) -> None:
     (tmp_path / "bad.zip").write_bytes(bytes(data))
     with open(tmp_path / "bad.zip", "rb") as fh:
         assert tree_mod.read_raw_member(fh, m) is None
+
+
+@pytest.mark.parametrize(("first", "second", "said"), [
+    ("inbox.json", "twitter-archive.zip", "is an autodm file and .* is an X archive"),
+    ("instagram-export.zip", "linkedin-export.zip", "is an Instagram export and .* is a LinkedIn export"),
+    ("instagram-export.zip", "messenger-export.zip", "is an Instagram export and .* is a Messenger export"),
+])
+def test_inputs_from_different_exports_are_refused_not_half_read(first: str, second: str, said: str) -> None:
+    # read as one tree, the first family detected won and the other input's messages were dropped
+    with pytest.raises(InputError, match=said + ".*several inputs must be parts of one export"):
+        load_inbox([EXAMPLES / first, EXAMPLES / second])

@@ -74,10 +74,39 @@ def load_inbox(
         if platform is not None and platform not in PLATFORM_FAMILY:
             raise InputError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORM_FAMILY)}")
         family = PLATFORM_FAMILY[platform] if platform else detect(tree)
+        if len(paths) > 1 and platform is None:
+            check_one_export([Path(p) for p in paths])
         inbox = FAMILIES[family].load(tree, skips, platform)
     if follows is not None:
         inbox = add_follows(inbox, follows)
     return inbox
+
+
+#: What each kind of export is called in an error.
+KIND_NAMES = {"x": "an X archive", "instagram": "an Instagram export", "facebook": "a Messenger export",
+              "meta": "an Instagram/Messenger export", "linkedin": "a LinkedIn export",
+              "canonical": "an autodm file"}
+
+
+def check_one_export(paths: list[Path]) -> None:
+    """Several inputs must be parts of one export: an X archive beside an autodm file would be read
+    as the archive alone, silently dropping the other's messages. Parts that say nothing on their
+    own (a zip of media) pass."""
+    kinds: dict[str, Path] = {}
+    for path in paths:
+        try:
+            with ExportTree.open([path]) as part:
+                family = detect(part)
+                kind = (meta.path_platform(part) or "meta") if family == "meta" else family
+        except InputError:
+            continue  # an export's part without messages of its own; the whole is checked as one
+        kinds.setdefault(kind, path)
+    if "meta" in kinds and len(kinds) == 2 and {"instagram", "facebook"} & kinds.keys():
+        kinds.pop("meta")  # an unmarked Meta part beside a marked one: one export
+    if len(kinds) > 1:
+        (k1, p1), (k2, p2) = list(kinds.items())[:2]
+        raise InputError(f"{p1} is {KIND_NAMES[k1]} and {p2} is {KIND_NAMES[k2]}: several inputs must be parts "
+                         "of one export; scan them one at a time")
 
 
 def add_follows(inbox: Inbox, path: Path) -> Inbox:

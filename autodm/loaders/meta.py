@@ -843,11 +843,23 @@ def _every_thread(participants: list[set[str]]) -> str | None:
 # --------------------------------------------------------------------------- load
 
 
-def _path_platform(tree: ExportTree, found: _Found) -> str | None:
+def _marker_counts(tree: ExportTree) -> tuple[int, int]:
+    """How many paths of ``tree`` carry an Instagram marker, and how many a Facebook one."""
     ig = fb = 0
     for low in (p.lower() for p in tree.paths()):
         ig += any(mk in low for mk in IG_PATH_MARKERS)
         fb += any(mk in low for mk in FB_PATH_MARKERS)
+    return ig, fb
+
+
+def path_platform(tree: ExportTree) -> str | None:
+    """instagram or facebook by the export's folder and file names alone; None when they do not say."""
+    ig, fb = _marker_counts(tree)
+    return None if ig == fb else "instagram" if ig > fb else "facebook"
+
+
+def _path_platform(tree: ExportTree, found: _Found) -> str | None:
+    ig, fb = _marker_counts(tree)
     ig += bool(found.legacy)
     if ig != fb:
         return "instagram" if ig > fb else "facebook"
