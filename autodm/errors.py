@@ -38,6 +38,10 @@ class InputError(AutodmError):
     exit_code = 2
 
 
+class LimitError(InputError):
+    """An input is over a safety limit (size, file count, compression ratio): never skipped."""
+
+
 class RecordError(InputError):
     """One record of an input is malformed (raised only under --strict; otherwise skipped)."""
 

@@ -361,9 +361,15 @@ def _with_thread(tmp_path: Path, text: str | bytes) -> Path:
         ("", r"message_1\.json: the file is empty"),
     ],
 )
-def test_bad_thread_file_names_the_file(tmp_path: Path, text: str | bytes, message: str) -> None:
+def test_bad_thread_file_is_skipped_and_counted_or_named_under_strict(tmp_path: Path, text: str | bytes,
+                                                                        message: str) -> None:
+    export = _with_thread(tmp_path, text)
+    whole = load_inbox([write_zip(tmp_path / "whole.zip", dict(ig_2024_files()))])
+    inbox = load_inbox([export])  # the other threads' messages are kept
+    assert inbox.skips.counts == {"unreadable thread file": 1}
+    assert 0 < len(inbox.messages) < len(whole.messages)
     with pytest.raises(InputError, match=message):
-        load_inbox([_with_thread(tmp_path, text)])
+        load_inbox([export], strict=True)
 
 
 def test_bad_follow_file_shape(tmp_path: Path) -> None:
@@ -582,4 +588,5 @@ def test_member_reads_direct_and_through_zipfile_agree(tmp_path: Path, monkeypat
     data[start + 1:start + 9] = b"\xff" * 8  # the deflate stream itself
     (tmp_path / "bad.zip").write_bytes(bytes(data))
     with pytest.raises(InputError, match="cannot read this zip member"):
-        load_inbox([tmp_path / "bad.zip"])
+        load_inbox([tmp_path / "bad.zip"], strict=True)
+    assert load_inbox([tmp_path / "bad.zip"]).skips.counts == {"unreadable thread file": 1}  # the rest is read

@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from autodm.errors import InputError, RecordError
+from autodm.errors import InputError, LimitError, RecordError
 from autodm.inbox import Inbox, Skips, follows_frame
 from autodm.loaders import canonical, linkedin, meta, x
 from autodm.loaders import tree as tree_mod
@@ -44,7 +44,7 @@ def read_stdin() -> bytes:
     limit = tree_mod.MAX_MEMBER_BYTES
     data = sys.stdin.buffer.read(limit + 1)
     if len(data) > limit:
-        raise InputError(f"stdin: more than the {limit}-byte limit of one input "
+        raise LimitError(f"stdin: more than the {limit}-byte limit of one input "
                          "(set AUTODM_MAX_MEMBER_BYTES to allow more)")
     return data
 

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from autodm.errors import InputError
+from autodm.errors import InputError, LimitError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
 from autodm.loaders import jsonload
 from autodm.loaders import tree as tree_mod
@@ -506,6 +506,9 @@ class _State:
     unsent: int = 0
     #: One str object per distinct sender name and text (later stages hash each once)
     shared: dict[str, str] = field(default_factory=dict)
+    #: Thread files read, and the first one skipped as unreadable (raised if none could be read)
+    files_read: int = 0
+    first_bad: InputError | None = None
 
 
 def _thread_participants(doc: dict[str, Any], key: str = "name") -> list[str]:
@@ -518,6 +521,27 @@ def _thread_participants(doc: dict[str, Any], key: str = "name") -> list[str]:
     return out
 
 
+def _thread_doc(tree: ExportTree, path: str, st: _State, skips: Skips, *, repaired: bool) -> dict[str, Any] | None:
+    """One thread file's object with its "messages" list; None (skipped and counted) when the file
+    is not that JSON, so one broken thread never costs the others (``--strict``: the error stops)."""
+    try:
+        doc = (_parse_repaired if repaired else _parse)(tree, path, st.reader)
+        if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
+            what = ("a thread object", "Instagram/Messenger message_N.json") if repaired else \
+                ("an object", "Messenger E2EE download")
+            raise InputError(f'{tree.display(path)}: expected {what[0]} with a "messages" list ({what[1]})')
+    except LimitError:
+        raise  # a safety limit is never skipped
+    except InputError as e:
+        if skips.strict:
+            raise
+        skips.skip(tree.display(path), "(the whole file)", "unreadable thread file")
+        st.first_bad = st.first_bad or e
+        return None
+    st.files_read += 1
+    return doc
+
+
 def _load_thread(tree: ExportTree, conv: str, files: dict[int, str], st: _State, skips: Skips) -> None:
     """All message_<n>.json of one thread (newest first in the files)."""
     seen: dict[Any, int] = {}
@@ -525,12 +549,9 @@ def _load_thread(tree: ExportTree, conv: str, files: dict[int, str], st: _State,
     still = True
     for n in sorted(files):
         path = files[n]
-        doc = _parse_repaired(tree, path, st.reader)
-        if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
-            raise InputError(
-                f'{tree.display(path)}: expected a thread object with a "messages" list '
-                "(Instagram/Messenger message_N.json)"
-            )
+        doc = _thread_doc(tree, path, st, skips, repaired=True)
+        if doc is None:
+            continue
         names = names or _thread_participants(doc)
         if doc.get("is_still_participant") is False:
             still = False
@@ -597,10 +618,10 @@ def _add_row(st: _State, conv: str, seen: dict[Any, int], pair: list[str] | None
 
 def _load_e2ee(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
     """One thread of Messenger's end-to-end-encrypted download (clean UTF-8: no repair)."""
-    doc = _parse(tree, path, st.reader)
+    doc = _thread_doc(tree, path, st, skips, repaired=False)
+    if doc is None:
+        return
     where = tree.display(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
-        raise InputError(f'{where}: expected an object with a "messages" list (Messenger E2EE download)')
     names = _thread_participants(doc)
     if names:
         st.participants.append(set(names))
@@ -904,6 +925,8 @@ def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: s
         _load_e2ee(tree, path, st, skips)
     for path in found.legacy:
         _load_legacy(tree, path, st, skips)
+    if st.first_bad is not None and not st.files_read and not found.legacy:
+        raise st.first_bad  # no thread could be read: nothing good to keep, so say why
     if st.unsent:
         skips.note("unsent message (skipped)", st.unsent)
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from autodm.errors import InputError, one_line
+from autodm.errors import InputError, LimitError, one_line
 
 log = logging.getLogger(__name__)
 
@@ -153,12 +153,12 @@ class ExportTree:
                 total += m.size
                 members.setdefault(m.path, m)
                 if len(members) > MAX_MEMBERS:
-                    raise InputError(
+                    raise LimitError(
                         f"{path}: more than {MAX_MEMBERS} files in the export; "
                         "set AUTODM_MAX_MEMBERS to allow more"
                     )
             if total > MAX_TOTAL_BYTES:
-                raise InputError(
+                raise LimitError(
                     f"{path}: the export unpacks to over {MAX_TOTAL_BYTES} bytes; refusing it "
                     "(set AUTODM_MAX_TOTAL_BYTES to allow more)"
                 )
@@ -208,14 +208,14 @@ class ExportTree:
         """
         m = self.members[path]
         if m.size > MAX_MEMBER_BYTES:
-            raise InputError(
+            raise LimitError(
                 f"{self.display(path)}: {m.size} bytes{' uncompressed' if m.kind == 'zip' else ''} is "
                 f"over the {MAX_MEMBER_BYTES}-byte limit (set AUTODM_MAX_MEMBER_BYTES to allow more)"
             )
         if m.kind != "zip":
             return self._read_file(m)
         if m.size > RATIO_FLOOR and m.size / max(m.compressed, 1) > MAX_RATIO:
-            raise InputError(
+            raise LimitError(
                 f"{self.display(path)}: compression ratio {m.size // max(m.compressed, 1)}:1 "
                 f"is over {MAX_RATIO}:1, which looks like a zip bomb; refusing it "
                 "(set AUTODM_MAX_RATIO to allow more)"
@@ -271,7 +271,7 @@ class ExportTree:
             try:
                 st = os.fstat(fh.fileno())
                 if stat.S_ISREG(st.st_mode) and st.st_size > MAX_MEMBER_BYTES:
-                    raise InputError(f"{file}: {st.st_size} bytes is over the {MAX_MEMBER_BYTES}-byte "
+                    raise LimitError(f"{file}: {st.st_size} bytes is over the {MAX_MEMBER_BYTES}-byte "
                                      "limit (set AUTODM_MAX_MEMBER_BYTES to allow more)")
                 return _read_capped(fh, st.st_size if stat.S_ISREG(st.st_mode) else 0, str(file))
             except OSError as e:
@@ -291,7 +291,7 @@ def _read_capped(fh: BinaryIO, expect: int, name: str) -> bytes:
             return b"".join(chunks)
         total += len(block)
         if total > MAX_MEMBER_BYTES:
-            raise InputError(f"{name}: more than {MAX_MEMBER_BYTES} bytes; refusing it "
+            raise LimitError(f"{name}: more than {MAX_MEMBER_BYTES} bytes; refusing it "
                              "(set AUTODM_MAX_MEMBER_BYTES to allow more)")
         chunks.append(block)
 
@@ -337,7 +337,7 @@ def _declared_entries(path: Path) -> int | None:
 def _index_zip(path: Path, ignored: Counter[str]) -> list[Member]:
     declared = _declared_entries(path)
     if declared is not None and declared > MAX_MEMBERS:
-        raise InputError(f"{path}: {declared} files in the zip is more than {MAX_MEMBERS}; "
+        raise LimitError(f"{path}: {declared} files in the zip is more than {MAX_MEMBERS}; "
                          "set AUTODM_MAX_MEMBERS to allow more")
     try:
         zf = zipfile.ZipFile(path)
@@ -379,7 +379,7 @@ def _index_zip(path: Path, ignored: Counter[str]) -> list[Member]:
                               (info.header_offset, info.CRC, info.compress_type, info.flag_bits)))
     archive = max(path.stat().st_size, 1)
     if total > RATIO_FLOOR and total / archive > MAX_RATIO:
-        raise InputError(
+        raise LimitError(
             f"{path}: its files claim {total} bytes from a {archive}-byte zip (over {MAX_RATIO}:1), "
             "which looks like a zip bomb; refusing it (set AUTODM_MAX_RATIO to allow more)"
         )
