@@ -849,6 +849,8 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
     if not path.exists():
         hint = " (the package was installed without its model?)" if bundled else ""
         raise ModelError(f"{path}: no such model file{hint}")
+    if path.is_dir():
+        raise ModelError(f"{path}: is a folder; expected a model file (.joblib) with its card (.json) beside it")
     cp = card_path(path)
     if not cp.exists():
         raise ModelError(f"{path}: its model card {cp.name} is missing; refusing to load an unverified model")

@@ -144,3 +144,10 @@ def test_strict_names_the_first_bad_record_whichever_check_finds_it(tmp_path: Pa
         load_inbox([_write(tmp_path, "inbox.json", data)], strict=True)
     lenient = load_inbox([_write(tmp_path, "inbox.json", data)])
     assert lenient.skips.total == 2 and len(lenient.messages) == 3
+
+
+def test_a_zip_on_stdin_is_told_to_come_as_a_path() -> None:
+    data = (Path(__file__).resolve().parents[1] / "data" / "examples" / "twitter-archive.zip").read_bytes()
+    r = CliRunner().invoke(app, ["scan", "-", "--format", "csv"], input=data)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert "stdin: this is a zip; give its path instead (autodm scan export.zip)" in r.stderr

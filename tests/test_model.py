@@ -86,6 +86,8 @@ def test_untrusted_tampered_and_cardless_models_are_refused(small_model: mdl.Mod
     (tmp_path / "m.json").unlink()
     with pytest.raises(ModelError, match=r"card m\.json is missing"):
         mdl.load(path, trust_model=True)
+    with pytest.raises(ModelError, match="is a folder; expected a model file"):
+        mdl.load(tmp_path, trust_model=True)
     with pytest.raises(ModelError, match="no such model file"):
         mdl.load(tmp_path / "nope.joblib")
 

@@ -78,7 +78,11 @@ def _load(paths: list[Path] | list[str], platform: str | None, skips: Skips) -> 
     if [str(p) for p in paths] == ["-"]:
         if platform not in (None, "canonical"):
             raise InputError(f"stdin: only autodm's canonical format can be read from stdin, not {platform}")
-        inbox = canonical.load_bytes(read_stdin(), "<stdin>", skips)
+        data = read_stdin()
+        if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+            raise InputError("stdin: this is a zip; give its path instead (autodm scan export.zip): an export "
+                             "is read from a file, only autodm's canonical JSON/JSONL/CSV from stdin")
+        inbox = canonical.load_bytes(data, "<stdin>", skips)
     else:
         if not paths:
             raise InputError("no input given; expected an export zip, folder or file")
