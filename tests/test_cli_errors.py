@@ -58,9 +58,15 @@ def _reading_stdin(pid: int) -> bool:
     return len(call) > 1 and call[0] == "0" and int(call[1], 16) == 0
 
 
+def _sigint_default() -> None:
+    """In the child: Ctrl-C's default action, as in a terminal. A background job (``cmd &``,
+    nohup) starts with SIGINT ignored, and Python then leaves it ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_with_one_line() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "autodm", "inspect", "-"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_sigint_default)
     try:
         deadline = time.monotonic() + 30
         proc_dir = Path(f"/proc/{proc.pid}")
