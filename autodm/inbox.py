@@ -69,11 +69,7 @@ class Owner:
 
 
 class Skips:
-    """Counts records skipped by reason; under ``strict`` the first bad record raises instead.
-
-    Checks run in passes (a record's fields while reading, its times later, over all records at
-    once), so under ``strict`` each bad record is noted and :meth:`check` raises for the one that
-    comes first in the file, not for the first pass that found one.
+    """Counts records skipped by reason; under ``strict`` the first one raises instead.
 
     >>> s = Skips(); s.skip("a.json", 3, "bad timestamp"); s.counts["bad timestamp"]
     1
@@ -83,25 +79,13 @@ class Skips:
         self.strict = strict
         self.counts: Counter[str] = Counter()
         self.notes: Counter[str] = Counter()
-        self._files: dict[str, int] = {}
-        self._first: tuple[tuple[int, int, int], str] | None = None
 
     def skip(self, file: str, record: int | str, reason: str, expected: str = "") -> None:
-        """Skip one bad record (under ``strict``: note it for :meth:`check` to raise)."""
+        """Skip one bad record (or raise :class:`RecordError` when strict)."""
         if self.strict:
             hint = f" (expected {expected})" if expected else ""
-            order = self._files.setdefault(file, len(self._files))
-            n = record if isinstance(record, int) else int(record) if str(record).isdigit() else -1
-            key = (order, 0 if n >= 0 else 1, n if n >= 0 else 0)  # numbered records in order, others after
-            if self._first is None or key < self._first[0]:
-                self._first = (key, f"{file}: record {record}: {reason}{hint}")
-            return
+            raise RecordError(f"{file}: record {record}: {reason}{hint}")
         self.counts[reason] += 1
-
-    def check(self) -> None:
-        """Under ``strict``, raise :class:`RecordError` for the first bad record noted."""
-        if self._first is not None:
-            raise RecordError(self._first[1])
 
     def note(self, what: str, n: int = 1) -> None:
         """Count something ignored on purpose (e.g. an X event kind that carries no message)."""
@@ -402,7 +386,6 @@ def make_inbox(
     if df.empty:
         raise InputError(f"{source}: no readable messages found in this {platform} export")
     log.info("loaded %d messages, %d follows from %s", len(df), len(fdf), source)
-    skips.check()
     return Inbox(messages=df, follows=fdf.reset_index(drop=True), owner=owner, platform=platform,
                  source=source, skips=skips)
 

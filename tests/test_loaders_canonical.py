@@ -136,16 +136,6 @@ def test_json_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
     assert load_inbox([jl]).skips.counts.get("not UTF-8 text") == 1
 
 
-def test_strict_names_the_first_bad_record_whichever_check_finds_it(tmp_path: Path) -> None:
-    # record 3's time is checked after every record's fields; record 6 (no sender) was named instead
-    data = {**INBOX, "messages": [*INBOX["messages"], {"id": "4", "sender_id": "c", "sent_at": 1704103300,
-                                                      "text": "ok"}, {"id": "5", "text": "no sender"}]}
-    with pytest.raises(RecordError, match=r"record 3: unreadable message time"):
-        load_inbox([_write(tmp_path, "inbox.json", data)], strict=True)
-    lenient = load_inbox([_write(tmp_path, "inbox.json", data)])
-    assert lenient.skips.total == 2 and len(lenient.messages) == 3
-
-
 def test_a_zip_on_stdin_is_told_to_come_as_a_path() -> None:
     data = (Path(__file__).resolve().parents[1] / "data" / "examples" / "twitter-archive.zip").read_bytes()
     r = CliRunner().invoke(app, ["scan", "-", "--format", "csv"], input=data)

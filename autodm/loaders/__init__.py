@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from autodm.errors import InputError, LimitError, RecordError
+from autodm.errors import InputError, LimitError
 from autodm.inbox import Inbox, Skips, follows_frame
 from autodm.loaders import canonical, linkedin, meta, x
 from autodm.loaders import tree as tree_mod
@@ -61,20 +61,6 @@ def load_inbox(
     >>> inbox = load_inbox(["data/examples/inbox.json"])       # doctest: +SKIP
     """
     skips = Skips(strict=strict)
-    try:
-        inbox = _load(paths, platform, skips)
-    except RecordError:
-        raise
-    except InputError:
-        skips.check()  # under --strict a bad record noted before this error is what stopped the read
-        raise
-    if follows is not None:
-        inbox = add_follows(inbox, follows)
-    inbox.skips.check()
-    return inbox
-
-
-def _load(paths: list[Path] | list[str], platform: str | None, skips: Skips) -> Inbox:
     if [str(p) for p in paths] == ["-"]:
         if platform not in (None, "canonical"):
             raise InputError(f"stdin: only autodm's canonical format can be read from stdin, not {platform}")
@@ -95,6 +81,8 @@ def _load(paths: list[Path] | list[str], platform: str | None, skips: Skips) -> 
         if len(paths) > 1 and platform is None:
             check_one_export([Path(p) for p in paths])
         inbox = FAMILIES[family].load(tree, skips, platform)
+    if follows is not None:
+        inbox = add_follows(inbox, follows)
     return inbox
 
 
