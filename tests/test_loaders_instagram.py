@@ -590,3 +590,14 @@ def test_member_reads_direct_and_through_zipfile_agree(tmp_path: Path, monkeypat
     with pytest.raises(InputError, match="cannot read this zip member"):
         load_inbox([tmp_path / "bad.zip"], strict=True)
     assert load_inbox([tmp_path / "bad.zip"]).skips.counts == {"unreadable thread file": 1}  # the rest is read
+
+
+def test_legacy_export_in_parts_is_one_export_and_is_not_mixed_with_messenger(tmp_path: Path) -> None:
+    # each part of the legacy split holds one .json (messages, connections, profile): not autodm files
+    neutral = neutral_inbox()
+    out = write_instagram_export(neutral, tmp_path / "legacy.zip", era="legacy", parts=3)
+    ib = load_inbox(sorted(out.glob("*.zip")))
+    _assert_round_trip(neutral, ib, owner_id="alex.example", names="sender_username")
+    messenger = Path(__file__).resolve().parents[1] / "data" / "examples" / "messenger-export.zip"
+    with pytest.raises(InputError, match=r"is an Instagram export and .* is a Messenger export"):
+        load_inbox([*sorted(out.glob("*.zip")), messenger])

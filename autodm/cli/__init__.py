@@ -106,8 +106,8 @@ def describe_bug(error: BaseException) -> str:
     frames = traceback.extract_tb(error.__traceback__)
     ours = [f for f in frames if f"{os.sep}autodm{os.sep}" in f.filename] or frames
     where = f" in {Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else ""
-    return (f"unexpected {type(error).__name__}{where}; this is a bug in autodm: please rerun with "
-            "--debug and report it with the traceback")
+    return (f"unexpected {type(error).__name__}{where}; this is a bug in autodm: please rerun as "
+            "'autodm --debug <command> ...' (or with AUTODM_DEBUG=1) and report it with the traceback")
 
 
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:

@@ -7,6 +7,7 @@ detects the family, loads, adds ``--follows`` times and returns the Inbox.
 from __future__ import annotations
 
 import sys
+import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -101,7 +102,9 @@ def check_one_export(paths: list[Path]) -> None:
         try:
             with ExportTree.open([path]) as part:
                 family = detect(part)
-                kind = (meta.path_platform(part) or "meta") if family == "meta" else family
+                if family == "canonical" and not _looks_canonical(path, part):
+                    continue  # one platform file of a split export (followers_1.json, Profile.csv)
+                kind = (meta.part_platform(part) or "meta") if family == "meta" else family
         except InputError:
             continue  # an export's part without messages of its own; the whole is checked as one
         kinds.setdefault(kind, path)
@@ -111,6 +114,20 @@ def check_one_export(paths: list[Path]) -> None:
         (k1, p1), (k2, p2) = list(kinds.items())[:2]
         raise InputError(f"{p1} is {KIND_NAMES[k1]} and {p2} is {KIND_NAMES[k2]}: several inputs must be parts "
                          "of one export; scan them one at a time")
+
+
+def _looks_canonical(path: Path, part: ExportTree) -> bool:
+    """Whether a lone .json/.jsonl/.csv input holds autodm's own messages (their sender_id),
+    judged on its first 64 KiB: not a platform file that is one part of a split export."""
+    try:
+        if path.is_file() and not zipfile.is_zipfile(path):
+            with open(path, "rb") as fh:
+                head = fh.read(65536)
+        else:
+            head = part.read_bytes(part.paths()[0])[:65536]
+    except (OSError, InputError):
+        return True  # cannot tell: treat it as the autodm file it looks like
+    return b"sender_id" in head.lower()
 
 
 def add_follows(inbox: Inbox, path: Path) -> Inbox:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -318,7 +319,7 @@ def _head(tree: ExportTree, path: str, zips: dict[str, zipfile.ZipFile] | None =
         file = m.container if m.kind == "file" else m.container / path
         with open(file, "rb") as fh:
             return fh.read(_HEAD_BYTES)
-    except (OSError, zipfile.BadZipFile, RuntimeError, EOFError):
+    except (OSError, zipfile.BadZipFile, RuntimeError, EOFError, zlib.error):  # a corrupt deflate stream too
         return b""
 
 
@@ -873,10 +874,18 @@ def _marker_counts(tree: ExportTree) -> tuple[int, int]:
     return ig, fb
 
 
-def path_platform(tree: ExportTree) -> str | None:
-    """instagram or facebook by the export's folder and file names alone; None when they do not say."""
+def part_platform(tree: ExportTree) -> str | None:
+    """instagram or facebook for one input of several, by its names and layout (the legacy
+    messages.json is Instagram's, the E2EE download Messenger's); None when it does not say."""
     ig, fb = _marker_counts(tree)
-    return None if ig == fb else "instagram" if ig > fb else "facebook"
+    if ig != fb:
+        return "instagram" if ig > fb else "facebook"
+    found = _scan(tree)
+    if found.legacy and not found.e2ee:
+        return "instagram"
+    if found.e2ee and not found.legacy:
+        return "facebook"
+    return None
 
 
 def _path_platform(tree: ExportTree, found: _Found) -> str | None:
