@@ -592,3 +592,16 @@ def test_a_lone_surrogate_in_one_text_costs_one_character_not_the_archive(tmp_pa
     assert {k: v for k, v in texts.items() if k in want} == want
     ib.messages["text"].str.encode("utf-8")  # writable as UTF-8
 
+
+
+def test_two_accounts_archives_are_refused_not_one_dropped(tmp_path: Path) -> None:
+    # both archives hold data/direct-messages.js: read as one tree, the first input's file won
+    neutral = neutral_inbox()
+    mine = write_x_archive(neutral, tmp_path / "mine.zip")
+    other = write_x_archive(Inbox(messages=neutral.messages, follows=neutral.follows,
+                                  owner=Owner(id="9999", name="Someone Else", handle="someone"),
+                                  platform="x", source="other"), tmp_path / "other.zip")
+    with pytest.raises(InputError, match=r"mine\.zip is the X archive of account \d+ and .*other\.zip that of "
+                                         r"account \d+"):
+        load_inbox([mine, other])
+    assert len(load_inbox([mine, mine]).messages) == len(load_inbox([mine]).messages)  # the same one twice: fine

@@ -98,6 +98,7 @@ def check_one_export(paths: list[Path]) -> None:
     as the archive alone, silently dropping the other's messages. Parts that say nothing on their
     own (a zip of media) pass."""
     kinds: dict[str, Path] = {}
+    accounts: dict[str, Path] = {}  # X: one archive per account; two would share member paths, and one would vanish
     for path in paths:
         try:
             with ExportTree.open([path]) as part:
@@ -105,9 +106,16 @@ def check_one_export(paths: list[Path]) -> None:
                 if family == "canonical" and not _looks_canonical(path, part):
                     continue  # one platform file of a split export (followers_1.json, Profile.csv)
                 kind = (meta.part_platform(part) or "meta") if family == "meta" else family
+                owner = x.part_owner(part) if family == "x" else None
         except InputError:
             continue  # an export's part without messages of its own; the whole is checked as one
         kinds.setdefault(kind, path)
+        if owner is not None:
+            accounts.setdefault(owner, path)
+    if len(accounts) > 1:
+        (a1, p1), (a2, p2) = list(accounts.items())[:2]
+        raise InputError(f"{p1} is the X archive of account {a1} and {p2} that of account {a2}: several inputs "
+                         "must be parts of one export; scan them one at a time")
     if "meta" in kinds and len(kinds) == 2 and {"instagram", "facebook"} & kinds.keys():
         kinds.pop("meta")  # an unmarked Meta part beside a marked one: one export
     if len(kinds) > 1:

@@ -379,6 +379,14 @@ def _owner(tree: ExportTree, manifest: dict[str, Any]) -> Owner:
     return owner
 
 
+def part_owner(tree: ExportTree) -> str | None:
+    """The account id in this input's ``account.js``; None without one (a part of a split archive)."""
+    try:
+        return _owner(tree, {}).id if tree.find(ACCOUNT) else None
+    except InputError:
+        return None
+
+
 def _infer_owner(conversations: set[str]) -> str | None:
     """Without account.js: the one account id found in every 1:1 conversation id ("<a>-<b>")."""
     common: set[str] | None = None
