@@ -91,6 +91,7 @@ def load_inbox(
 KIND_NAMES = {"x": "an X archive", "instagram": "an Instagram export", "facebook": "a Messenger export",
               "meta": "an Instagram/Messenger export", "linkedin": "a LinkedIn export",
               "canonical": "an autodm file"}
+ONE_EXPORT = "several inputs must be parts of one export; scan them one at a time"
 
 
 def check_one_export(paths: list[Path]) -> None:
@@ -114,14 +115,12 @@ def check_one_export(paths: list[Path]) -> None:
             accounts.setdefault(owner, path)
     if len(accounts) > 1:
         (a1, p1), (a2, p2) = list(accounts.items())[:2]
-        raise InputError(f"{p1} is the X archive of account {a1} and {p2} that of account {a2}: several inputs "
-                         "must be parts of one export; scan them one at a time")
+        raise InputError(f"{p1} is the X archive of account {a1} and {p2} that of account {a2}: {ONE_EXPORT}")
     if "meta" in kinds and len(kinds) == 2 and {"instagram", "facebook"} & kinds.keys():
         kinds.pop("meta")  # an unmarked Meta part beside a marked one: one export
     if len(kinds) > 1:
         (k1, p1), (k2, p2) = list(kinds.items())[:2]
-        raise InputError(f"{p1} is {KIND_NAMES[k1]} and {p2} is {KIND_NAMES[k2]}: several inputs must be parts "
-                         "of one export; scan them one at a time")
+        raise InputError(f"{p1} is {KIND_NAMES[k1]} and {p2} is {KIND_NAMES[k2]}: {ONE_EXPORT}")
 
 
 def _looks_canonical(path: Path, part: ExportTree) -> bool:
