@@ -189,6 +189,22 @@ def test_e2ee_bad_records_and_shape(tmp_path: Path) -> None:
         load_inbox([shape])
 
 
+def test_e2ee_empty_or_cut_thread_file_is_counted_not_fatal(tmp_path: Path) -> None:
+    # detection sniffed only the smallest JSON file: an empty one hid the whole download
+    files = {"Sam Sample_1.json": E2EE_SAM, "Growth Guru_2.json": E2EE_GURU, "Kim Lee_3.json": "",
+             "Jo Park_4.json": '{"participants": ["Jo Pa', "manifest.json": '{"version": 2}'}
+    z = write_zip(tmp_path / "secure-storage.zip", files)
+    assert detect(ExportTree.open([z])) == "meta"
+    ib = load_inbox([z])
+    assert len(ib.messages) == 5 and ib.platform == "facebook"
+    assert ib.skips.counts == {"unreadable thread file": 2}  # the empty and the cut one; the manifest is no thread
+    r = CliRunner().invoke(app, ["inspect", "--json", str(z)])
+    assert json.loads(r.stdout)["skipped_first"] == {"unreadable thread file": f"{z}:Jo Park_4.json (the whole file)"}
+    r = CliRunner().invoke(app, ["inspect", "--strict", str(z)])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1
+    assert "Jo Park_4.json: invalid JSON" in r.stderr or "Kim Lee_3.json: the file is empty" in r.stderr
+
+
 # --------------------------------------------------------------------------- bad input
 
 

@@ -71,6 +71,8 @@ _STANDARD_DIRS = frozenset({
     "activity_across_facebook", "your_activity_across_facebook",
 })
 _E2EE_MARKERS = (b'"senderName"', b'"threadName"')
+#: JSON files whose heads :func:`detect` sniffs for the E2EE download (the smallest first).
+_E2EE_SNIFF = 8
 _HEAD_BYTES = 65536
 
 MEDIA_KEYS = frozenset({"photos", "videos", "gifs", "audio_files", "files", "sticker", "attachments"})
@@ -294,6 +296,7 @@ class _Found:
     html: list[str] = field(default_factory=list)
     legacy: list[str] = field(default_factory=list)
     e2ee: list[str] = field(default_factory=list)
+    e2ee_other: list[str] = field(default_factory=list)  # other JSON beside E2EE thread files
     duplicates: int = 0
     ignored: int = 0
 
@@ -354,9 +357,9 @@ def detect(tree: ExportTree) -> bool:
         return True
     if any(_is_legacy(tree, p) for p in tree.match(LEGACY_RE)):
         return True
-    cands = _e2ee_candidates(tree)
-    if cands and _is_e2ee_head(_head(tree, min(cands, key=lambda p: tree.members[p].size))):
-        return True
+    cands = sorted(_e2ee_candidates(tree), key=lambda p: tree.members[p].size)
+    if any(_is_e2ee_head(_head(tree, p)) for p in cands[:_E2EE_SNIFF]):
+        return True  # a few smallest files: one empty or cut thread file must not hide the download
     return bool(_lone_threads(tree))
 
 
@@ -394,11 +397,18 @@ def _scan(tree: ExportTree) -> _Found:
     cands = [p for p in _e2ee_candidates(tree) if p not in found.legacy]
     zips: dict[str, zipfile.ZipFile] = {}
     try:
-        found.e2ee = [p for p in cands if _is_e2ee_head(_head(tree, p, zips))]
+        heads = {p: _is_e2ee_head(_head(tree, p, zips)) for p in cands}
     finally:
         for zf in zips.values():
             zf.close()
+    found.e2ee = [p for p in cands if heads[p]]
+    folders = {_parent(p) for p in found.e2ee}
+    found.e2ee_other = [p for p in cands if not heads[p] and _parent(p) in folders]
     return found
+
+
+def _parent(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else ""
 
 
 class _Reader:
@@ -652,6 +662,19 @@ def _load_e2ee(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
         else:
             kind = "system" if is_system_text(text, sender, payload) else "message"
         _add_row(st, conv, seen, pair, sender, _time_raw(msg.get("timestamp")), text, [], kind, where, i)
+
+
+def _check_e2ee_other(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
+    """A JSON file beside the E2EE thread files that does not start like one: valid JSON is some
+    other file (left alone); an empty, cut or undecodable one is a thread lost, so it is counted."""
+    try:
+        _parse(tree, path, st.reader)
+    except LimitError:
+        raise
+    except InputError:
+        if skips.strict:
+            raise
+        skips.skip(tree.display(path), "(the whole file)", "unreadable thread file")
 
 
 def _iso_to_ms(v: Any) -> Any:
@@ -932,6 +955,8 @@ def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: s
         _load_thread(tree, conv, found.threads[conv], st, skips)
     for path in found.e2ee:
         _load_e2ee(tree, path, st, skips)
+    for path in found.e2ee_other:
+        _check_e2ee_other(tree, path, st, skips)
     for path in found.legacy:
         _load_legacy(tree, path, st, skips)
     if st.first_bad is not None and not st.files_read and not found.legacy:
