@@ -79,13 +79,17 @@ class Skips:
         self.strict = strict
         self.counts: Counter[str] = Counter()
         self.notes: Counter[str] = Counter()
+        #: Where each reason was first met ("file: record N"), so the summary can point at one.
+        self.first: dict[str, str] = {}
 
     def skip(self, file: str, record: int | str, reason: str, expected: str = "") -> None:
         """Skip one bad record (or raise :class:`RecordError` when strict)."""
+        where = f"{file} {record}" if str(record).startswith("(") else f"{file}: record {record}"
         if self.strict:
             hint = f" (expected {expected})" if expected else ""
-            raise RecordError(f"{file}: record {record}: {reason}{hint}")
+            raise RecordError(f"{where}: {reason}{hint}")
         self.counts[reason] += 1
+        self.first.setdefault(reason, where)
 
     def note(self, what: str, n: int = 1) -> None:
         """Count something ignored on purpose (e.g. an X event kind that carries no message)."""
@@ -587,5 +591,6 @@ def describe(inbox: Inbox) -> dict[str, Any]:
         "follows_with_time": int(inbox.follows["followed_at"].notna().sum()),
         "incoming_with_follow_time": round(with_time, 4),
         "skipped": dict(inbox.skips.counts),
+        "skipped_first": dict(inbox.skips.first),
         "ignored": dict(inbox.skips.notes),
     }

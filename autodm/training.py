@@ -164,7 +164,7 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
                     weight=np.full(len(y), weight), texts=joined.loc[hit, "text"].reset_index(drop=True),
                     info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
                           "ids_not_in_export": missing, "skipped_bad_records": inbox.skips.total,
-                          "skipped_why": dict(inbox.skips.counts)})
+                          "skipped_why": dict(inbox.skips.counts), "skipped_first": dict(inbox.skips.first)})
 
 
 def read_table_any(path: Path) -> pd.DataFrame:

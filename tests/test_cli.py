@@ -197,9 +197,11 @@ def _with_a_bad_record(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("command", ["scan", "senders"])
 def test_skipped_records_are_counted_on_stderr(tmp_path: Path, command: str) -> None:
-    r = _run(command, str(_with_a_bad_record(tmp_path)), "--format", "csv")
+    bad = _with_a_bad_record(tmp_path)
+    r = _run(command, str(bad), "--format", "csv")
     assert r.exit_code == 0
-    assert r.stderr.strip() == "skipped 1 bad records: unreadable message time (1)"
+    # the count, and where the first such record is (the first message is incoming: record 1)
+    assert r.stderr.strip() == f"skipped 1 bad record: unreadable message time (1; first at {bad}: record 1)"
 
 
 def test_training_on_an_export_counts_its_skipped_records(tmp_path: Path) -> None:
@@ -210,7 +212,7 @@ def test_training_on_an_export_counts_its_skipped_records(tmp_path: Path) -> Non
                       encoding="utf-8")
     r = _run("evaluate", str(bad), "--labels", str(labels))
     assert r.exit_code == 0, r.stderr
-    assert "skipped 1 bad records: unreadable message time (1)" in r.stderr
+    assert f"skipped 1 bad record: unreadable message time (1; first at {bad}: record 1)" in r.stderr
 
 
 @pytest.mark.parametrize(("args", "message"), [

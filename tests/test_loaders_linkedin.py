@@ -151,7 +151,7 @@ def test_current_export_through_the_cli(tmp_path: Path) -> None:
         "first": "2024-03-07T14:58:00+00:00", "last": "2024-08-01T23:02:00+00:00",
         "kinds": {"message": 9, "invitation": 3, "system": 2},
         "follows": 5, "follows_with_time": 5, "incoming_with_follow_time": 0.7,
-        "skipped": {}, "ignored": CURRENT_IGNORED,
+        "skipped": {}, "skipped_first": {}, "ignored": CURRENT_IGNORED,
     }
 
 

@@ -53,7 +53,7 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
 
     if labels is not None:
         data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
-        report_skips(data.info["skipped_bad_records"], data.info["skipped_why"])
+        report_skips(data.info["skipped_bad_records"], data.info["skipped_why"], data.info.get("skipped_first"))
         return data
     if follows is not None:
         raise InputError("--follows adds follow times to an export read with --labels; a labelled table "

@@ -81,10 +81,13 @@ def choose_format(fmt: Format | None, out: Path | None) -> str:
     return "table" if sys.stdout.isatty() else "csv"
 
 
-def report_skips(total: int, why: Mapping[str, int]) -> None:
-    """The one stderr line that says how many bad records were skipped, and why."""
+def report_skips(total: int, why: Mapping[str, int], first: Mapping[str, str] | None = None) -> None:
+    """The one stderr line that says how many bad records were skipped, why, and where the first
+    of each kind is (``--strict`` stops there with the whole message)."""
     if total:
-        err_console.print(f"skipped {total} bad records: " + ", ".join(f"{k} ({v})" for k, v in why.items()),
+        first = first or {}
+        parts = [f"{k} ({v}; first at {first[k]})" if k in first else f"{k} ({v})" for k, v in why.items()]
+        err_console.print(f"skipped {total} bad record{'s' if total != 1 else ''}: " + ", ".join(parts),
                           highlight=False)
 
 
@@ -207,7 +210,7 @@ def scan(
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
                            follows=follows)
-    report_skips(inbox.skips.total, inbox.skips.counts)
+    report_skips(inbox.skips.total, inbox.skips.counts, inbox.skips.first)
     with stage(f"scoring {len(inbox.messages)} messages"):
         joined, frame = design(inbox)
         rows = export_rows(joined, frame, model, scored_mask(joined, include_outgoing), threshold=threshold)
@@ -243,7 +246,7 @@ def senders_cmd(
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
                            follows=follows)
-    report_skips(inbox.skips.total, inbox.skips.counts)
+    report_skips(inbox.skips.total, inbox.skips.counts, inbox.skips.first)
     with stage("scoring"):
         joined, frame = design(inbox)
         mask = scored_mask(joined)

@@ -483,10 +483,11 @@ class _Rows:
 
     def checkpoint(self, skips: Skips) -> tuple[Any, ...]:
         """What to restore if a file must be read again another way."""
-        return len(self.rows), dict(self.events), set(self.conversations), skips.counts.copy(), skips.notes.copy()
+        return (len(self.rows), dict(self.events), set(self.conversations), skips.counts.copy(), skips.notes.copy(),
+                dict(skips.first))
 
     def restore(self, mark: tuple[Any, ...], skips: Skips) -> None:
-        n, self.events, self.conversations, skips.counts, skips.notes = mark
+        n, self.events, self.conversations, skips.counts, skips.notes, skips.first = mark
         for col in self.rows.cols.values():
             del col[n:]
         del self.rows.where[n:]
