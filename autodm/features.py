@@ -438,9 +438,9 @@ def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
         "booking_link": ("booking / link-in-bio page", "booking link"),
         "tracking_link": ("tracking parameters in a link", "tracking link"),
         "placeholder": (f"unfilled placeholder {row.get('hit_placeholder') or ''}".strip(), "placeholder"),
-        "log_words": ("long pitch" if v > 3.5 else "short message", "short message" if v < 2.5 else "message length"),
+        "log_words": ("long message" if v > 3.0 else "short message",) * 2,  # 3.0: about 19 words
         "caps_words": ("words in capitals", "no shouting"),
-        "exclaims": (f"{int(v)} exclamation marks", "few exclamation marks"),
+        "exclaims": (_plural(v, "exclamation mark"), "few exclamation marks"),
         "questions": ("asks questions", "asks a question"),
         "emoji": ("emoji", "emoji"),
         "phone": ("phone number or short code", "phone number"),

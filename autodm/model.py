@@ -646,6 +646,23 @@ NO_SIGN = "no clear sign of automation"
 MANY_SMALL = "many small signs together"
 
 
+#: Signals without a natural zero: their reasons count from the training mean, so a message of
+#: ordinary length is no reason either way, a short one leans personal, a long one auto.
+CENTRED = ("log_words",)
+
+
+def _centres(model: Model) -> dict[str, float]:
+    """The contribution of each :data:`CENTRED` signal at its training mean."""
+    ct: ColumnTransformer = model.pipeline.named_steps["columns"]
+    scaler: StandardScaler = ct.named_transformers_["signals"]
+    mean = getattr(scaler, "mean_", None)
+    if mean is None:
+        return {}
+    coef = model.pipeline.named_steps["clf"].linear_.coef_[0][ct.output_indices_["signals"]]
+    names = list(feat.FEATURES)
+    return {n: float(coef[names.index(n)] * mean[names.index(n)] / scaler.scale_[names.index(n)]) for n in CENTRED}
+
+
 def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is_auto: np.ndarray,
             top: int = 3, *, memo: dict[str, Any] | None = None) -> np.ndarray:
     """The ``top`` contributions in the verdict's direction, in plain words ("; "-joined).
@@ -665,6 +682,8 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
     # the contributions in the verdict's direction, negated (what argpartition wants), in one
     # n x (F+1) array: negation is exact, so these are the same numbers as -(contribution * sign)
     neg = np.column_stack([parts["signals"], parts["words"] + parts["chars"]])
+    for name, ref in _centres(model).items():  # length has no "none of it": weigh it against the usual
+        neg[:, names.index(name)] -= ref
     neg *= np.where(auto, -1.0, 1.0)[:, None]
     for name in feat.INDICATORS:  # offsets for what a source carries, not evidence
         neg[:, names.index(name)] = 0.0

@@ -208,3 +208,22 @@ def test_verdict_agrees_with_the_score_as_shown() -> None:
     assert out["verdict"].iloc[i] == "auto" and prob[i] < t
     assert (out["verdict"].eq("auto") == (np.round(out["score"], 4) >= t)).all()
     assert mdl.metrics(np.ones(1), prob[i:i + 1], t)["tp"] == 1
+
+
+def test_length_is_a_reason_only_against_the_usual_length() -> None:
+    """Length has no zero: counted from nothing, every short message got "short message" as a
+    reason toward auto. Counted from the training mean, short leans personal, long leans auto."""
+    model = mdl.load()
+    texts = ["thanks!", "hi, thanks",
+             "Hey there! Thanks so much for following our page. We're a small family business and we "
+             "make handmade candles, soaps and gifts. Take a look at the new autumn collection and use "
+             "code WELCOME10 for ten percent off your first order with us!"]
+    s = mdl.score(model, _frame(texts))
+    for reasons, verdict in zip(s["reasons"], s["verdict"], strict=True):
+        if verdict == "auto":
+            assert "short message" not in reasons
+    assert "short message" in s["reasons"].iloc[0] and s["verdict"].iloc[0] == "personal"
+    centre = mdl._centres(model)["log_words"]
+    _, parts = mdl.decompose(model, _frame(texts))
+    j = list(FEATURES).index("log_words")
+    assert parts["signals"][0, j] < centre < parts["signals"][2, j]  # short below the usual, long above
