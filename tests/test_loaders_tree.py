@@ -397,3 +397,27 @@ def test_inputs_from_different_exports_are_refused_not_half_read(first: str, sec
     # read as one tree, the first family detected won and the other input's messages were dropped
     with pytest.raises(InputError, match=said + ".*several inputs must be parts of one export"):
         load_inbox([EXAMPLES / first, EXAMPLES / second])
+
+
+def test_read_head_reads_only_the_start_and_never_fails(tmp_path: Path) -> None:
+    big = b'{"sender_id": "1"}' + b" " * 300_000
+    z = _zip(tmp_path / "a.zip", {"inbox.json": big, "bad.json": b"x" * 1000})
+    with zipfile.ZipFile(z, "a") as zf:  # a member the archive cannot decompress
+        info = zipfile.ZipInfo("odd.json")
+        info.compress_type = zipfile.ZIP_STORED
+        zf.writestr(info, b"hello")
+    raw = bytearray(z.read_bytes())
+    raw[raw.rindex(b"hello")] ^= 0xFF  # CRC now wrong: reading the whole member fails
+    z.write_bytes(bytes(raw))
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "inbox.json").write_bytes(big)
+    (tmp_path / "secret.json").write_bytes(b"secret")
+    (folder / "link.json").symlink_to(tmp_path / "secret.json")
+    with ExportTree.open([z]) as t:
+        assert t.read_head("inbox.json") == big[:tree_mod.HEAD_BYTES]
+        assert t.read_head("inbox.json", 10) == big[:10]
+        assert t.read_head("odd.json") == b""  # unreadable: nothing to sniff, no exception
+    with ExportTree.open([folder]) as t:
+        assert t.read_head("inbox.json", 18) == b'{"sender_id": "1"}'
+        assert "link.json" not in t.paths() or t.read_head("link.json") == b""  # never through a link

@@ -7,7 +7,6 @@ detects the family, loads, adds ``--follows`` times and returns the Inbox.
 from __future__ import annotations
 
 import sys
-import zipfile
 from pathlib import Path
 from types import ModuleType
 
@@ -126,15 +125,8 @@ def check_one_export(paths: list[Path]) -> None:
 def _looks_canonical(path: Path, part: ExportTree) -> bool:
     """Whether a lone .json/.jsonl/.csv input holds autodm's own messages (their sender_id),
     judged on its first 64 KiB: not a platform file that is one part of a split export."""
-    try:
-        if path.is_file() and not zipfile.is_zipfile(path):
-            with open(path, "rb") as fh:
-                head = fh.read(65536)
-        else:
-            head = part.read_bytes(part.paths()[0])[:65536]
-    except (OSError, InputError):
-        return True  # cannot tell: treat it as the autodm file it looks like
-    return b"sender_id" in head.lower()
+    head = part.read_head(part.paths()[0])
+    return not head or b"sender_id" in head.lower()  # cannot tell: the autodm file it looks like
 
 
 def add_follows(inbox: Inbox, path: Path) -> Inbox:

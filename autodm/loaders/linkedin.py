@@ -60,8 +60,6 @@ import html
 import io
 import logging
 import re
-import zipfile
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -282,21 +280,6 @@ def _read_table(
     return table
 
 
-def _head(tree: ExportTree, path: str) -> str:
-    """The first bytes of a member as text (for sniffing); "" when it cannot be read."""
-    m = tree.members[path]
-    try:
-        if m.kind == "zip":
-            with zipfile.ZipFile(m.container) as zf, zf.open(m.inner or path) as fh:
-                data = fh.read(_HEAD_BYTES)
-        else:
-            with open(m.container if m.kind == "file" else m.container / path, "rb") as fh:
-                data = fh.read(_HEAD_BYTES)
-    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, RuntimeError, EOFError, zlib.error):
-        return ""
-    return data.decode("utf-8", "ignore")
-
-
 # --------------------------------------------------------------------------- detection
 
 
@@ -306,7 +289,7 @@ def _message_files(tree: ExportTree) -> list[str]:
 
 
 def _looks_linkedin(tree: ExportTree, path: str, kind: str) -> bool:
-    head = _head(tree, path).upper()
+    head = tree.read_head(path, _HEAD_BYTES).decode("utf-8", "ignore").upper()
     if kind == MESSAGES:
         return "SENDER PROFILE URL" in head or "CONVERSATION ID" in head or (
             "DIRECTION" in head and "FROM" in head and "CONTENT" in head)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -73,7 +72,6 @@ _STANDARD_DIRS = frozenset({
 _E2EE_MARKERS = (b'"senderName"', b'"threadName"')
 #: JSON files whose heads :func:`detect` sniffs for the E2EE download (the smallest first).
 _E2EE_SNIFF = 8
-_HEAD_BYTES = 65536
 
 MEDIA_KEYS = frozenset({"photos", "videos", "gifs", "audio_files", "files", "sticker", "attachments"})
 #: Messenger ``type`` values that are platform events, not something a person wrote.
@@ -301,31 +299,6 @@ class _Found:
     ignored: int = 0
 
 
-def _head(tree: ExportTree, path: str, zips: dict[str, zipfile.ZipFile] | None = None) -> bytes:
-    """The first bytes of a member (cheap, for sniffing); b"" when it cannot be read."""
-    m = tree.members[path]
-    try:
-        if m.kind == "zip":
-            key = str(m.container)
-            if zips is not None and key in zips:
-                zf = zips[key]
-            else:
-                zf = zipfile.ZipFile(m.container)
-                if zips is not None:
-                    zips[key] = zf
-            try:
-                with zf.open(m.inner or path) as fh:
-                    return fh.read(_HEAD_BYTES)
-            finally:
-                if zips is None:
-                    zf.close()
-        file = m.container if m.kind == "file" else m.container / path
-        with open(file, "rb") as fh:
-            return fh.read(_HEAD_BYTES)
-    except (OSError, zipfile.BadZipFile, RuntimeError, EOFError, zlib.error):  # a corrupt deflate stream too
-        return b""
-
-
 def _is_e2ee_head(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and any(k in head for k in _E2EE_MARKERS)
 
@@ -347,7 +320,7 @@ def _is_legacy(tree: ExportTree, path: str) -> bool:
     low = {p.lower() for p in tree.paths()}
     if f"{parent}profile.json".lower() in low or f"{parent}connections.json".lower() in low:
         return True
-    head = _head(tree, path)
+    head = tree.read_head(path)
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[" and b'"conversation"' in head
 
 
@@ -358,7 +331,7 @@ def detect(tree: ExportTree) -> bool:
     if any(_is_legacy(tree, p) for p in tree.match(LEGACY_RE)):
         return True
     cands = sorted(_e2ee_candidates(tree), key=lambda p: tree.members[p].size)
-    if any(_is_e2ee_head(_head(tree, p)) for p in cands[:_E2EE_SNIFF]):
+    if any(_is_e2ee_head(tree.read_head(p)) for p in cands[:_E2EE_SNIFF]):
         return True  # a few smallest files: one empty or cut thread file must not hide the download
     return bool(_lone_threads(tree))
 
@@ -369,7 +342,7 @@ def _lone_threads(tree: ExportTree) -> list[str]:
     for p in tree.match(LONE_THREAD_RE):
         if THREAD_RE.search(p):
             continue
-        head = _head(tree, p)
+        head = tree.read_head(p)
         if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b'"participants"' in head and b'"messages"' in head:
             out.append(p)
     return out
@@ -395,12 +368,7 @@ def _scan(tree: ExportTree) -> _Found:
         found.threads[conv][n] = path
     found.legacy = [p for p in tree.match(LEGACY_RE) if _is_legacy(tree, p)]
     cands = [p for p in _e2ee_candidates(tree) if p not in found.legacy]
-    zips: dict[str, zipfile.ZipFile] = {}
-    try:
-        heads = {p: _is_e2ee_head(_head(tree, p, zips)) for p in cands}
-    finally:
-        for zf in zips.values():
-            zf.close()
+    heads = {p: _is_e2ee_head(tree.read_head(p)) for p in cands}
     found.e2ee = [p for p in cands if heads[p]]
     folders = {_parent(p) for p in found.e2ee}
     found.e2ee_other = [p for p in cands if not heads[p] and _parent(p) in folders]

@@ -80,6 +80,8 @@ _READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflat
 _METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "deflate64", 93: "zstd",
                  98: "PPMd", 99: "AES encryption"}
 #: What a corrupt zip can make zipfile raise, beyond BadZipFile.
+#: Bytes read from the start of a member to tell what it is.
+HEAD_BYTES = 65536
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
               zlib.error, NotImplementedError, UnicodeDecodeError, KeyError, IndexError, OverflowError)
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -232,6 +234,24 @@ class ExportTree:
         except ZIP_ERRORS as e:
             raise InputError(f"{self.display(path)}: cannot read this zip member ({_why(e)}); "
                              "the download looks corrupt or truncated") from None
+
+    def read_head(self, path: str, n: int = HEAD_BYTES) -> bytes:
+        """The first ``n`` bytes of a member, to sniff its kind; b"" when it cannot be read (a
+        link out of an export folder included: sniffing never follows one either)."""
+        m = self.members[path]
+        try:
+            if m.kind == "zip":
+                zf = self._zip(m.container)
+                info = zf.infolist()[m.index] if m.index >= 0 else zf.getinfo(m.inner or path)
+                with zf.open(info) as fh:
+                    return fh.read(n)
+            file = m.container if m.kind == "file" else m.container / m.path
+            if m.kind == "dir" and os.path.islink(file):
+                return b""
+            with open(file, "rb") as fh:
+                return fh.read(n)
+        except (*ZIP_ERRORS, RuntimeError):  # RuntimeError: an encrypted member
+            return b""
 
     def read_text(self, path: str) -> str:
         """The member decoded as UTF-8 (a BOM is accepted), or UTF-16 with its BOM (a CSV re-saved
