@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from autodm import corpus
 from autodm.corpus import PLACEHOLDERS, expand, fill, make_link
@@ -54,3 +55,23 @@ def test_shipped_corpus_is_built_from_its_sources_and_big_enough() -> None:
     assert len(personal) >= 800 and (personal["hard"] == "True").sum() >= 300
     loaded = corpus.load_corpus()
     assert set(loaded["label"]) == {0, 1} and len(loaded) == len(shipped)
+
+
+FIELD = Path(__file__).resolve().parents[2] / "shared" / "field" / "dev.csv"
+
+
+@pytest.mark.skipif(not FIELD.exists(), reason="the field set lies beside the repository only in CI and here")
+def test_no_corpus_source_is_close_to_a_field_message() -> None:
+    """The corpus is written for autodm, never taken from the evaluation set: no source row of 40
+    characters or more is a near copy (char 4-gram cosine >= 0.7) of a field message. Shorter
+    rows ("On my way") are everyone's words and are not compared."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    field = pd.read_csv(FIELD, dtype=str, keep_default_na=False)
+    ref = pd.concat([field["text"], field["raw_text"]], ignore_index=True)
+    sources = corpus.read_sources(Path(__file__).resolve().parents[1] / "data" / "corpus")
+    rows = sources[sources["text"].str.len() >= 40]
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 4)).fit(ref)
+    sim = cosine_similarity(vec.transform(rows["text"]), vec.transform(ref)).max(axis=1)
+    assert not (sim >= 0.7).any(), list(rows.loc[sim >= 0.7, "id"])
