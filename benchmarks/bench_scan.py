@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import resource
@@ -132,14 +133,19 @@ class MemorySampler:
 
 def make_export(fmt: str, n: int, folder: Path, unique: bool = False) -> Path:
     """Write (once) a simulated export of about ``n`` messages; ``unique``: every text distinct."""
+    import pandas as pd
+
     from autodm.corpus import load_corpus
     from autodm.simulate.timeline import SimConfig, simulate_inbox
 
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{fmt}-{n}{'-unique' if unique else ''}.zip"
+    corpus = load_corpus()
+    # the corpus's digest in the name: a rebuilt corpus never reuses exports made from the old one
+    tag = hashlib.sha256(pd.util.hash_pandas_object(corpus[["text", "label"]], index=False).to_numpy()).hexdigest()[:8]
+    path = folder / f"{fmt}-{n}{'-unique' if unique else ''}-{tag}.zip"
     if path.exists():
         return path
-    inbox, _ = simulate_inbox(load_corpus(), n, seed=n, config=SimConfig(platform=fmt))
+    inbox, _ = simulate_inbox(corpus, n, seed=n, config=SimConfig(platform=fmt))
     if unique:
         inbox.messages["text"] = _unique_texts(inbox.messages["text"], seed=n)
     tmp = path.with_suffix(".partial.zip")
