@@ -438,7 +438,8 @@ def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
         "booking_link": ("booking / link-in-bio page", "booking link"),
         "tracking_link": ("tracking parameters in a link", "tracking link"),
         "placeholder": (f"unfilled placeholder {row.get('hit_placeholder') or ''}".strip(), "placeholder"),
-        "log_words": ("long message" if v > 3.0 else "short message",) * 2,  # 3.0: about 19 words
+        # longer or shorter than the training mean (about 13 words) when the model says it
+        "log_words": ("long message" if row.get("log_words_vs_mean", v - 3.0) > 0 else "short message",) * 2,
         "caps_words": ("words in capitals", "no shouting"),
         "exclaims": (_plural(v, "exclamation mark"), "few exclamation marks"),
         "questions": ("asks questions", "asks a question"),

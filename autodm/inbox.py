@@ -84,7 +84,8 @@ class Skips:
 
     def skip(self, file: str, record: int | str, reason: str, expected: str = "") -> None:
         """Skip one bad record (or raise :class:`RecordError` when strict)."""
-        where = f"{file} {record}" if str(record).startswith("(") else f"{file}: record {record}"
+        whole = str(record).startswith("(")  # "(the whole file)": no record number to name
+        where = f"{file}, {str(record)[1:-1]}" if whole else f"{file}: record {record}"
         if self.strict:
             hint = f" (expected {expected})" if expected else ""
             raise RecordError(f"{where}: {reason}{hint}")

@@ -651,16 +651,21 @@ MANY_SMALL = "many small signs together"
 CENTRED = ("log_words",)
 
 
+def _means(model: Model) -> dict[str, float]:
+    """The training mean of each :data:`CENTRED` signal (none for a scaler that kept no means)."""
+    scaler: StandardScaler = model.pipeline.named_steps["columns"].named_transformers_["signals"]
+    mean = getattr(scaler, "mean_", None)
+    names = list(feat.FEATURES)
+    return {} if mean is None else {n: float(mean[names.index(n)]) for n in CENTRED}
+
+
 def _centres(model: Model) -> dict[str, float]:
     """The contribution of each :data:`CENTRED` signal at its training mean."""
     ct: ColumnTransformer = model.pipeline.named_steps["columns"]
     scaler: StandardScaler = ct.named_transformers_["signals"]
-    mean = getattr(scaler, "mean_", None)
-    if mean is None:
-        return {}
     coef = model.pipeline.named_steps["clf"].linear_.coef_[0][ct.output_indices_["signals"]]
     names = list(feat.FEATURES)
-    return {n: float(coef[names.index(n)] * mean[names.index(n)] / scaler.scale_[names.index(n)]) for n in CENTRED}
+    return {n: float(coef[names.index(n)] * m / scaler.scale_[names.index(n)]) for n, m in _means(model).items()}
 
 
 def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is_auto: np.ndarray,
@@ -699,6 +704,8 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
     # of one score() call: keys name texts by their codes in ``parts``, so they hold for all chunks
     memo = _reasons_memo() if memo is None else memo
     cols = dict(cols)
+    for name, mean in _means(model).items():  # the words say which side of the usual it is
+        cols[f"{name}_vs_mean"] = np.asarray(cols[name], dtype=np.float64) - mean
     _quoted_codes(cols, memo)
     values = _Picked(cols, names)
     delay = _display_delay(cols)

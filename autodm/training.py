@@ -164,7 +164,7 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
                     weight=np.full(len(y), weight), texts=joined.loc[hit, "text"].reset_index(drop=True),
                     info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
                           "ids_not_in_export": missing, "skipped_bad_records": inbox.skips.total,
-                          "skipped_why": dict(inbox.skips.counts), "skipped_first": dict(inbox.skips.first)})
+                          "skipped_why": dict(inbox.skips.counts), "_skipped_first": dict(inbox.skips.first)})
 
 
 def read_table_any(path: Path) -> pd.DataFrame:
@@ -253,6 +253,16 @@ def check_balance(data: Labelled, with_default: bool = False) -> list[str]:
     return warnings
 
 
+def _card_info(info: Any) -> Any:
+    """``info`` without its "_" keys, at any depth: those are for this run's messages, not the
+    saved card (file and member names in an export can name people)."""
+    if isinstance(info, dict):
+        return {k: _card_info(v) for k, v in info.items() if not str(k).startswith("_")}
+    if isinstance(info, list):
+        return [_card_info(v) for v in info]
+    return info
+
+
 def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, threshold_on: str = "all",
         card: dict[str, Any] | None = None) -> mdl.Model:
     """Train on ``data`` (grouped CV, calibration, threshold) and fill the card's data fields.
@@ -260,8 +270,9 @@ def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, t
     ``threshold_on="text-only"`` chooses the threshold on the rows that carry no thread or
     follow context (a spreadsheet of texts, an X archive's timing), where errors are likelier.
     """
+    info = _card_info(data.info)
     extra = {
-        "data": {"sha256": digest(data), "rows": len(data), **data.info},
+        "data": {"sha256": digest(data), "rows": len(data), **info},
         **(card or {}),
     }
     weight = data.weight if not np.allclose(data.weight, 1.0) else None

@@ -133,15 +133,15 @@ class MemorySampler:
 
 def make_export(fmt: str, n: int, folder: Path, unique: bool = False) -> Path:
     """Write (once) a simulated export of about ``n`` messages; ``unique``: every text distinct."""
-    import pandas as pd
+    from importlib import resources
 
-    from autodm.corpus import load_corpus
+    from autodm.corpus import MESSAGES, load_corpus
     from autodm.simulate.timeline import SimConfig, simulate_inbox
 
     folder.mkdir(parents=True, exist_ok=True)
     corpus = load_corpus()
     # the corpus's digest in the name: a rebuilt corpus never reuses exports made from the old one
-    tag = hashlib.sha256(pd.util.hash_pandas_object(corpus[["text", "label"]], index=False).to_numpy()).hexdigest()[:8]
+    tag = hashlib.sha256(resources.files("autodm.bundled_corpus").joinpath(MESSAGES).read_bytes()).hexdigest()[:8]
     path = folder / f"{fmt}-{n}{'-unique' if unique else ''}-{tag}.zip"
     if path.exists():
         return path

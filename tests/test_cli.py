@@ -204,6 +204,28 @@ def test_skipped_records_are_counted_on_stderr(tmp_path: Path, command: str) -> 
     assert r.stderr.strip() == f"skipped 1 bad record: unreadable message time (1; first at {bad}: record 1)"
 
 
+def test_skip_summary_prints_names_as_they_are(tmp_path: Path) -> None:
+    odd = tmp_path / "odd[bold]\x1b[31mdir"  # rich markup and an escape sequence in a folder name
+    odd.mkdir()
+    bad = _with_a_bad_record(odd)
+    r = _run("scan", str(bad), "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.count("\n") == 1 and "\x1b" not in r.stderr  # one line, the ESC escaped
+    assert "odd[bold]\\x1b[31mdir" in r.stderr
+
+
+def test_where_records_were_skipped_never_goes_into_a_model_card(tmp_path: Path) -> None:
+    bad = _with_a_bad_record(tmp_path)
+    labels = EXAMPLE.parent / "canonical.labels.csv"
+    out = tmp_path / "mine.joblib"
+    r = _run("train", str(bad), "--labels", str(labels), "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert f"first at {bad}: record 1" in r.stderr  # said on stderr for this run
+    card = out.with_suffix(".json").read_text(encoding="utf-8")
+    assert "skipped_first" not in card and "record 1" not in card  # not kept beside the model
+    assert '"skipped_bad_records": 1' in card
+
+
 def test_training_on_an_export_counts_its_skipped_records(tmp_path: Path) -> None:
     bad = _with_a_bad_record(tmp_path)
     labels = tmp_path / "labels.csv"

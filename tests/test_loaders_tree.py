@@ -399,9 +399,19 @@ def test_inputs_from_different_exports_are_refused_not_half_read(first: str, sec
         load_inbox([EXAMPLES / first, EXAMPLES / second])
 
 
+def test_an_empty_part_of_a_split_export_is_not_taken_for_an_autodm_file(tmp_path: Path) -> None:
+    from linkedin_fixtures import CONNECTIONS, MESSAGES_CURRENT
+
+    (tmp_path / "messages.csv").write_text(MESSAGES_CURRENT, encoding="utf-8")
+    (tmp_path / "Connections.csv").write_text(CONNECTIONS, encoding="utf-8")
+    (tmp_path / "Profile.csv").write_bytes(b"")  # "Profile.csv is an autodm file" was the refusal
+    ib = load_inbox([tmp_path / "messages.csv", tmp_path / "Connections.csv", tmp_path / "Profile.csv"])
+    assert ib.platform == "linkedin" and len(ib.messages) > 0
+
+
 def test_read_head_reads_only_the_start_and_never_fails(tmp_path: Path) -> None:
     big = b'{"sender_id": "1"}' + b" " * 300_000
-    z = _zip(tmp_path / "a.zip", {"inbox.json": big, "bad.json": b"x" * 1000})
+    z = _zip(tmp_path / "a.zip", {"inbox.json": big})
     with zipfile.ZipFile(z, "a") as zf:  # a member the archive cannot decompress
         info = zipfile.ZipInfo("odd.json")
         info.compress_type = zipfile.ZIP_STORED
@@ -409,15 +419,23 @@ def test_read_head_reads_only_the_start_and_never_fails(tmp_path: Path) -> None:
     raw = bytearray(z.read_bytes())
     raw[raw.rindex(b"hello")] ^= 0xFF  # CRC now wrong: reading the whole member fails
     z.write_bytes(bytes(raw))
-    folder = tmp_path / "export"
-    folder.mkdir()
-    (folder / "inbox.json").write_bytes(big)
-    (tmp_path / "secret.json").write_bytes(b"secret")
-    (folder / "link.json").symlink_to(tmp_path / "secret.json")
     with ExportTree.open([z]) as t:
         assert t.read_head("inbox.json") == big[:tree_mod.HEAD_BYTES]
         assert t.read_head("inbox.json", 10) == big[:10]
         assert t.read_head("odd.json") == b""  # unreadable: nothing to sniff, no exception
+    single = tmp_path / "inbox.json"
+    single.write_bytes(big)
+    with ExportTree.open([single]) as t:
+        assert t.read_head(t.paths()[0], 18) == b'{"sender_id": "1"}'
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "inbox.json").write_bytes(big)
+    (tmp_path / "secret.json").write_bytes(b"secret")
     with ExportTree.open([folder]) as t:
         assert t.read_head("inbox.json", 18) == b'{"sender_id": "1"}'
-        assert "link.json" not in t.paths() or t.read_head("link.json") == b""  # never through a link
+        # swapped for a link after the folder was indexed: sniffing never reads through it
+        (folder / "inbox.json").unlink()
+        (folder / "inbox.json").symlink_to(tmp_path / "secret.json")
+        assert t.read_head("inbox.json") == b""
+        with pytest.raises(InputError, match="is a link"):
+            t.read_bytes("inbox.json")

@@ -215,6 +215,7 @@ def test_length_is_a_reason_only_against_the_usual_length() -> None:
     reason toward auto. Counted from the training mean, short leans personal, long leans auto."""
     model = mdl.load()
     texts = ["thanks!", "hi, thanks",
+             "Thanks for the follow! Grab 20% off your first order with code HELLO20 at our shop today",
              "Hey there! Thanks so much for following our page. We're a small family business and we "
              "make handmade candles, soaps and gifts. Take a look at the new autumn collection and use "
              "code WELCOME10 for ten percent off your first order with us!"]
@@ -226,4 +227,15 @@ def test_length_is_a_reason_only_against_the_usual_length() -> None:
     centre = mdl._centres(model)["log_words"]
     _, parts = mdl.decompose(model, _frame(texts))
     j = list(FEATURES).index("log_words")
-    assert parts["signals"][0, j] < centre < parts["signals"][2, j]  # short below the usual, long above
+    assert parts["signals"][0, j] < centre < parts["signals"][3, j]  # short below the usual, long above
+    # 14 to 19 words is longer than the usual message (about 13): where length is a reason toward
+    # auto, it says so ("short message" there was the words of a fixed cut at 19 words)
+    from autodm.corpus import load_corpus
+
+    corpus = load_corpus()
+    words = corpus["text"].str.split().str.len()
+    mid = corpus.loc[(corpus["label"] == 1) & words.between(14, 19), "text"].head(400).tolist()
+    scored = mdl.score(model, _frame(mid))
+    flagged = scored[scored["verdict"] == "auto"]["reasons"]
+    assert flagged.str.contains("long message").any()
+    assert not flagged.str.contains("short message").any()

@@ -14,7 +14,7 @@ from rich.text import Text
 from autodm.cli import app, err_console, printable, reports_errors
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, load_model, report_skips, stage
-from autodm.errors import InputError
+from autodm.errors import InputError, one_line
 from autodm.labels import LabelStore, uncertainty_order
 from autodm.loaders import load_inbox
 
@@ -77,7 +77,7 @@ def label(
             pos += 1
         else:
             err_console.print(f"keys: {KEYS}", highlight=False, markup=False)
-    err_console.print(f"{len(store)} labels in {out}", highlight=False)
+    err_console.print(one_line(f"{len(store)} labels in {out}"), highlight=False, markup=False)
 
 
 def _who(name: object, sender_id: object) -> str:

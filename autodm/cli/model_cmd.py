@@ -16,7 +16,7 @@ from autodm import output
 from autodm.cli import app, err_console, reports_errors
 from autodm.cli.options import FollowsOpt, PlatformOpt, StrictOpt
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, report_skips, stage
-from autodm.errors import InputError
+from autodm.errors import InputError, one_line
 
 if TYPE_CHECKING:
     from autodm.training import Labelled
@@ -53,7 +53,7 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
 
     if labels is not None:
         data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
-        report_skips(data.info["skipped_bad_records"], data.info["skipped_why"], data.info.get("skipped_first"))
+        report_skips(data.info["skipped_bad_records"], data.info["skipped_why"], data.info.get("_skipped_first"))
         return data
     if follows is not None:
         raise InputError("--follows adds follow times to an export read with --labels; a labelled table "
@@ -98,7 +98,7 @@ def train(
         if files:
             parts.append(_gather(files, labels, weight, platform.value if platform else None, strict, follows))
     for w in check_balance(parts[0], with_default) if parts else []:
-        err_console.print(f"warning: {w}", highlight=False)
+        err_console.print(one_line(f"warning: {w}"), highlight=False, markup=False)
     if with_default:
         with stage("building the bundled training set"):
             parts.append(corpus_set(seed))
@@ -174,9 +174,9 @@ def print_report(report: dict[str, Any]) -> None:
     # onto a line of its own); tables are still laid out to the width
     console = Console(width=max(100, Console().width), soft_wrap=True)
     m = report["metrics"]
-    console.print(f"model {report['model']}: {report['rows']} labelled messages "
-                  f"({report['auto']} auto, {report['personal']} personal), threshold {report['threshold']:.3f}",
-                  highlight=False)
+    console.print(one_line(f"model {report['model']}: {report['rows']} labelled messages "
+                           f"({report['auto']} auto, {report['personal']} personal), "
+                           f"threshold {report['threshold']:.3f}"), highlight=False, markup=False)
     rel = Table(title="reliability: share auto among messages scoring ≥ s", box=None)
     for c in ("score ≥", "messages", "share auto"):
         rel.add_column(c, justify="right")

@@ -17,7 +17,7 @@ from rich.table import Table
 from autodm import output
 from autodm.cli import app, err_console, printable, reports_errors, stdout_closed
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
-from autodm.errors import OutputError
+from autodm.errors import OutputError, one_line
 from autodm.loaders import load_inbox
 
 if TYPE_CHECKING:
@@ -87,8 +87,9 @@ def report_skips(total: int, why: Mapping[str, int], first: Mapping[str, str] | 
     if total:
         first = first or {}
         parts = [f"{k} ({v}; first at {first[k]})" if k in first else f"{k} ({v})" for k, v in why.items()]
-        err_console.print(f"skipped {total} bad record{'s' if total != 1 else ''}: " + ", ".join(parts),
-                          highlight=False)
+        # file and member names come from the export: one line, printed as they are (no markup)
+        err_console.print(one_line(f"skipped {total} bad record{'s' if total != 1 else ''}: " + ", ".join(parts)),
+                          markup=False, highlight=False)
 
 
 def inputs_of(paths: list[Path], *extra: Path | None) -> tuple[Path, ...]:
@@ -110,7 +111,7 @@ def emit(df: pd.DataFrame, fmt: str, out: Path | None, *, safe: bool, inputs: li
         return
     output.write(df, fmt, out, stream=sys.stdout.buffer, safe=safe, forbid=inputs_of(inputs))
     if out is not None:
-        err_console.print(f"wrote {len(df)} rows to {out}", highlight=False)
+        err_console.print(one_line(f"wrote {len(df)} rows to {out}"), markup=False, highlight=False)
 
 
 #: What a person sees in the terminal table (every column stays in the csv/json/xlsx formats).

@@ -125,8 +125,11 @@ def check_one_export(paths: list[Path]) -> None:
 def _looks_canonical(path: Path, part: ExportTree) -> bool:
     """Whether a lone .json/.jsonl/.csv input holds autodm's own messages (their sender_id),
     judged on its first 64 KiB: not a platform file that is one part of a split export."""
-    head = part.read_head(part.paths()[0])
-    return not head or b"sender_id" in head.lower()  # cannot tell: the autodm file it looks like
+    first = part.paths()[0]
+    if part.members[first].size == 0:
+        return False  # an empty part says nothing of its own; the whole export is checked as one
+    head = part.read_head(first)
+    return not head or b"sender_id" in head.lower()  # unreadable: the autodm file it looks like
 
 
 def add_follows(inbox: Inbox, path: Path) -> Inbox:

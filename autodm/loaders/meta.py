@@ -70,8 +70,6 @@ _STANDARD_DIRS = frozenset({
     "activity_across_facebook", "your_activity_across_facebook",
 })
 _E2EE_MARKERS = (b'"senderName"', b'"threadName"')
-#: JSON files whose heads :func:`detect` sniffs for the E2EE download (the smallest first).
-_E2EE_SNIFF = 8
 
 MEDIA_KEYS = frozenset({"photos", "videos", "gifs", "audio_files", "files", "sticker", "attachments"})
 #: Messenger ``type`` values that are platform events, not something a person wrote.
@@ -330,9 +328,11 @@ def detect(tree: ExportTree) -> bool:
         return True
     if any(_is_legacy(tree, p) for p in tree.match(LEGACY_RE)):
         return True
-    cands = sorted(_e2ee_candidates(tree), key=lambda p: tree.members[p].size)
-    if any(_is_e2ee_head(tree.read_head(p)) for p in cands[:_E2EE_SNIFF]):
-        return True  # a few smallest files: one empty or cut thread file must not hide the download
+    # every non-empty candidate until one starts like a thread: empty, cut or unrelated files
+    # beside the threads must not hide the download (a head is at most 64 KiB)
+    cands = [p for p in _e2ee_candidates(tree) if tree.members[p].size > 0]
+    if any(_is_e2ee_head(tree.read_head(p)) for p in cands):
+        return True
     return bool(_lone_threads(tree))
 
 
@@ -368,10 +368,13 @@ def _scan(tree: ExportTree) -> _Found:
         found.threads[conv][n] = path
     found.legacy = [p for p in tree.match(LEGACY_RE) if _is_legacy(tree, p)]
     cands = [p for p in _e2ee_candidates(tree) if p not in found.legacy]
-    heads = {p: _is_e2ee_head(tree.read_head(p)) for p in cands}
-    found.e2ee = [p for p in cands if heads[p]]
+    heads = {p: tree.read_head(p) for p in cands}
+    found.e2ee = [p for p in cands if _is_e2ee_head(heads[p])]
     folders = {_parent(p) for p in found.e2ee}
-    found.e2ee_other = [p for p in cands if not heads[p] and _parent(p) in folders]
+    # beside the thread files, an empty file or a JSON object that does not start like one may
+    # be a thread cut short; anything else (a list, other text) is some other file
+    found.e2ee_other = [p for p in cands if p not in found.e2ee and _parent(p) in folders
+                        and heads[p].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"", b"{")]
     return found
 
 
@@ -638,7 +641,7 @@ def _check_e2ee_other(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
     try:
         _parse(tree, path, st.reader)
     except LimitError:
-        raise
+        return  # not known to be a thread, and never read: ignored as before
     except InputError:
         if skips.strict:
             raise

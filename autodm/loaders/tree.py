@@ -80,10 +80,10 @@ _READABLE_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflat
 _METHOD_NAMES = {zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA", 9: "deflate64", 93: "zstd",
                  98: "PPMd", 99: "AES encryption"}
 #: What a corrupt zip can make zipfile raise, beyond BadZipFile.
-#: Bytes read from the start of a member to tell what it is.
-HEAD_BYTES = 65536
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
               zlib.error, NotImplementedError, UnicodeDecodeError, KeyError, IndexError, OverflowError)
+#: Bytes read from the start of a member to tell what it is.
+HEAD_BYTES = 65536
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 #: Reasons in :attr:`ExportTree.ignored`.
 NESTED_ZIP = "zip inside the export"
@@ -245,12 +245,10 @@ class ExportTree:
                 info = zf.infolist()[m.index] if m.index >= 0 else zf.getinfo(m.inner or path)
                 with zf.open(info) as fh:
                     return fh.read(n)
-            file = m.container if m.kind == "file" else m.container / m.path
-            if m.kind == "dir" and os.path.islink(file):
-                return b""
-            with open(file, "rb") as fh:
+            _, fd = self._open_file(m)
+            with os.fdopen(fd, "rb") as fh:
                 return fh.read(n)
-        except (*ZIP_ERRORS, RuntimeError):  # RuntimeError: an encrypted member
+        except (*ZIP_ERRORS, RuntimeError, InputError):  # RuntimeError: an encrypted member
             return b""
 
     def read_text(self, path: str) -> str:
@@ -274,8 +272,9 @@ class ExportTree:
             zf = self._zips[container] = zipfile.ZipFile(container)
         return zf
 
-    def _read_file(self, m: Member) -> bytes:
-        """A plain file's bytes: never through a link out of the export folder, never past the limit."""
+    @staticmethod
+    def _open_file(m: Member) -> tuple[Path, int]:
+        """A plain file's path and an open descriptor: never through a link out of the export folder."""
         file = m.container if m.kind == "file" else m.container / m.path
         if m.kind == "dir":
             root = os.path.realpath(m.container)
@@ -284,9 +283,13 @@ class ExportTree:
                 raise InputError(f"{file}: is a link; autodm never follows links inside an export folder")
         flags = os.O_RDONLY | (getattr(os, "O_NOFOLLOW", 0) if m.kind == "dir" else 0)
         try:
-            fd = os.open(file, flags)
+            return file, os.open(file, flags)
         except OSError as e:
             raise InputError(f"{file}: cannot read ({e.strerror})") from None
+
+    def _read_file(self, m: Member) -> bytes:
+        """A plain file's bytes: never through a link out of the export folder, never past the limit."""
+        file, fd = self._open_file(m)
         with os.fdopen(fd, "rb") as fh:
             try:
                 st = os.fstat(fh.fileno())
