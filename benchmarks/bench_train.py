@@ -66,8 +66,6 @@ def main() -> None:
     row = {"rows": len(data), "distinct_texts": int(data.texts.nunique()), "build_s": round(build_s, 2),
            "fit_s": round(fit_s, 2), "cv_roc_auc": model.card["cv"]["metrics"].get("roc_auc"),
            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-           # the cross-validation folds run in two forked workers: the larger one's own peak
-           "worker_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
            "cores": os.cpu_count()}
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "bench_train.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")

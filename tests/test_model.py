@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 
 import numpy as np
@@ -240,26 +239,3 @@ def test_length_is_a_reason_only_against_the_usual_length() -> None:
     flagged = scored[scored["verdict"] == "auto"]["reasons"]
     assert flagged.str.contains("long message").any()
     assert not flagged.str.contains("short message").any()
-
-
-def test_folds_in_workers_give_the_model_fitted_in_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The folds run in two forked workers while the final model is fitted: the same numbers as
-    all of it in one process, to the bit, and the same as fitting with the OOF in hand."""
-    from autodm.corpus import load_corpus
-
-    corpus = load_corpus().groupby("label").sample(120, random_state=4).reset_index(drop=True)
-    frame = _frame(corpus["text"].tolist())
-    y, groups = corpus["label"].to_numpy(int), corpus["template_id"].astype(str).to_numpy()
-    weight = np.linspace(0.5, 2.0, len(y))
-    parallel = mdl.train(frame, y, groups, sample_weight=weight, max_fpr=0.05, seed=5)
-    assert mdl._fold_pool(5) is not None or (os.cpu_count() or 1) < 2  # the workers really ran here
-    monkeypatch.setattr(mdl, "_fold_pool", lambda n: None)
-    serial = mdl.train(frame, y, groups, sample_weight=weight, max_fpr=0.05, seed=5)
-    a, b = parallel.pipeline.named_steps["clf"], serial.pipeline.named_steps["clf"]
-    assert np.array_equal(a.linear_.coef_, b.linear_.coef_)
-    assert np.array_equal(a.calibrator_.coef_, b.calibrator_.coef_)
-    assert parallel.card["cv"] == serial.card["cv"] and parallel.threshold == serial.threshold
-    # and set_calibration is what fit(oof_decision=...) did
-    oof = np.linspace(-3, 3, len(y))
-    fitted = mdl.CalibratedLinear().fit(mdl.build_pipeline()[:-1].fit_transform(frame), y, oof_decision=oof)
-    assert np.array_equal(fitted.calibrator_.coef_, mdl.CalibratedLinear().set_calibration(oof, y).calibrator_.coef_)
