@@ -368,14 +368,20 @@ def _scan(tree: ExportTree) -> _Found:
         found.threads[conv][n] = path
     found.legacy = [p for p in tree.match(LEGACY_RE) if _is_legacy(tree, p)]
     cands = [p for p in _e2ee_candidates(tree) if p not in found.legacy]
-    heads = {p: tree.read_head(p) for p in cands}
-    found.e2ee = [p for p in cands if _is_e2ee_head(heads[p])]
+    kinds = {p: _head_kind(tree.read_head(p)) for p in cands}  # a word per file, not 64 KiB
+    found.e2ee = [p for p in cands if kinds[p] == "thread"]
     folders = {_parent(p) for p in found.e2ee}
     # beside the thread files, an empty file or a JSON object that does not start like one may
     # be a thread cut short; anything else (a list, other text) is some other file
-    found.e2ee_other = [p for p in cands if p not in found.e2ee and _parent(p) in folders
-                        and heads[p].lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"", b"{")]
+    found.e2ee_other = [p for p in cands if kinds[p] == "maybe" and _parent(p) in folders]
     return found
+
+
+def _head_kind(head: bytes) -> str:
+    """thread (starts like an E2EE thread file), maybe (empty, or another JSON object), other."""
+    if _is_e2ee_head(head):
+        return "thread"
+    return "maybe" if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"", b"{") else "other"
 
 
 def _parent(path: str) -> str:
