@@ -364,6 +364,10 @@ def _new_file(stream: IO[bytes] | None) -> bool:
         return False
 
 
+XLSX_NEEDS_FILE = "xlsx is a binary format; write it to a file with -o scores.xlsx"
+TABLE_NEEDS_TERMINAL = "the table format is for terminals; use --format csv with -o"
+
+
 def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | None = None,
           safe: bool = True, bom: bool | None = None, forbid: tuple[Path, ...] = ()) -> None:
     """Write ``df`` as ``fmt`` to the file ``out`` (atomically) or to ``stream`` (stdout).
@@ -372,7 +376,7 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
     by default on for files (``-o``, or stdout redirected to a new file), off for pipes.
     """
     if fmt == "table":
-        raise OutputError("the table format is for terminals; use --format csv with -o")
+        raise OutputError(TABLE_NEEDS_TERMINAL)
     if fmt in ("csv", "tsv"):
         chunks: Iterator[bytes] = _delimited_chunks(df, "," if fmt == "csv" else "\t", safe)
     else:
@@ -382,7 +386,7 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
         chunks = itertools.chain([b"\xef\xbb\xbf"], chunks)
     if out is None:
         if fmt == "xlsx":
-            raise OutputError("xlsx is a binary format; write it to a file with -o scores.xlsx")
+            raise OutputError(XLSX_NEEDS_FILE)
         assert stream is not None
         try:
             for chunk in chunks:

@@ -139,13 +139,12 @@ def make_export(fmt: str, n: int, folder: Path, unique: bool = False) -> Path:
     from autodm.simulate.timeline import SimConfig, simulate_inbox
 
     folder.mkdir(parents=True, exist_ok=True)
-    corpus = load_corpus()
     # the corpus's digest in the name: a rebuilt corpus never reuses exports made from the old one
     tag = hashlib.sha256(resources.files("autodm.bundled_corpus").joinpath(MESSAGES).read_bytes()).hexdigest()[:8]
     path = folder / f"{fmt}-{n}{'-unique' if unique else ''}-{tag}.zip"
     if path.exists():
         return path
-    inbox, _ = simulate_inbox(corpus, n, seed=n, config=SimConfig(platform=fmt))
+    inbox, _ = simulate_inbox(load_corpus(), n, seed=n, config=SimConfig(platform=fmt))
     if unique:
         inbox.messages["text"] = _unique_texts(inbox.messages["text"], seed=n)
     tmp = path.with_suffix(".partial.zip")

@@ -71,9 +71,9 @@ def choose_format(fmt: Format | None, out: Path | None) -> str:
         raise OutputError("standard output is closed; give -o FILE to write the results")
     if fmt is not None:
         if fmt.value == "xlsx" and out is None:
-            raise OutputError("xlsx is a binary format; write it to a file with -o scores.xlsx")
+            raise OutputError(output.XLSX_NEEDS_FILE)
         if fmt.value == "table" and out is not None:
-            raise OutputError("the table format is for terminals; use --format csv with -o")
+            raise OutputError(output.TABLE_NEEDS_TERMINAL)
         return fmt.value
     if out is not None:
         return "xlsx" if out.suffix.lower() == ".xlsx" else out.suffix.lower().lstrip(".") \

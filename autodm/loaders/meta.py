@@ -297,8 +297,13 @@ class _Found:
     ignored: int = 0
 
 
+def _opens_with(head: bytes) -> bytes:
+    """The first byte of a JSON file's head after a BOM and whitespace (b"" when there is none)."""
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+
+
 def _is_e2ee_head(head: bytes) -> bool:
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and any(k in head for k in _E2EE_MARKERS)
+    return _opens_with(head) == b"{" and any(k in head for k in _E2EE_MARKERS)
 
 
 def _e2ee_candidates(tree: ExportTree) -> list[str]:
@@ -319,7 +324,7 @@ def _is_legacy(tree: ExportTree, path: str) -> bool:
     if f"{parent}profile.json".lower() in low or f"{parent}connections.json".lower() in low:
         return True
     head = tree.read_head(path)
-    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[" and b'"conversation"' in head
+    return _opens_with(head) == b"[" and b'"conversation"' in head
 
 
 def detect(tree: ExportTree) -> bool:
@@ -343,7 +348,7 @@ def _lone_threads(tree: ExportTree) -> list[str]:
         if THREAD_RE.search(p):
             continue
         head = tree.read_head(p)
-        if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{" and b'"participants"' in head and b'"messages"' in head:
+        if _opens_with(head) == b"{" and b'"participants"' in head and b'"messages"' in head:
             out.append(p)
     return out
 
@@ -381,7 +386,7 @@ def _head_kind(head: bytes) -> str:
     """thread (starts like an E2EE thread file), maybe (empty, or another JSON object), other."""
     if _is_e2ee_head(head):
         return "thread"
-    return "maybe" if head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"", b"{") else "other"
+    return "maybe" if _opens_with(head) in (b"", b"{") else "other"
 
 
 def _parent(path: str) -> str:
@@ -521,13 +526,18 @@ def _thread_doc(tree: ExportTree, path: str, st: _State, skips: Skips, *, repair
     except LimitError:
         raise  # a safety limit is never skipped
     except InputError as e:
-        if skips.strict:
-            raise
-        skips.skip(tree.display(path), "(the whole file)", "unreadable thread file")
-        st.first_bad = st.first_bad or e
+        _lost_thread(tree, path, e, st, skips)
         return None
     st.files_read += 1
     return doc
+
+
+def _lost_thread(tree: ExportTree, path: str, error: InputError, st: _State, skips: Skips) -> None:
+    """A thread file that cannot be read: skipped and counted (``--strict``: its error stops)."""
+    if skips.strict:
+        raise error
+    skips.skip(tree.display(path), "(the whole file)", "unreadable thread file")
+    st.first_bad = st.first_bad or error
 
 
 def _load_thread(tree: ExportTree, conv: str, files: dict[int, str], st: _State, skips: Skips) -> None:
@@ -648,10 +658,8 @@ def _check_e2ee_other(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
         _parse(tree, path, st.reader)
     except LimitError:
         return  # not known to be a thread, and never read: ignored as before
-    except InputError:
-        if skips.strict:
-            raise
-        skips.skip(tree.display(path), "(the whole file)", "unreadable thread file")
+    except InputError as e:
+        _lost_thread(tree, path, e, st, skips)
 
 
 def _iso_to_ms(v: Any) -> Any:
