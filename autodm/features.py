@@ -173,14 +173,23 @@ def _text_work(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[
 PARALLEL_MIN_TEXTS = 20_000
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container or taskset narrows)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """:func:`_text_work`, the second half of the texts in a forked worker when it is worth it.
 
     The work is per text, so the halves give exactly the rows of one pass; if the worker fails
     (it could not start, or died), this process does its half too.
     """
-    if (len(texts) < PARALLEL_MIN_TEXTS or (os.cpu_count() or 1) < 2
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    if (len(texts) < PARALLEL_MIN_TEXTS or usable_cores() < 2
+            or "fork" not in multiprocessing.get_all_start_methods()
+            or multiprocessing.current_process().daemon):  # a daemonic process may not have children
         return _text_work(texts, owner_names)
     half = len(texts) // 2
     try:

@@ -140,6 +140,37 @@ def test_text_work_split_over_two_processes_is_one_pass(monkeypatch: pytest.Monk
     assert [rows[i] for i in keep] == serial[0] and [slots[i] for i in keep] == serial[1]
 
 
+def _split_in_daemon(texts: list[str], out: object) -> None:
+    """Run ``_text_work_split`` and put how many rows it gave (or its error) on ``out``."""
+    from autodm import features
+
+    try:
+        out.put(len(features._text_work_split(texts, ["Sam Sample"])[0]))  # type: ignore[attr-defined]
+    except BaseException as e:  # the test reports whatever it was
+        out.put(repr(e))  # type: ignore[attr-defined]
+
+
+def test_text_work_split_inside_a_daemonic_process_works_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A daemonic process (a multiprocessing pool's worker) may not start children: the split
+    must do all the work itself there, not raise (it raised AssertionError)."""
+    import multiprocessing
+
+    from autodm import features
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork")
+    monkeypatch.setattr(features, "PARALLEL_MIN_TEXTS", 2)
+    monkeypatch.setattr(features, "usable_cores", lambda: 2)
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    proc = ctx.Process(target=_split_in_daemon, args=(["hi there", "thanks for following!", "see you"], out),
+                       daemon=True)
+    proc.start()
+    got = out.get(timeout=60)
+    proc.join(timeout=60)
+    assert got == 3
+
+
 def test_thread_length_reason_says_the_length() -> None:
     """'long conversation' only for a long one: a one-message thread used to be called that too."""
     words = {n: reason("thread_len", {"thread_len": math.log1p(n)}, toward_auto=False) for n in (1, 3, 12)}
