@@ -70,7 +70,14 @@ PERSONAL_LINKS = ("photos.app.goo.gl/{c}", "docs.google.com/document/d/{c}/edit"
                   "github.com/{h}/notes/pull/{n}", "youtu.be/{c}", "open.spotify.com/track/{c}",
                   "www.theguardian.com/travel/2024/{h}-trip", "www.dropbox.com/s/{c}/photos.zip",
                   "en.wikipedia.org/wiki/{h}", "www.airbnb.com/rooms/{n}", "drive.google.com/file/d/{c}/view",
-                  "www.reddit.com/r/{h}/comments/{c}", "x.com/{h}/status/{n}", "bit.ly/{c}")
+                  "www.reddit.com/r/{h}/comments/{c}", "x.com/{h}/status/{n}", "bit.ly/{c}",
+                  "tinyurl.com/{c}", "is.gd/{c}", "ow.ly/{c}", "medium.com/@{h}/notes-{n}",
+                  "www.nytimes.com/2024/05/{n}/travel/{h}.html", "www.bbc.co.uk/news/articles/{c}",
+                  "www.amazon.com/dp/{c}", "www.eventbrite.com/e/{h}-tickets-{n}", "www.change.org/p/{h}",
+                  "{h}.wordpress.com/2023/{n}", "www.etsy.com/listing/{n}", "www.meetup.com/{h}/events/{n}")
+#: Share of links in X-style rows written as X writes every link in a DM: a t.co wrapper
+#: (formats.md), whoever sent it.
+TCO_SHARE = 0.5
 #: How broken automations show an unfilled first-name slot.
 PLACEHOLDERS = ("{first_name}", "{{firstName}}", "[NAME]", "%name%", "${username}", "*|FNAME|*",
                 "{name}", "[First Name]")
@@ -132,10 +139,20 @@ _FILLERS: dict[str, Callable[[np.random.Generator], str]] = {
 }
 
 
-def fill(template: str, rng: np.random.Generator, unfilled: bool = False, personal: bool = False) -> str:
+_TCO_CHARS = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+def tco_link(rng: np.random.Generator) -> str:
+    """A t.co wrapper as X writes it in a DM's text."""
+    return "https://t.co/" + "".join(rng.choice(_TCO_CHARS, 10))
+
+
+def fill(template: str, rng: np.random.Generator, unfilled: bool = False, personal: bool = False,
+         tco: bool = False) -> str:
     """Fill every slot of ``template``; with ``unfilled`` the name slot keeps a raw placeholder.
 
-    ``personal`` rows get links of the kind people share (see :func:`make_link`).
+    ``personal`` rows get links of the kind people share (see :func:`make_link`); ``tco`` writes
+    every link as X's t.co wrapper.
     """
     raw = str(rng.choice(PLACEHOLDERS))
 
@@ -145,6 +162,8 @@ def fill(template: str, rng: np.random.Generator, unfilled: bool = False, person
             slot, tail = "roles", ""
         if unfilled and slot == "name":
             return raw + tail
+        if tco and slot in ("link", "link2"):
+            return tco_link(rng) + tail
         if personal and slot in ("link", "link2"):
             return make_link(rng, personal=True) + tail
         return _FILLERS[slot](rng) + tail
@@ -172,7 +191,8 @@ def expand(sources: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
         for v in range(variants):
             rng = _rng_for(f"{rec.id}:{v}", seed)
             unfilled = auto and "{name}" in rec.text and rng.random() < UNFILLED_SHARE
-            text = fill(rec.text, rng, unfilled=unfilled, personal=not auto).strip()
+            tco = rec.style == "x" and "{link" in rec.text and rng.random() < TCO_SHARE
+            text = fill(rec.text, rng, unfilled=unfilled, personal=not auto, tco=tco).strip()
             if not text or text in seen:
                 continue
             seen.add(text)

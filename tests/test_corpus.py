@@ -42,6 +42,21 @@ def test_expand_fills_auto_templates_several_times_personal_once() -> None:
     assert out.equals(expand(src, seed=1))
 
 
+def test_x_style_links_are_often_tco_for_both_labels_and_never_elsewhere() -> None:
+    """X writes every link in a DM as t.co, whoever sent it: an X-style row's link is t.co about
+    half the time, auto or personal alike, so a t.co link alone says nothing about the sender."""
+    rows = [(f"{lab[0]}-{i}", "see this {link}", lab, style) for i in range(60)
+            for lab in ("auto", "personal") for style in ("x", "instagram")]
+    src = pd.DataFrame(rows, columns=["id", "text", "label", "style"]).assign(
+        category="c", provenance="p", source_file="s.csv")
+    out = expand(src, seed=3)
+    tco = out["text"].str.contains("https://t.co/", regex=False)
+    for lab in ("auto", "personal"):
+        share = tco[(out["label"] == lab) & (out["style"] == "x")].mean()
+        assert 0.3 < share < 0.7, (lab, share)
+    assert not tco[out["style"] == "instagram"].any()
+
+
 def test_shipped_corpus_is_built_from_its_sources_and_big_enough() -> None:
     folder = Path(__file__).resolve().parents[1] / "data" / "corpus"
     shipped = pd.read_csv(folder / corpus.MESSAGES, dtype=str, keep_default_na=False)
