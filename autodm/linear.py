@@ -66,7 +66,10 @@ class SharedRowsLogistic(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None, row_codes: Any = None) -> SharedRowsLogistic:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, row_codes: Any = None,
+            init: Any = None) -> SharedRowsLogistic:
+        """``init``: starting weights (p coefficients, then the intercept), else zeros. The
+        objective is strictly convex, so the start changes the iterations, not the optimum."""
         y = np.asarray(y)
         classes = np.unique(y)
         if len(classes) != 2:
@@ -103,7 +106,13 @@ class SharedRowsLogistic(ClassifierMixin, BaseEstimator):
             w = theta[:-1]
             return loss + 0.5 * l2 * float(w @ w), grad
 
-        res = minimize(loss_grad, np.zeros(p + 1), method="L-BFGS-B", jac=True,
+        x0 = np.zeros(p + 1)
+        if init is not None:
+            init = np.asarray(init, dtype=np.float64)
+            if init.shape != (p + 1,):
+                raise ValueError(f"init has shape {init.shape}, expected ({p + 1},)")
+            x0 = np.concatenate([init[:-1][shared], init[:-1][~shared], init[-1:]])
+        res = minimize(loss_grad, x0, method="L-BFGS-B", jac=True,
                        options={"maxiter": self.max_iter, "maxls": 50, "gtol": self.tol,
                                 "ftol": 64 * np.finfo(float).eps})
         if not res.success:

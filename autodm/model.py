@@ -88,13 +88,18 @@ class CalibratedLinear(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None, oof_decision: Any = None,
-            row_codes: Any = None) -> CalibratedLinear:
+            row_codes: Any = None, init: Any = None) -> CalibratedLinear:
         y = np.asarray(y)
         self.linear_ = SharedRowsLogistic(C=self.C, class_weight=self.class_weight, max_iter=self.max_iter)
-        self.linear_.fit(X, y, sample_weight=sample_weight, row_codes=row_codes)
+        self.linear_.fit(X, y, sample_weight=sample_weight, row_codes=row_codes, init=init)
         d = self.linear_.decision_function(X) if oof_decision is None else np.asarray(oof_decision)
-        self.calibrator_ = LogisticRegression(C=1e4).fit(d.reshape(-1, 1), y)
+        self.recalibrate(d, y)
         self.classes_ = self.linear_.classes_
+        return self
+
+    def recalibrate(self, decision: Any, y: Any) -> CalibratedLinear:
+        """Fit the sigmoid on ``decision`` values (out-of-fold ones, in training)."""
+        self.calibrator_ = LogisticRegression(C=1e4).fit(np.asarray(decision).reshape(-1, 1), np.asarray(y))
         return self
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -200,6 +205,19 @@ def _folds(y: np.ndarray, groups: np.ndarray, n_splits: int, seed: int) -> list[
     return list(cv.split(np.zeros(len(y)), y, groups))
 
 
+def _fold_decision(frame: pd.DataFrame, y: np.ndarray, text_codes: np.ndarray, weight: np.ndarray | None,
+                   tr: np.ndarray, te: np.ndarray, C: float, start: pd.Series) -> np.ndarray:
+    """Fit a pipeline on rows ``tr``, starting from the weights ``start`` has for its features
+    (0 for features it lacks), and return its decision values on rows ``te``."""
+    pipe = build_pipeline(C)
+    X = pipe.named_steps["columns"].fit_transform(frame.iloc[tr])
+    names = [*pipe.named_steps["columns"].get_feature_names_out(), "(intercept)"]
+    init = start.reindex(names, fill_value=0.0).to_numpy(dtype=float)
+    pipe.named_steps["clf"].fit(X, y[tr], row_codes=text_codes[tr], init=init,
+                                sample_weight=None if weight is None else weight[tr])
+    return pipe.decision_function(frame.iloc[te])
+
+
 def train(
     frame: pd.DataFrame,
     y: np.ndarray,
@@ -230,20 +248,24 @@ def train(
         raise TrainingError("each class needs messages from at least 2 different senders for cross-validation")
     folds = _folds(y, groups, n_splits, seed)
     oof = np.zeros(len(y))
-    fit_kw = {} if sample_weight is None else {"clf__sample_weight": sample_weight}
+    weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
     text_codes = pd.factorize(frame[TEXT].to_numpy(dtype=object))[0]
     # BLAS on one thread: its threads only spun on the optimizer's vectors (82 CPU-seconds for a
     # 57 s fit, 30 on one thread), and the thread count no longer changes the fitted model
     with threadpool_limits(1):
-        for i, (tr, te) in enumerate(folds, start=1):
-            pipe = build_pipeline(C)
-            kw = {k: v[tr] for k, v in fit_kw.items()}
-            pipe.fit(frame.iloc[tr], y[tr], clf__row_codes=text_codes[tr], **kw)
-            oof[te] = pipe.decision_function(frame.iloc[te])
-            log.info("fold %d/%d done", i, len(folds))
+        # the model on all rows first: each fold starts from its weights (matched by feature
+        # name), which saves the optimizer about half its iterations; the optimum is the same
         pipe = build_pipeline(C)
-        pipe.fit(frame, y, clf__oof_decision=oof, clf__row_codes=text_codes, **fit_kw)
-    prob = pipe.named_steps["clf"].calibrate(oof)
+        pipe.fit(frame, y, clf__row_codes=text_codes, clf__sample_weight=weight)
+        start = pd.Series(np.append(pipe.named_steps["clf"].linear_.coef_[0],
+                                    pipe.named_steps["clf"].linear_.intercept_),
+                          index=[*pipe.named_steps["columns"].get_feature_names_out(), "(intercept)"])
+        log.info("fit on all rows done")
+        for i, (tr, te) in enumerate(folds, start=1):
+            oof[te] = _fold_decision(frame, y, text_codes, weight, tr, te, C, start)
+            log.info("fold %d/%d done", i, len(folds))
+    clf = pipe.named_steps["clf"].recalibrate(oof, y)
+    prob = clf.calibrate(oof)
     sel = np.ones(len(y), dtype=bool) if threshold_rows is None else np.asarray(threshold_rows, dtype=bool)
     threshold = choose_threshold(y[sel], prob[sel], max_fpr)
     card: dict[str, Any] = {

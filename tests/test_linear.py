@@ -69,3 +69,16 @@ def test_string_labels_and_bad_input() -> None:
         SharedRowsLogistic().fit(X, np.ones(len(y)))
     with pytest.raises(ValueError, match="row_codes"):
         SharedRowsLogistic().fit(X, y, row_codes=codes[:-1])
+
+
+def test_a_warm_start_reaches_the_same_optimum_in_fewer_iterations() -> None:
+    X, y, codes = _data(seed=9)
+    cold = SharedRowsLogistic(C=4.0, tol=1e-10).fit(X, y, row_codes=codes)
+    near = np.append(cold.coef_[0], cold.intercept_) * 0.9  # a start near the optimum
+    warm = SharedRowsLogistic(C=4.0, tol=1e-10).fit(X, y, row_codes=codes, init=near)
+    np.testing.assert_allclose(warm.coef_, cold.coef_, atol=1e-5)
+    np.testing.assert_allclose(warm.intercept_, cold.intercept_, atol=1e-5)
+    at_default = [SharedRowsLogistic(C=4.0).fit(X, y, row_codes=codes, init=i).n_iter_[0] for i in (None, near)]
+    assert at_default[1] < at_default[0]
+    with pytest.raises(ValueError, match="init"):
+        SharedRowsLogistic().fit(X, y, init=np.zeros(3))

@@ -51,6 +51,31 @@ def test_train_refuses_too_few_examples() -> None:
         mdl.train(frame, np.array([1, 0] * 6), np.arange(12).astype(str))
 
 
+def test_training_folds_started_from_the_full_fit_give_the_cold_start_decisions() -> None:
+    """Each fold starts from the all-rows model's weights (a speed-up); the objective is convex,
+    so its out-of-fold decisions are those of a fold fitted from zero, and the shipped weights
+    are the all-rows fit's."""
+    from autodm.corpus import load_corpus
+    from autodm.scan import table_messages
+
+    sample = load_corpus().groupby("label").sample(120, random_state=4).reset_index(drop=True)
+    frame = mdl.design_frame(table_messages(sample[["text"]]))
+    y = sample["label"].to_numpy(int)
+    groups = sample["template_id"].astype(str).to_numpy()
+    codes = pd.factorize(frame[mdl.TEXT].to_numpy(dtype=object))[0]
+    model = mdl.train(frame, y, groups, seed=5)
+    full = mdl.build_pipeline().fit(frame, y, clf__row_codes=codes)
+    np.testing.assert_allclose(model.pipeline.named_steps["clf"].linear_.coef_,
+                               full.named_steps["clf"].linear_.coef_, atol=1e-9)
+    tr, te = mdl._folds(y, groups, 5, 5)[0]
+    cold = mdl.build_pipeline().fit(frame.iloc[tr], y[tr], clf__row_codes=codes[tr]).decision_function(frame.iloc[te])
+    start = pd.Series(np.zeros(3), index=["nothing", "known", "(intercept)"])  # no shared names: a cold start
+    np.testing.assert_allclose(mdl._fold_decision(frame, y, codes, None, tr, te, 4.0, start), cold, atol=1e-9)
+    start = pd.Series(np.append(full.named_steps["clf"].linear_.coef_[0], full.named_steps["clf"].linear_.intercept_),
+                      index=[*full.named_steps["columns"].get_feature_names_out(), "(intercept)"])
+    np.testing.assert_allclose(mdl._fold_decision(frame, y, codes, None, tr, te, 4.0, start), cold, atol=2e-3)
+
+
 def test_scores_decompose_into_contributions(small_model: mdl.Model) -> None:
     frame = _frame(TEXTS)
     decision, parts = mdl.decompose(small_model, frame)
