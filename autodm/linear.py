@@ -30,12 +30,21 @@ from sklearn.utils.validation import check_is_fitted
 log = logging.getLogger(__name__)
 
 
+def canonical(X: Any) -> sp.csr_array:
+    """``X`` as float64 CSR with sorted indices: each row's products then add up in one order
+    (column order), so the same matrix gives the same bits however it was stacked."""
+    X = sp.csr_array(X, dtype=np.float64)
+    if not X.has_sorted_indices:
+        X = X.sorted_indices()
+    return X
+
+
 def split_shared(X: Any, codes: np.ndarray) -> tuple[sp.csr_array, sp.csr_array, np.ndarray, np.ndarray]:
     """``(T, S, shared, codes)``: columns equal in every row of a code, one row per code, and the rest.
 
     ``shared`` is the boolean column mask of ``T``; ``codes`` are renumbered 0..k-1.
     """
-    X = sp.csr_array(X, dtype=np.float64)
+    X = canonical(X)
     p = X.shape[1]
     _, first, codes = np.unique(np.asarray(codes), return_index=True, return_inverse=True)
     codes = codes.ravel()
@@ -129,6 +138,8 @@ class SharedRowsLogistic(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "coef_")
+        if sp.issparse(X):
+            X = canonical(X)
         return np.asarray(X @ self.coef_[0]).ravel() + self.intercept_[0]
 
     def predict_proba(self, X: Any) -> np.ndarray:

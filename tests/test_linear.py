@@ -82,3 +82,21 @@ def test_a_warm_start_reaches_the_same_optimum_in_fewer_iterations() -> None:
     assert at_default[1] < at_default[0]
     with pytest.raises(ValueError, match="init"):
         SharedRowsLogistic().fit(X, y, init=np.zeros(3))
+
+
+def test_the_order_of_indices_inside_rows_does_not_change_a_bit() -> None:
+    """A stacked matrix may come with each row's entries out of column order; the fit and the
+    decisions must be those of the sorted matrix, bit for bit (rounding follows the order)."""
+    X, y, codes = _data(seed=11)
+    rng = np.random.default_rng(0)
+    data, indices = X.data.copy(), X.indices.copy()
+    for r in range(X.shape[0]):  # reverse or shuffle each row's entries
+        lo, hi = X.indptr[r], X.indptr[r + 1]
+        order = rng.permutation(hi - lo)
+        data[lo:hi], indices[lo:hi] = data[lo:hi][order], indices[lo:hi][order]
+    shuffled = sp.csr_array((data, indices, X.indptr.copy()), shape=X.shape)
+    shuffled.has_sorted_indices = False
+    a = SharedRowsLogistic(C=4.0).fit(X, y, row_codes=codes)
+    b = SharedRowsLogistic(C=4.0).fit(shuffled, y, row_codes=codes)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    np.testing.assert_array_equal(a.decision_function(X), b.decision_function(shuffled))

@@ -76,6 +76,23 @@ def test_training_folds_started_from_the_full_fit_give_the_cold_start_decisions(
     np.testing.assert_allclose(mdl._fold_decision(frame, y, codes, None, tr, te, 4.0, start), cold, atol=2e-3)
 
 
+def test_signals_block_is_sparse_and_the_stacked_matrix_is_unchanged() -> None:
+    """The signals come out as CSR (so the stack stays on scipy's fast CSR path) with the values
+    StandardScaler gives."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import StandardScaler
+
+    from autodm.corpus import load_corpus
+
+    frame = mdl.design_frame(table_messages(load_corpus().sample(300, random_state=2)[["text"]]))
+    ours = mdl.build_pipeline().named_steps["columns"]
+    plain = mdl.build_pipeline().named_steps["columns"]
+    plain.transformers[2] = ("signals", StandardScaler(with_mean=False), list(FEATURES))
+    X, ref = ours.fit_transform(frame), plain.fit_transform(frame)
+    assert sp.issparse(ours.named_transformers_["signals"].transform(frame[list(FEATURES)]))
+    assert X.shape == ref.shape and abs(sp.csr_array(X) - sp.csr_array(ref)).max() == 0
+
+
 def test_scores_decompose_into_contributions(small_model: mdl.Model) -> None:
     frame = _frame(TEXTS)
     decision, parts = mdl.decompose(small_model, frame)
