@@ -473,11 +473,12 @@ def _fast_ok(vec: TfidfVectorizer, texts: Sequence[Any]) -> bool:
 class DistinctTfidf(TfidfVectorizer):
     """A TfidfVectorizer that analyses each distinct text once, in fit and in transform.
 
-    Same vocabulary, idf and matrices as :class:`TfidfVectorizer` (sklearn's own feature
-    sorting, min_df / max_features limits and tf-idf run on the counts): only the counting
-    (``_count_vocab``) is replaced. Training sets repeat texts (the corpus inside simulated
-    timelines; an inbox's templates), and cross-validation fits six times, so this is where
-    training time went.
+    Same vocabulary, idf and matrices as :class:`TfidfVectorizer` (sklearn's own min_df /
+    max_features limits and tf-idf run on the counts; a fitted matrix keeps each row's entries
+    in column order): only the counting (``_count_vocab``) and the numbering of a learned
+    vocabulary by name (``_sort_features``, done while counting) are replaced. Training sets
+    repeat texts (the corpus inside simulated timelines; an inbox's templates), and
+    cross-validation fits six times, so this is where training time went.
     """
 
     def _count_vocab(self, raw_documents: Any, fixed_vocab: bool) -> tuple[dict[str, int], Any]:
