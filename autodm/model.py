@@ -222,14 +222,24 @@ def _folds(y: np.ndarray, groups: np.ndarray, n_splits: int, seed: int) -> list[
     return list(cv.split(np.zeros(len(y)), y, groups))
 
 
+def _feature_names(pipe: Pipeline) -> list[str]:
+    """The fitted pipeline's column names, then "(intercept)": the order of its weights."""
+    return [*pipe.named_steps["columns"].get_feature_names_out(), "(intercept)"]
+
+
+def weights_by_name(pipe: Pipeline) -> pd.Series:
+    """A fitted pipeline's regression weights (and intercept) by feature name."""
+    linear = pipe.named_steps["clf"].linear_
+    return pd.Series(np.append(linear.coef_[0], linear.intercept_), index=_feature_names(pipe))
+
+
 def _fold_decision(frame: pd.DataFrame, y: np.ndarray, text_codes: np.ndarray, weight: np.ndarray | None,
                    tr: np.ndarray, te: np.ndarray, C: float, start: pd.Series) -> np.ndarray:
     """Fit a pipeline on rows ``tr``, starting from the weights ``start`` has for its features
     (0 for features it lacks), and return its decision values on rows ``te``."""
     pipe = build_pipeline(C)
     X = pipe.named_steps["columns"].fit_transform(frame.iloc[tr])
-    names = [*pipe.named_steps["columns"].get_feature_names_out(), "(intercept)"]
-    init = start.reindex(names, fill_value=0.0).to_numpy(dtype=float)
+    init = start.reindex(_feature_names(pipe), fill_value=0.0).to_numpy(dtype=float)
     pipe.named_steps["clf"].fit(X, y[tr], row_codes=text_codes[tr], init=init, calibrate=False,
                                 sample_weight=None if weight is None else weight[tr])
     return pipe.decision_function(frame.iloc[te])
@@ -275,9 +285,7 @@ def train(
         # same, and the folds' decisions agree with a start from zero to the optimizer's tolerance
         pipe = build_pipeline(C)
         pipe.fit(frame, y, clf__row_codes=text_codes, clf__sample_weight=weight, clf__calibrate=False)
-        start = pd.Series(np.append(pipe.named_steps["clf"].linear_.coef_[0],
-                                    pipe.named_steps["clf"].linear_.intercept_),
-                          index=[*pipe.named_steps["columns"].get_feature_names_out(), "(intercept)"])
+        start = weights_by_name(pipe)
         log.info("fit on all rows done")
         for i, (tr, te) in enumerate(folds, start=1):
             oof[te] = _fold_decision(frame, y, text_codes, weight, tr, te, C, start)

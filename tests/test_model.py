@@ -74,10 +74,7 @@ def test_training_folds_started_from_the_full_fit_give_the_cold_start_decisions(
             frame.iloc[te])
         start = pd.Series(np.zeros(3), index=["nothing", "known", "(intercept)"])  # no shared names: a cold start
         from_zero = mdl._fold_decision(frame, y, codes, None, tr, te, 4.0, start)
-        start = pd.Series(np.append(full.named_steps["clf"].linear_.coef_[0],
-                                    full.named_steps["clf"].linear_.intercept_),
-                          index=[*full.named_steps["columns"].get_feature_names_out(), "(intercept)"])
-        warm = mdl._fold_decision(frame, y, codes, None, tr, te, 4.0, start)
+        warm = mdl._fold_decision(frame, y, codes, None, tr, te, 4.0, mdl.weights_by_name(full))
     np.testing.assert_allclose(model.pipeline.named_steps["clf"].linear_.coef_,
                                full.named_steps["clf"].linear_.coef_, atol=1e-9)
     np.testing.assert_allclose(from_zero, cold, atol=1e-9)
