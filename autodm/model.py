@@ -167,6 +167,16 @@ class Model:
     def threshold(self) -> float:
         return float(self.card.get("threshold", 0.5))
 
+    @property
+    def signals(self) -> list[str]:
+        """The signal columns the pipeline was fitted on, in its order (a model trained by an
+        older autodm may lack signals added since; it is scored on the ones it has)."""
+        ct: ColumnTransformer = self.pipeline.named_steps["columns"]
+        for name, _, columns in ct.transformers_:
+            if name == "signals":
+                return list(columns)
+        raise ModelError("the model has no signals block")
+
 
 #: Scores are shown (and thresholds chosen) to this many decimals.
 SCORE_DECIMALS = 4
@@ -325,7 +335,7 @@ def decompose(model: Model, frame: pd.DataFrame) -> tuple[np.ndarray, dict[str, 
     ``signals`` (n x F contributions) and the per-distinct-text matrices for explanations.
     """
     parts = _text_parts(model, frame[TEXT].to_numpy(dtype=object))
-    parts["signals"] = _signal_parts(model, _signal_arrays(frame), slice(None))
+    parts["signals"] = _signal_parts(model, _signal_arrays(model, frame), slice(None))
     return _decision(model, parts), parts
 
 
@@ -346,9 +356,9 @@ def _text_parts(model: Model, texts: np.ndarray) -> dict[str, Any]:
     return parts
 
 
-def _signal_arrays(frame: pd.DataFrame) -> list[np.ndarray]:
-    """The signal columns as they are stored (int8 or float64), fetched once per scoring call."""
-    return [frame[name].to_numpy() for name in feat.FEATURES]
+def _signal_arrays(model: Model, frame: pd.DataFrame) -> list[np.ndarray]:
+    """The model's signal columns as they are stored (int8 or float64), fetched once per scoring call."""
+    return [frame[name].to_numpy() for name in model.signals]
 
 
 def _signal_parts(model: Model, arrays: list[np.ndarray], rows: slice | np.ndarray) -> np.ndarray:
@@ -612,8 +622,8 @@ def score(model: Model, frame: pd.DataFrame, *, rows: np.ndarray | None = None, 
     n = len(text["codes"])
     prob = np.empty(n, dtype=np.float64)
     why = np.empty(n, dtype=object)
-    cols = {c: frame[c].to_numpy() for c in (*feat.FEATURES, *feat.HELPERS) if c in frame.columns} if reasons else {}
-    arrays = _signal_arrays(frame)
+    cols = {c: frame[c].to_numpy() for c in (*model.signals, *feat.HELPERS) if c in frame.columns} if reasons else {}
+    arrays = _signal_arrays(model, frame)
     memo = _reasons_memo()  # shared by every chunk's explain: same key, same words
     for lo in range(0, n, SCORE_CHUNK):
         hi = min(n, lo + SCORE_CHUNK)
@@ -731,8 +741,8 @@ def _means(model: Model) -> dict[str, float]:
     """The training mean of each :data:`CENTRED` signal (none for a scaler that kept no means)."""
     scaler: StandardScaler = model.pipeline.named_steps["columns"].named_transformers_["signals"]
     mean = getattr(scaler, "mean_", None)
-    names = list(feat.FEATURES)
-    return {} if mean is None else {n: float(mean[names.index(n)]) for n in CENTRED}
+    names = model.signals
+    return {} if mean is None else {n: float(mean[names.index(n)]) for n in CENTRED if n in names}
 
 
 def _centres(model: Model) -> dict[str, float]:
@@ -740,7 +750,7 @@ def _centres(model: Model) -> dict[str, float]:
     ct: ColumnTransformer = model.pipeline.named_steps["columns"]
     scaler: StandardScaler = ct.named_transformers_["signals"]
     coef = model.pipeline.named_steps["clf"].linear_.coef_[0][ct.output_indices_["signals"]]
-    names = list(feat.FEATURES)
+    names = model.signals
     return {n: float(coef[names.index(n)] * m / scaler.scale_[names.index(n)]) for n, m in _means(model).items()}
 
 
@@ -754,7 +764,7 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
     Vectorised: each row's reasons are keyed by (feature, direction, what the words depend on);
     the words are written once per distinct key and once per distinct triple of keys.
     """
-    names = list(feat.FEATURES)
+    names = model.signals
     n = len(parts["codes"])
     if n == 0:
         return np.array([], dtype=object)
@@ -767,10 +777,12 @@ def explain(model: Model, cols: dict[str, np.ndarray], parts: dict[str, Any], is
         neg[:, names.index(name)] -= ref
     neg *= np.where(auto, -1.0, 1.0)[:, None]
     for name in feat.INDICATORS:  # offsets for what a source carries, not evidence
-        neg[:, names.index(name)] = 0.0
-    timing = [names.index(c) for c in feat.TIMING_FEATURES]  # one delay, one reason
-    neg[:, timing[0]] = neg[:, timing].sum(axis=1)
-    neg[:, timing[1:]] = 0.0
+        if name in names:
+            neg[:, names.index(name)] = 0.0
+    timing = [names.index(c) for c in feat.TIMING_FEATURES if c in names]  # one delay, one reason
+    if timing:
+        neg[:, timing[0]] = neg[:, timing].sum(axis=1)
+        neg[:, timing[1:]] = 0.0
     k = min(top, neg.shape[1])
     order = np.argpartition(neg, k - 1, axis=1)[:, :k]
     order = np.take_along_axis(order, np.argsort(np.take_along_axis(neg, order, axis=1), axis=1), axis=1)
@@ -980,6 +992,15 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
         pipe = joblib.load(path)
     except Exception as e:
         raise ModelError(f"{path}: cannot read the model ({type(e).__name__}); retrain it with autodm train") from None
-    if not isinstance(pipe, Pipeline) or "clf" not in pipe.named_steps:
+    model = Model(pipeline=pipe, card=card, path=path)
+    try:
+        signals = model.signals if isinstance(pipe, Pipeline) and "clf" in pipe.named_steps else None
+    except (AttributeError, KeyError, ModelError):
+        signals = None
+    if signals is None:
         raise ModelError(f"{path}: not an autodm model (expected a fitted Pipeline)")
-    return Model(pipeline=pipe, card=card, path=path)
+    unknown = [name for name in signals if name not in feat.FEATURES]
+    if unknown:
+        raise ModelError(f"{path}: trained on signals this autodm does not compute ({', '.join(unknown[:3])}); "
+                         "upgrade autodm or retrain the model with this one")
+    return model

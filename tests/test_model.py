@@ -173,6 +173,29 @@ def test_unreadable_model_and_version_warning(small_model: mdl.Model, tmp_path: 
         mdl.load(path, trust_model=True)
 
 
+def test_a_model_scores_on_the_signals_it_was_trained_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model trained before a signal existed keeps scoring on its own signals; one trained on a
+    signal this autodm does not compute is refused in words, not with a traceback."""
+    from autodm.corpus import load_corpus
+
+    sample = load_corpus().groupby("label").sample(60, random_state=2).reset_index(drop=True)
+    frame = _frame(list(sample["text"]))
+    older = tuple(f for f in FEATURES if f != "money")
+    with monkeypatch.context() as m:
+        m.setattr(mdl.feat, "FEATURES", older)
+        model = mdl.train(frame, sample["label"].to_numpy(int), sample["template_id"].to_numpy(str), seed=1)
+    assert model.signals == list(older)
+    test = _frame([*TEXTS, "Pay £20 now to claim your prize: http://bit.ly/x"])
+    scored = mdl.score(model, test)
+    assert np.allclose(scored["score"].to_numpy(), model.pipeline.predict_proba(test)[:, 1], rtol=1e-12, atol=0)
+    assert scored["reasons"].str.len().gt(0).all()
+    path = mdl.save(model, tmp_path / "older.joblib")
+    assert mdl.load(path, trust_model=True).signals == list(older)
+    monkeypatch.setattr(mdl.feat, "FEATURES", tuple(f for f in older if f != "links"))
+    with pytest.raises(ModelError, match=r"trained on signals this autodm does not compute \(links\)"):
+        mdl.load(path, trust_model=True)
+
+
 def test_bundled_model_loads_and_matches_its_card() -> None:
     model = mdl.load()
     assert model.card["sha256"] == mdl._sha256(mdl.default_model_path())
