@@ -89,6 +89,17 @@ TRACKING = re.compile(r"[?&](?:utm_\w+|ref|fbclid|gclid|mc_cid|mc_eid|aff(?:ilia
 _EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\U0001f000-\U0001f2ff]")
 _WORD = re.compile(r"\w+")
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+
+
+def _shouted_words(bare: str) -> int:
+    """Words in capitals inside mixed-case text ("FREE", "URGENT"), capped at 3. A text typed all
+    in capitals (an old phone, a habit) shouts no word louder than the rest: 0."""
+    words = len(_CAPS_WORD.findall(bare))
+    if words and len(_UPPER.findall(bare)) >= 4 * len(_LOWER.findall(bare)):
+        return 0
+    return min(words, 3)
 
 
 def _host_path(url: str) -> tuple[str, str]:
@@ -127,7 +138,7 @@ def _text_row(text: str) -> dict[str, Any]:
         "log_words": math.log1p(words),
         "_words": words,
         # shouting: words in capitals ("FREE", "URGENT"), not ordinary capitalisation
-        "caps_words": min(len(_CAPS_WORD.findall(bare)), 3),
+        "caps_words": _shouted_words(bare),
         "exclaims": min(bare.count("!"), 5),
         "questions": min(bare.count("?"), 3),
         # distinct emoji: a template decorates with several kinds, a person repeats one (😭😭😭)

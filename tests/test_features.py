@@ -197,3 +197,11 @@ def test_emoji_counts_kinds_not_repeats() -> None:
     texts = ["omg 😭😭😭😭", "New drop 🔥✨🙌 shop now", "no emoji here"]
     f = build_features(table_messages(pd.DataFrame({"text": texts})))
     assert f["emoji"].tolist() == [1, 3, 0]
+
+
+def test_capitals_count_as_shouting_only_inside_mixed_case_text() -> None:
+    texts = ["WIN a FREE phone NOW, reply YES", "Get your FREE gift", "HI BABE IM HOME NOW WANNA DO SOMETHING? XX",
+             "ok LOL", "URGENT YOUR NUMBER HAS WON"]
+    f = build_features(table_messages(pd.DataFrame({"text": texts})))
+    # a text typed all in capitals (an old phone, a habit) stresses no word over the others
+    assert f["caps_words"].tolist() == [3, 1, 0, 1, 0]
