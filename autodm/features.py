@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -184,12 +185,39 @@ def _text_work(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[
 PARALLEL_MIN_TEXTS = 20_000
 
 
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity, which a container or taskset narrows)."""
+#: Where Linux states a container's CPU quota: cgroup v2's "max 100000" / "150000 100000", and
+#: cgroup v1's quota and period files (-1: no quota).
+CGROUP_CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+CGROUP_V1_QUOTA = Path("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+CGROUP_V1_PERIOD = Path("/sys/fs/cgroup/cpu/cpu.cfs_period_us")
+
+
+def _cpu_quota() -> float | None:
+    """The cores' worth of CPU time a cgroup quota allows this process, or None without one."""
     try:
-        return len(os.sched_getaffinity(0))
+        if CGROUP_CPU_MAX.exists():
+            quota, _, period = CGROUP_CPU_MAX.read_text().strip().partition(" ")
+            if quota == "max":
+                return None
+            return int(quota) / int(period or "100000")
+        if CGROUP_V1_QUOTA.exists():
+            quota_us = int(CGROUP_V1_QUOTA.read_text())
+            return None if quota_us <= 0 else quota_us / int(CGROUP_V1_PERIOD.read_text())
+    except (OSError, ValueError, ZeroDivisionError):
+        return None
+    return None
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: its CPU affinity (which taskset or a container's cpuset
+    narrows), and no more than a container's CPU quota rounded up (``docker --cpus 1`` on a
+    16-core host: 1)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    quota = _cpu_quota()
+    return cores if quota is None else max(1, min(cores, math.ceil(quota)))
 
 
 def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from autodm import features
 from autodm.features import CONTEXT_FEATURES, FEATURES, build_features, link_kinds, reason
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, join_follows, make_inbox
 from autodm.scan import table_messages
@@ -205,3 +207,24 @@ def test_capitals_count_as_shouting_only_inside_mixed_case_text() -> None:
     f = build_features(table_messages(pd.DataFrame({"text": texts})))
     # a text typed all in capitals (an old phone, a habit) stresses no word over the others
     assert f["caps_words"].tolist() == [3, 1, 0, 1, 0]
+
+
+@pytest.mark.parametrize(("files", "cores"), [
+    ({"cpu.max": "max 100000\n"}, 2),
+    ({"cpu.max": "100000 100000\n"}, 1),
+    ({"cpu.max": "150000 100000\n"}, 2),
+    ({"cpu.max": "50000 100000\n"}, 1),
+    ({"cpu.cfs_quota_us": "-1\n", "cpu.cfs_period_us": "100000\n"}, 2),
+    ({"cpu.cfs_quota_us": "100000\n", "cpu.cfs_period_us": "100000\n"}, 1),
+    ({"cpu.max": "garbage"}, 2),
+    ({}, 2),
+])
+def test_usable_cores_respects_a_container_cpu_quota(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     files: dict[str, str], cores: int) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.setattr(features, "CGROUP_CPU_MAX", tmp_path / "cpu.max")
+    monkeypatch.setattr(features, "CGROUP_V1_QUOTA", tmp_path / "cpu.cfs_quota_us")
+    monkeypatch.setattr(features, "CGROUP_V1_PERIOD", tmp_path / "cpu.cfs_period_us")
+    monkeypatch.setattr(features.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert features.usable_cores() == cores
