@@ -118,16 +118,11 @@ def _marked_text_work(texts: list[str], names: list[str]) -> tuple[list, list]:
     """``_text_work`` with a last row naming the process that did it (module level: picklable)."""
     import os
 
-    from autodm import features
-
     rows, slots = features._text_work_plain(texts, names)  # type: ignore[attr-defined]
     return [*rows, {"pid": os.getpid()}], [*slots, ""]
 
 
 def test_text_work_split_over_two_processes_is_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
-    from autodm import features
     from autodm.corpus import load_corpus
 
     texts = list(dict.fromkeys(load_corpus()["text"].astype(str)))[:400]
@@ -137,15 +132,13 @@ def test_text_work_split_over_two_processes_is_one_pass(monkeypatch: pytest.Monk
     monkeypatch.setattr(features, "_text_work", _marked_text_work)
     rows, slots = features._text_work_split(texts, ["Sam Sample"])
     marks = [i for i, r in enumerate(rows) if "pid" in r]  # the end of each half's rows
-    assert len({rows[i]["pid"] for i in marks}) == (2 if (os.cpu_count() or 1) > 1 else 1)
+    assert len({rows[i]["pid"] for i in marks}) == (2 if features.usable_cores() > 1 else 1)
     keep = [i for i in range(len(rows)) if i not in marks]
     assert [rows[i] for i in keep] == serial[0] and [slots[i] for i in keep] == serial[1]
 
 
 def _split_in_daemon(texts: list[str], out: object) -> None:
     """Run ``_text_work_split`` and put how many rows it gave (or its error) on ``out``."""
-    from autodm import features
-
     try:
         out.put(len(features._text_work_split(texts, ["Sam Sample"])[0]))  # type: ignore[attr-defined]
     except BaseException as e:  # the test reports whatever it was
@@ -156,8 +149,6 @@ def test_text_work_split_inside_a_daemonic_process_works_alone(monkeypatch: pyte
     """A daemonic process (a multiprocessing pool's worker) may not start children: the split
     must do all the work itself there, not raise (it raised AssertionError)."""
     import multiprocessing
-
-    from autodm import features
 
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("needs fork")
