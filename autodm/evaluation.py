@@ -11,6 +11,9 @@ from autodm import model as mdl
 from autodm.training import Labelled
 
 RELIABILITY_STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+#: Resamples behind each bootstrap interval: its ends move by about 0.002 from seed to seed.
+BOOTSTRAP_RESAMPLES = 2000
+INTERVAL_LEVEL = 0.95
 
 
 def cost_threshold(y: np.ndarray, prob: np.ndarray, fp_cost: float) -> float:
@@ -45,6 +48,7 @@ def evaluate(model: mdl.Model, data: Labelled, *, threshold: float | None = None
         "metrics": overall,
         "confusion": {"auto_as_auto": overall["tp"], "auto_as_personal": overall["fn"],
                       "personal_as_auto": overall["fp"], "personal_as_personal": overall["tn"]},
+        "intervals": intervals(y, scores, t),
         "reliability": reliability(y, scores),
         "cost_threshold": {"fp_cost": fp_cost, "threshold": round(cost_threshold(y, scores, fp_cost), 4)},
     }
@@ -80,3 +84,58 @@ def slices(y: np.ndarray, prob: np.ndarray, names: np.ndarray, threshold: float)
             row["roc_auc"] = mdl.metrics(ys, ps, threshold).get("roc_auc")
         out.append(row)
     return out
+
+
+def auc_of(pos: np.ndarray, neg: np.ndarray) -> float:
+    """ROC-AUC from the two classes' scores: the chance a positive outscores a negative, ties half."""
+    neg = np.sort(neg)
+    below = np.searchsorted(neg, pos, side="left")
+    ties = np.searchsorted(neg, pos, side="right") - below
+    return float((below + 0.5 * ties).sum() / (len(pos) * len(neg)))
+
+
+def _ends(values: list[float], level: float) -> list[float] | None:
+    """The central ``level`` share of ``values``, as [low, high] (None for no values)."""
+    if not values:
+        return None
+    tail = (1 - level) / 2 * 100
+    lo, hi = np.percentile(values, [tail, 100 - tail])
+    return [round(float(lo), 4), round(float(hi), 4)]
+
+
+def rate_interval(flags: np.ndarray, *, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = mdl.SEED,
+                  level: float = INTERVAL_LEVEL) -> list[float] | None:
+    """Percentile bootstrap interval of the share of ``flags`` that are set (a slice's flagged share)."""
+    flags = np.asarray(flags, dtype=bool)
+    if len(flags) == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    return _ends([float(flags[rng.integers(0, len(flags), len(flags))].mean()) for _ in range(resamples)], level)
+
+
+def intervals(y: np.ndarray, prob: np.ndarray, threshold: float, *, resamples: int = BOOTSTRAP_RESAMPLES,
+              seed: int = mdl.SEED, level: float = INTERVAL_LEVEL) -> dict[str, Any] | None:
+    """Percentile bootstrap intervals of precision, recall, false-positive rate and ROC-AUC.
+
+    Each resample draws the auto and the personal rows with replacement, each class keeping its
+    count, so the intervals say how much the numbers would move on another sample of the same
+    kinds of messages. None when a class is missing.
+    """
+    y = np.asarray(y).astype(int)
+    prob = np.asarray(prob, dtype=np.float64)
+    pos, neg = prob[y == 1], prob[y == 0]
+    if len(pos) == 0 or len(neg) == 0:
+        return None
+    rng = np.random.default_rng(seed)
+    pos_flag, neg_flag = mdl.flags_auto(pos, threshold), mdl.flags_auto(neg, threshold)
+    stats: dict[str, list[float]] = {"precision": [], "recall": [], "fpr": [], "roc_auc": []}
+    for _ in range(resamples):
+        ip = rng.integers(0, len(pos), len(pos))
+        ineg = rng.integers(0, len(neg), len(neg))
+        tp, fp = int(pos_flag[ip].sum()), int(neg_flag[ineg].sum())
+        if tp + fp:  # nothing flagged: no precision to speak of in this resample
+            stats["precision"].append(tp / (tp + fp))
+        stats["recall"].append(tp / len(pos))
+        stats["fpr"].append(fp / len(neg))
+        stats["roc_auc"].append(auc_of(pos[ip], neg[ineg]))
+    return {"level": level, "resamples": resamples, **{k: _ends(v, level) for k, v in stats.items()}}

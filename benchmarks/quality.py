@@ -5,7 +5,8 @@
 
 1. Field set (real messages, text only; evaluation only, never training data): the bundled
    model, a keyword rule, and a plain TF-IDF + logistic regression trained on the same corpus
-   texts, each at its own threshold chosen on the corpus (never on the field set); per slice.
+   texts, each at its own threshold chosen on the corpus (never on the field set); per slice;
+   95% bootstrap intervals of the bundled model's numbers (autodm.evaluation.intervals).
 2. Timing on generated exports: the corpus split by template into train (80%) and held-out
    (20%) templates; a model trained on the train templates (text alone + simulated timelines)
    scores simulated inboxes built only from the held-out templates (with follow times).
@@ -29,6 +30,7 @@ from sklearn.pipeline import make_pipeline
 
 from autodm import model as mdl
 from autodm.corpus import load_corpus
+from autodm.evaluation import intervals, rate_interval
 from autodm.scan import design, scored_mask, table_messages
 from autodm.simulate.timeline import SimConfig, simulate_inbox
 from autodm.training import corpus_set, fit
@@ -66,6 +68,10 @@ def summarize(y: np.ndarray, prob: np.ndarray, slices: np.ndarray, threshold: fl
     hard = slices == "personal_hard"
     out["fpr_everyday"] = round(float(mdl.flags_auto(prob[everyday], threshold).mean()), 4) if everyday.any() else None
     out["fpr_hard"] = round(float(mdl.flags_auto(prob[hard], threshold).mean()), 4) if hard.any() else None
+    # how far each number could move on another sample of the same kinds of messages
+    out["intervals"] = intervals(y, prob, threshold)
+    out["fpr_everyday_interval"] = rate_interval(mdl.flags_auto(prob[everyday], threshold)) if everyday.any() else None
+    out["fpr_hard_interval"] = rate_interval(mdl.flags_auto(prob[hard], threshold)) if hard.any() else None
     dm = slices != "bulk_sms"
     out["roc_auc_without_bulk_sms"] = mdl.metrics(y[dm], prob[dm], threshold).get("roc_auc")
     out["slices"] = {
@@ -144,6 +150,10 @@ def main() -> None:
         for name in ("autodm", "plain_tfidf_lr", "keyword_rule"):
             r = report["field"][name]
             print(f"{name:18}" + "".join(f"{r.get(k) if r.get(k) is not None else '-':>13}" for k in keys))
+        r = report["field"]["autodm"]
+        ci = r["intervals"]
+        print(f"autodm, 95% bootstrap intervals: precision {ci['precision']}, recall {ci['recall']}, "
+              f"ROC-AUC {ci['roc_auc']}, FPR everyday {r['fpr_everyday_interval']}, FPR hard {r['fpr_hard_interval']}")
         print("per slice (share flagged auto):")
         for s, v in report["field"]["autodm"]["slices"].items():
             print(f"  {s:15} n={v['n']:5}  autodm {v['flagged_auto']:.3f}  "

@@ -129,6 +129,7 @@ def test_evaluate_reports_slices_as_a_table(tmp_path: Path) -> None:
     r = _run("evaluate", str(table))
     assert r.exit_code == 0, r.stderr
     assert "per slice" in r.stdout and "promo" in r.stdout and "ROC-AUC" in r.stdout
+    assert "95% bootstrap intervals (2000 resamples of these labels): precision" in r.stdout
 
 
 def test_bad_output_is_refused_before_any_work(tmp_path: Path) -> None:

@@ -6,8 +6,12 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
 from autodm import model as mdl
-from autodm.evaluation import NO_SLICE, evaluate
+from autodm.evaluation import NO_SLICE, auc_of, evaluate, intervals, rate_interval
 from autodm.training import concat, labelled_table
 
 
@@ -32,5 +36,45 @@ def test_rows_without_a_slice_are_a_slice_of_their_own(tmp_path: Path) -> None:
     got = {s["slice"]: s["messages"] for s in report["slices"]}
     assert got == {"one": 4, "two": 3, NO_SLICE: 3 + 6}
     assert sum(got.values()) == report["rows"] == 16
+    assert set(report["intervals"]) >= {"precision", "recall", "fpr", "roc_auc", "level", "resamples"}
     json.dumps(report, allow_nan=False)  # strict JSON: no NaN anywhere
     assert not any(isinstance(v, float) and math.isnan(v) for s in report["slices"] for v in s.values())
+
+
+def test_auc_of_is_sklearns_roc_auc_ties_included() -> None:
+    rng = np.random.default_rng(1)
+    y = (rng.random(500) < 0.3).astype(int)
+    prob = np.round(rng.random(500) * 0.6 + 0.3 * y, 1)  # few distinct values: many ties
+    assert auc_of(prob[y == 1], prob[y == 0]) == pytest.approx(roc_auc_score(y, prob), abs=1e-12)
+
+
+def test_bootstrap_intervals_hold_the_estimate_and_narrow_with_more_labels() -> None:
+    rng = np.random.default_rng(2)
+
+    def sample(n: int) -> tuple[np.ndarray, np.ndarray]:
+        y = (rng.random(n) < 0.25).astype(int)
+        return y, np.clip(rng.normal(0.35 + 0.35 * y, 0.2), 0, 1)
+
+    y, prob = sample(400)
+    ci = intervals(y, prob, 0.5)
+    assert ci is not None and ci["level"] == 0.95
+    point = mdl.metrics(y, prob, 0.5)
+    for key in ("precision", "recall", "fpr", "roc_auc"):
+        lo, hi = ci[key]
+        assert lo < point[key] < hi, key
+    assert intervals(y, prob, 0.5) == ci  # a fixed seed: the same report twice
+    big = intervals(*sample(8000), 0.5)
+    assert big is not None
+    for key in ("precision", "recall", "roc_auc"):
+        assert big[key][1] - big[key][0] < (ci[key][1] - ci[key][0]) / 2, key
+
+
+def test_bootstrap_intervals_at_the_edges() -> None:
+    y = np.array([1, 1, 1, 0, 0, 0, 0])
+    sure = intervals(y, np.array([0.9, 0.8, 0.95, 0.1, 0.2, 0.3, 0.05]), 0.5)
+    assert sure is not None
+    assert (sure["precision"], sure["recall"], sure["fpr"], sure["roc_auc"]) == ([1, 1], [1, 1], [0, 0], [1, 1])
+    assert intervals(np.ones(5, int), np.full(5, 0.9), 0.5) is None  # one class: no interval
+    assert rate_interval(np.zeros(30, bool)) == [0, 0] and rate_interval(np.array([], bool)) is None
+    nothing = intervals(y, np.zeros(7), 0.5)  # nothing flagged: no precision in any resample
+    assert nothing is not None and nothing["precision"] is None and nothing["recall"] == [0, 0]

@@ -203,6 +203,13 @@ def print_report(report: dict[str, Any]) -> None:
         table.add_column(col, justify="right")
     table.add_row(*(_fmt(m.get(k)) for k in ("precision", "recall", "f1", "fpr", "roc_auc", "pr_auc")))
     console.print(table)
+    ci = report.get("intervals")
+    if ci:
+        ends = ", ".join(f"{name} {ci[key][0]:.3f}-{ci[key][1]:.3f}"
+                         for key, name in (("precision", "precision"), ("recall", "recall"), ("fpr", "FPR"),
+                                           ("roc_auc", "ROC-AUC")) if ci.get(key))
+        console.print(f"{ci['level']:.0%} bootstrap intervals ({ci['resamples']} resamples of these labels): {ends}",
+                      highlight=False)
 
 
 @model_app.command("info")
