@@ -151,9 +151,10 @@ def main() -> None:
             r = report["field"][name]
             print(f"{name:18}" + "".join(f"{r.get(k) if r.get(k) is not None else '-':>13}" for k in keys))
         r = report["field"]["autodm"]
-        ci = r["intervals"]
-        print(f"autodm, 95% bootstrap intervals: precision {ci['precision']}, recall {ci['recall']}, "
-              f"ROC-AUC {ci['roc_auc']}, FPR everyday {r['fpr_everyday_interval']}, FPR hard {r['fpr_hard_interval']}")
+        ci = r["intervals"] or {}
+        print(f"autodm, 95% bootstrap intervals: precision {ci.get('precision')}, recall {ci.get('recall')}, "
+              f"ROC-AUC {ci.get('roc_auc')}, FPR everyday {r['fpr_everyday_interval']}, "
+              f"FPR hard {r['fpr_hard_interval']}")
         print("per slice (share flagged auto):")
         for s, v in report["field"]["autodm"]["slices"].items():
             print(f"  {s:15} n={v['n']:5}  autodm {v['flagged_auto']:.3f}  "
