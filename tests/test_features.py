@@ -193,7 +193,7 @@ def test_emoji_counts_kinds_not_repeats() -> None:
 
 
 def test_capitals_count_as_shouting_only_inside_mixed_case_text() -> None:
-    texts = ["WIN a FREE phone NOW, reply YES", "Get your FREE gift", "HI BABE IM HOME NOW WANNA DO SOMETHING? XX",
+    texts = ["WIN a FREE phone NOW, reply YES", "Get your FREE gift", "OMG IM SO BORED AT WORK, CALL ME AFTER 6? XX",
              "ok LOL", "URGENT YOUR NUMBER HAS WON"]
     f = build_features(table_messages(pd.DataFrame({"text": texts})))
     # a text typed all in capitals (an old phone, a habit) stresses no word over the others
