@@ -87,17 +87,10 @@ def slices(y: np.ndarray, prob: np.ndarray, names: np.ndarray, threshold: float)
     return out
 
 
-def auc_of(pos: np.ndarray, neg: np.ndarray) -> float:
-    """ROC-AUC from the two classes' scores: the chance a positive outscores a negative, ties half."""
-    neg = np.sort(neg)
-    below = np.searchsorted(neg, pos, side="left")
-    ties = np.searchsorted(neg, pos, side="right") - below
-    return float((below + 0.5 * ties).sum() / (len(pos) * len(neg)))
-
-
 def auc_resampler(pos: np.ndarray, neg: np.ndarray) -> Callable[[np.ndarray, np.ndarray], float]:
-    """``f(ip, ineg) == auc_of(pos[ip], neg[ineg])`` in linear time: the negatives are sorted once
-    and a resample only counts how often it drew each, so no resample is sorted again."""
+    """``f(ip, ineg)``: ROC-AUC of positives ``pos[ip]`` against negatives ``neg[ineg]`` (ties count
+    half), in linear time: the negatives are sorted once and a resample only counts how often it
+    drew each, so no resample is sorted again."""
     order = np.argsort(neg, kind="stable")
     rank = np.empty(len(neg), dtype=np.int64)
     rank[order] = np.arange(len(neg))
