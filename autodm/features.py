@@ -19,6 +19,8 @@ import math
 import multiprocessing
 import os
 import re
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -220,6 +222,24 @@ def usable_cores() -> int:
     return cores if quota is None else max(1, min(cores, math.ceil(quota)))
 
 
+#: How often a forked worker checks that the scan that forked it is still alive (seconds).
+PARENT_CHECK_S = 0.5
+
+
+def _watch_parent(parent: int, every: float) -> None:
+    """End this process as soon as ``parent`` is no longer its parent (it died, even by SIGKILL)."""
+    while os.getppid() == parent:
+        time.sleep(every)
+    os._exit(1)
+
+
+def _die_with_parent(parent: int, every: float = PARENT_CHECK_S) -> None:
+    """A worker's initializer: exit when the scan that forked it dies. A scan killed outright
+    (the OOM killer, ``kill -9``, a CI timeout) cannot shut its pool down, and its worker would
+    wait forever to hand back its half (hundreds of MiB, blocked writing to a pipe nobody reads)."""
+    threading.Thread(target=_watch_parent, args=(parent, every), daemon=True).start()
+
+
 def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
     """:func:`_text_work`, the second half of the texts in a forked worker when it is worth it.
 
@@ -232,7 +252,8 @@ def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list
         return _text_work(texts, owner_names)
     half = len(texts) // 2
     try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_die_with_parent, initargs=(os.getpid(),))
         later = pool.submit(_text_work, texts[half:], list(owner_names))
     except (OSError, RuntimeError):
         return _text_work(texts, owner_names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import numpy as np
@@ -116,8 +117,6 @@ def test_link_kinds() -> None:
 
 def _marked_text_work(texts: list[str], names: list[str]) -> tuple[list, list]:
     """``_text_work`` with a last row naming the process that did it (module level: picklable)."""
-    import os
-
     rows, slots = features._text_work_plain(texts, names)  # type: ignore[attr-defined]
     return [*rows, {"pid": os.getpid()}], [*slots, ""]
 
@@ -162,6 +161,61 @@ def test_text_work_split_inside_a_daemonic_process_works_alone(monkeypatch: pyte
     got = out.get(timeout=60)
     proc.join(timeout=60)
     assert got == 3
+
+
+_ORPHAN_SCRIPT = """
+import os, signal, sys, time
+from pathlib import Path
+from autodm import features
+pidfile = Path(sys.argv[1])
+scan = os.getpid()
+features.PARALLEL_MIN_TEXTS = 2
+features.usable_cores = lambda: 2
+def work(texts, names):
+    if os.getpid() != scan:  # the forked worker: say who it is, then take long
+        pidfile.write_text(str(os.getpid()))
+        time.sleep(60)
+    else:  # the scan: once the worker runs, die the way the OOM killer kills
+        while not pidfile.exists():
+            time.sleep(0.05)
+        os.kill(scan, signal.SIGKILL)
+    return [], []
+features._text_work = work
+features._text_work_split(["a", "b", "c", "d"], [])
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not gone, not a zombie nobody reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_forked_worker_dies_with_a_killed_scan(tmp_path: Path) -> None:
+    """A scan killed outright left its worker behind for good (blocked handing back its half);
+    the worker now ends within a second of its parent."""
+    import multiprocessing
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if "fork" not in multiprocessing.get_all_start_methods() or not Path("/proc/self/stat").exists():
+        pytest.skip("needs fork and /proc")
+    pidfile = tmp_path / "worker.pid"
+    done = subprocess.run([sys.executable, "-c", _ORPHAN_SCRIPT, str(pidfile)], timeout=120, check=False)
+    assert done.returncode == -signal.SIGKILL
+    worker = int(pidfile.read_text())
+    try:
+        deadline = time.monotonic() + 15
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker)
+    finally:
+        if _running(worker):
+            os.kill(worker, signal.SIGKILL)
 
 
 def test_thread_length_reason_says_the_length() -> None:
