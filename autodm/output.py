@@ -136,12 +136,31 @@ def refuse_input(path: Path, forbid: tuple[Path, ...]) -> None:
         raise OutputError(f"{path}: refusing to overwrite an input file; choose another -o path")
 
 
+def is_stream(path: Path) -> bool:
+    """Whether ``path`` is written in place, not replaced by a new file: a device (``/dev/null``),
+    a FIFO, a socket, or any name under /dev or /proc (``/dev/stdout`` names this process's
+    standard output, a pipe or the file behind ``>``)."""
+    try:
+        mode = os.stat(path).st_mode  # through symlinks
+    except OSError:  # missing (a new file), or a dangling link
+        return False
+    if stat.S_ISDIR(mode):
+        return False
+    return not stat.S_ISREG(mode) or os.path.abspath(path).startswith(("/dev/", "/proc/"))
+
+
 def check_target(path: Path, forbid: tuple[Path, ...] = ()) -> None:
     """Raise OutputError now if ``path`` cannot be an output (call it before long work)."""
     path = Path(path)
     refuse_input(path, forbid)
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name for -o")
+    if is_stream(path):
+        if stat.S_ISBLK(os.stat(path).st_mode):
+            raise OutputError(f"{path}: is a disk device; give a file name for -o")
+        if not os.access(path, os.W_OK):
+            raise OutputError(f"{path}: not writable")
+        return
     parent = path.parent
     if not parent.is_dir():
         raise OutputError(f"{path}: the folder {parent} does not exist")
@@ -155,9 +174,15 @@ def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
 
     On any exception (KeyboardInterrupt included) the temp file is removed and ``path`` is
     left as it was. A new file gets the usual permissions (umask applies); a replaced one keeps its own.
+    A symlink at ``path`` is replaced, never written through (a link planted in a shared folder
+    cannot redirect the output). A device, FIFO or ``/dev/stdout`` is yielded itself and written
+    in place: there is no file to replace, and a regular file in its place would break it.
     """
     path = Path(path)
     check_target(path, forbid)
+    if is_stream(path):
+        yield path
+        return
     tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -364,6 +389,14 @@ def _new_file(stream: IO[bytes] | None) -> bool:
         return False
 
 
+def _is_regular(path: Path) -> bool:
+    """Whether ``path`` is, through its links, a regular file (``-o /dev/stdout > scores.csv``)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
 XLSX_NEEDS_FILE = "xlsx is a binary format; write it to a file with -o scores.xlsx"
 TABLE_NEEDS_TERMINAL = "the table format is for terminals; use --format csv with -o"
 
@@ -373,7 +406,8 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
     """Write ``df`` as ``fmt`` to the file ``out`` (atomically) or to ``stream`` (stdout).
 
     ``bom``: prefix csv/tsv with a UTF-8 byte-order mark so Excel reads the accents right;
-    by default on for files (``-o``, or stdout redirected to a new file), off for pipes.
+    by default on for files (``-o``, or stdout redirected to a new file), off for pipes and
+    devices (also when ``-o`` names one).
     """
     if fmt == "table":
         raise OutputError(TABLE_NEEDS_TERMINAL)
@@ -381,7 +415,12 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
         chunks: Iterator[bytes] = _delimited_chunks(df, "," if fmt == "csv" else "\t", safe)
     else:
         chunks = iter([render(df, fmt, safe=safe)])
-    use_bom = (out is not None or _new_file(stream)) if bom is None else bom
+    if bom is not None:
+        use_bom = bom
+    elif out is None:
+        use_bom = _new_file(stream)
+    else:  # a file from -o; a pipe or device named by -o (a FIFO, /dev/stdout into a pipe) never
+        use_bom = not is_stream(out) or _is_regular(out)
     if use_bom and fmt in ("csv", "tsv"):
         chunks = itertools.chain([b"\xef\xbb\xbf"], chunks)
     if out is None:
@@ -402,6 +441,9 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
             for chunk in chunks:
                 fh.write(chunk)
             fh.flush()
-            os.fsync(fh.fileno())  # on disk before the rename makes it the output
+            if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # a pipe or device cannot fsync
+                os.fsync(fh.fileno())  # on disk before the rename makes it the output
+    except BrokenPipeError:  # -o /dev/stdout | head: quiet, as on standard output
+        raise
     except OSError as e:
         raise OutputError(f"{out}: cannot write ({e.strerror})") from None

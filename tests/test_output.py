@@ -5,6 +5,7 @@ import io
 import json
 import os
 import stat
+import threading
 import zipfile
 from pathlib import Path
 
@@ -272,6 +273,46 @@ def test_an_output_that_is_a_symlink_is_replaced_not_written_through(tmp_path: P
     write(_df(), "csv", out)
     assert not out.is_symlink() and out.read_bytes().startswith(b"\xef\xbb\xbfmessage_id,")
     assert elsewhere.read_text(encoding="utf-8") == "keep"
+
+
+def _read_fifo(fifo: Path, got: list[bytes]) -> threading.Thread:
+    """A reader on ``fifo`` in a thread, as ``cat fifo`` would be; what it reads lands in ``got``."""
+    def read() -> None:
+        with open(fifo, "rb") as fh:
+            got.append(fh.read())
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_or_a_link_to_one_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+    """-o on a FIFO (or a device) replaced it with a regular file: its reader got nothing, and as
+    root ``-o /dev/full`` left /dev/full a 60 KB file."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "to-pipe.csv"
+    link.symlink_to(fifo)
+    for out in (fifo, link):
+        got: list[bytes] = []
+        reader = _read_fifo(fifo, got)
+        write(_df(), "csv", out)
+        reader.join(timeout=30)
+        assert got and got[0].startswith(b"message_id,")  # a pipe gets no BOM
+        assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe", "to-pipe.csv"]  # no temp file left
+
+
+def test_names_of_standard_output_and_devices_are_written_in_place(tmp_path: Path) -> None:
+    # /dev/stdout while stdout goes to a file (``-o /dev/stdout > scores.csv``) points at a
+    # regular file, yet is a link in /dev that a rename would replace
+    for name in ("/dev/stdout", "/dev/null", "/proc/self/fd/1"):
+        if os.path.exists(name):
+            assert output.is_stream(Path(name)), name
+    assert not output.is_stream(tmp_path / "new.csv")
+    (tmp_path / "old.csv").write_text("x", encoding="utf-8")
+    assert not output.is_stream(tmp_path / "old.csv")
+    assert not output.is_stream(tmp_path)
 
 
 # --------------------------------------------------------------------------- the fast delimited writer
