@@ -211,18 +211,33 @@ def metrics(y: np.ndarray, prob: np.ndarray, threshold: float) -> dict[str, floa
 
 
 def choose_threshold(y: np.ndarray, prob: np.ndarray, max_fpr: float | None = None) -> float:
-    """Max-F1 threshold, or the lowest threshold whose false-positive rate stays <= ``max_fpr``."""
+    """Max-F1 threshold, or the lowest threshold whose false-positive rate stays <= ``max_fpr``.
+
+    The threshold sits midway between the chosen score and the next lower one (on the 4-decimal
+    grid scores are shown on): the same verdicts on these rows, and a margin for new ones. On
+    cleanly separated labels the lowest auto score can be 1.0; a threshold there flagged
+    almost nothing new, even a copy of a training text scored 0.9999.
+    """
     y = np.asarray(y).astype(int)
     prob = np.asarray(prob, dtype=float)
     cands, inv = np.unique(np.round(prob, SCORE_DECIMALS), return_inverse=True)
+    if not len(cands):
+        return 0.5
     # messages at or above each candidate: suffix sums over the sorted candidates
     pos = np.bincount(inv, weights=(y == 1), minlength=len(cands))[::-1].cumsum()[::-1]
     neg = np.bincount(inv, weights=(y == 0), minlength=len(cands))[::-1].cumsum()[::-1]
     if max_fpr is not None:
         ok = np.flatnonzero(neg / max(int((y == 0).sum()), 1) <= max_fpr)
-        return float(cands[ok[0]]) if len(ok) else 1.0
-    f1 = 2 * pos / np.maximum(pos + neg + (y == 1).sum(), 1)
-    return float(cands[int(np.argmax(f1))]) if len(cands) else 0.5
+        if not len(ok):
+            return 1.0
+        k = int(ok[0])
+    else:
+        f1 = 2 * pos / np.maximum(pos + neg + (y == 1).sum(), 1)
+        k = int(np.argmax(f1))
+    if k == 0:
+        return float(cands[0])
+    mid = round(float(cands[k - 1] + cands[k]) / 2, SCORE_DECIMALS)
+    return mid if mid > cands[k - 1] else float(cands[k])
 
 
 def _folds(y: np.ndarray, groups: np.ndarray, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:

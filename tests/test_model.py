@@ -35,9 +35,18 @@ def test_folds_never_put_a_group_on_both_sides() -> None:
 def test_choose_threshold_max_f1_and_max_fpr() -> None:
     y = np.array([0, 0, 0, 0, 1, 1, 1, 0, 1, 1])
     p = np.array([0.1, 0.2, 0.3, 0.65, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99])
-    assert mdl.choose_threshold(y, p) == pytest.approx(0.6)
+    assert mdl.choose_threshold(y, p) == pytest.approx(0.45)  # midway from 0.3 to 0.6
     t = mdl.choose_threshold(y, p, max_fpr=0.0)
-    assert t == pytest.approx(0.91, abs=0.05) and ((p >= t) & (y == 0)).sum() == 0
+    assert t == pytest.approx(0.925) and ((p >= t) & (y == 0)).sum() == 0
+
+
+def test_choose_threshold_leaves_a_margin_on_separated_scores() -> None:
+    """Cross-validated scores of cleanly separable labels saturate: the threshold was 1.0."""
+    y = np.array([0] * 10 + [1] * 10)
+    p = np.array([0.0] * 10 + [1.0] * 10)
+    assert mdl.choose_threshold(y, p) == 0.5 and mdl.choose_threshold(y, p, max_fpr=0.01) == 0.5
+    # adjacent scores on the 4-decimal grid: no room between them, the threshold is the score
+    assert mdl.choose_threshold(np.array([0, 1]), np.array([0.8707, 0.8708])) == 0.8708
 
 
 def test_metrics_counts() -> None:
