@@ -900,11 +900,23 @@ def library_versions() -> dict[str, str]:
             "numpy": np.__version__, "joblib": _jl.__version__, "python": _platform.python_version()}
 
 
-def save(model: Model, path: Path) -> Path:
-    """Write the joblib file and its card atomically (temp files + rename, same folder)."""
+def check_model_path(path: Path) -> None:
+    """Raise ModelError if ``path`` cannot take a model (call it before training, not after)."""
     path = Path(path)
     if path.suffix != ".joblib":
         raise ModelError(f"{path}: a model file name must end in .joblib")
+    for p in (path, card_path(path)):
+        if p.is_dir():
+            raise ModelError(f"{p}: is a folder; give a file name for -o")
+    folder = next((f for f in (path.parent, *path.parent.parents) if f.exists()), Path("."))
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise ModelError(f"{path}: cannot write in {folder}")
+
+
+def save(model: Model, path: Path) -> Path:
+    """Write the joblib file and its card atomically (temp files + rename, same folder)."""
+    path = Path(path)
+    check_model_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     card = dict(model.card)
     card["created"] = datetime.now(UTC).isoformat(timespec="seconds")

@@ -172,6 +172,27 @@ def test_train_refuses_a_card_path_that_is_an_input(tmp_path: Path) -> None:
     assert labelled.read_bytes() == before and not (tmp_path / "mine.joblib").exists()
 
 
+def test_train_refuses_a_bad_model_path_before_training(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-o m.csv was refused only after the whole training run (67 s with --with-default)."""
+    from autodm import training
+
+    def never(*a: object, **k: object) -> None:
+        raise AssertionError("trained before checking -o")
+
+    monkeypatch.setattr(training, "fit", never)
+    labelled = tmp_path / "mine.csv"
+    labelled.write_text("text,label\n" + "".join(f"text {i},{'auto' if i % 2 else 'personal'}\n" for i in range(24)),
+                        encoding="utf-8")
+    (tmp_path / "taken").mkdir()
+    for out, says in (("m.csv", "m.csv: a model file name must end in .joblib"),
+                      ("taken/../taken", "must end in .joblib"),
+                      ("mine.joblib/x.joblib", "cannot write in")):
+        if out == "mine.joblib/x.joblib":
+            (tmp_path / "mine.joblib").write_text("", encoding="utf-8")  # a file where a folder must be
+        r = _run("train", str(labelled), "-o", str(tmp_path / out))
+        assert r.exit_code == 1 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+
+
 def test_tables_print_strangers_names_and_texts_without_terminal_escapes(tmp_path: Path) -> None:
     """A sender's name or text can hold ESC sequences (recolour the screen, set the window title),
     bidi overrides and rich markup: the terminal table shows them escaped, on one line each."""

@@ -93,6 +93,7 @@ def train(
         raise InputError("nothing to train on: give labelled files, or --with-default for the bundled corpus")
     for target in (out, mdl.card_path(out)):  # the card beside the model must not replace an input either
         output.refuse_input(target, inputs_of(files, labels, follows))
+    mdl.check_model_path(out)  # before minutes of training, not after
     parts: list[Labelled] = []
     with stage("reading labels"):
         if files:
