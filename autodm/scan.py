@@ -116,6 +116,50 @@ def senders(export: pd.DataFrame, frame: pd.DataFrame | None = None) -> pd.DataF
     return out.sort_values(["auto_dms", "max_score"], ascending=False, kind="stable").reset_index(drop=True)
 
 
+#: Times as a spreadsheet saves them once it has turned ISO 8601 cells into its own dates (Excel's
+#: CSV: "1/13/2023 14:06" in the US, "13/01/2023 14:06" in the UK): month first, then day first.
+SHEET_TIME_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+                      "%d.%m.%Y %H:%M", "%d.%m.%Y %H:%M:%S")
+
+
+def table_times(values: pd.Series) -> pd.Series:
+    """A table's time column in UTC: ISO 8601 (what ``autodm scan`` writes), else the one
+    spreadsheet format (:data:`SHEET_TIME_FORMATS`) every non-blank cell fits, read as UTC as
+    autodm wrote it. A cell neither way is missing (see :func:`unreadable_times`); a column that
+    fits month-first and day-first alike (no day past 12) is ambiguous, so ISO 8601 only."""
+    iso = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    text = values.astype("string").str.strip()
+    todo = iso.isna() & text.notna() & text.ne("")
+    if not todo.any():
+        return iso
+    fits = []
+    for fmt in SHEET_TIME_FORMATS:
+        t = pd.to_datetime(text[todo], utc=True, errors="coerce", format=fmt)
+        if t.notna().all():
+            fits.append(t)
+    if len(fits) == 1 or (fits and all(f.equals(fits[0]) for f in fits)):
+        iso = iso.copy()
+        iso[todo] = fits[0]
+    return iso
+
+
+def unreadable_times(table: pd.DataFrame) -> list[tuple[str, int, int, str]]:
+    """(column, how many, position of the first, its value) for each time column of ``table``
+    with non-blank cells :func:`table_times` cannot read."""
+    cols = {c.lower(): c for c in table.columns}
+    out = []
+    for name in ("sent_at", "followed_at"):
+        if name not in cols:
+            continue
+        raw = table[cols[name]].reset_index(drop=True)
+        text = raw.astype("string").str.strip()
+        bad = (table_times(raw).isna() & text.notna() & text.ne("")).to_numpy()
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            out.append((name, int(bad.sum()), first, str(raw.iloc[first])))
+    return out
+
+
 def table_messages(table: pd.DataFrame) -> pd.DataFrame:
     """Messages (Inbox columns plus join columns) from a table that has at least ``text``.
 
@@ -132,7 +176,7 @@ def table_messages(table: pd.DataFrame) -> pd.DataFrame:
 
     def times(name: str) -> pd.Series:
         if name in cols:
-            return pd.to_datetime(table[cols[name]], utc=True, errors="coerce", format="ISO8601").reset_index(drop=True)
+            return table_times(table[cols[name]].reset_index(drop=True))
         return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
 
     mid = col("message_id") if "message_id" in cols else col("id")

@@ -21,10 +21,10 @@ import pandas as pd
 
 from autodm import model as mdl
 from autodm.corpus import load_corpus
-from autodm.errors import InputError, TrainingError
+from autodm.errors import InputError, RecordError, TrainingError
 from autodm.loaders import load_inbox
 from autodm.loaders.tree import UTF16_BOMS
-from autodm.scan import design, scored_mask, table_messages
+from autodm.scan import design, scored_mask, table_messages, unreadable_times
 from autodm.simulate.timeline import SimConfig, simulate_inbox
 
 log = logging.getLogger(__name__)
@@ -118,11 +118,23 @@ def parse_labels(df: pd.DataFrame, path: str, column: str = "label") -> tuple[pd
     return mapped.astype("Int64"), int(blank.sum())
 
 
-def labelled_table(path: Path, weight: float = 1.0) -> Labelled:
-    """A labelled table (scan export or text table) as a design frame; blank labels skipped."""
+def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Labelled:
+    """A labelled table (scan export or text table) as a design frame; blank labels skipped.
+
+    A time cell that cannot be read leaves that row's timing unknown; ``info["unreadable_times"]``
+    says so (one line per column), and under ``strict`` the first one is an error.
+    """
     df = read_table(path)
     labels, blanks = parse_labels(df, str(path))
     keep = labels.notna().to_numpy()
+    unreadable = []
+    for name, n, first, value in unreadable_times(df[keep]):
+        row = int(np.flatnonzero(keep)[first]) + 2  # as parse_labels counts: the header is row 1
+        if strict:
+            raise RecordError(f"{path}: row {row}: {name} {value[:40]!r} is not a time "
+                              f"(expected ISO 8601, like 2024-03-07T14:06:09Z)")
+        unreadable.append(f"{path}: {n} row{'s' if n > 1 else ''} with a {name} that is not a time "
+                          f"(first: row {row}, {value[:40]!r}; expected ISO 8601): timing left unknown")
     df = df[keep].reset_index(drop=True)
     y = labels[keep].to_numpy(dtype=int)
     msgs = table_messages(df)
@@ -137,7 +149,8 @@ def labelled_table(path: Path, weight: float = 1.0) -> Labelled:
     extra = df[[cols[c] for c in ("slice", "id", "message_id") if c in cols]]
     return Labelled(frame=frame, y=y, groups=np.array([f"{path.name}:{g}" for g in groups]),
                     weight=np.full(len(y), weight), texts=msgs["text"],
-                    info={"file": str(path), "rows": len(y), "blank_labels": blanks}, extra=extra)
+                    info={"file": str(path), "rows": len(y), "blank_labels": blanks,
+                          "unreadable_times": unreadable}, extra=extra)
 
 
 def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
@@ -152,10 +165,18 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     if "message_id" not in cols:
         raise InputError(f"{labels_path}: no message_id column; expected message_id,label")
     lab = pd.Series(labels.to_numpy(), index=table[cols["message_id"]].astype(str)).dropna()
+    twice = lab.groupby(level=0).nunique()
+    if (twice > 1).any():
+        mid = str(twice.index[twice.to_numpy() > 1][0])
+        row = int(np.flatnonzero(table[cols["message_id"]].astype(str).to_numpy() == mid)[1]) + 2
+        raise TrainingError(f"{labels_path}: row {row}: message {mid!r} is labelled twice, differently; "
+                            "keep one label per message")
+    lab = lab[~lab.index.duplicated()]
     joined, frame = design(inbox)
     ids = joined["message_id"].astype(str)
     hit = ids.isin(lab.index).to_numpy()
-    missing = len(lab) - int(hit.sum())
+    absent = lab.index.difference(ids, sort=False)
+    missing = len(absent)
     if not hit.any():
         raise TrainingError(f"{labels_path}: none of its message ids are in {inbox.source}")
     y = lab.loc[ids[hit]].to_numpy(dtype=int)
@@ -163,7 +184,8 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     return Labelled(frame=frame[hit].reset_index(drop=True), y=y, groups=groups,
                     weight=np.full(len(y), weight), texts=joined.loc[hit, "text"].reset_index(drop=True),
                     info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
-                          "ids_not_in_export": missing, "skipped_bad_records": inbox.skips.total,
+                          "ids_not_in_export": missing, "first_id_not_in_export": absent[0] if missing else None,
+                          "skipped_bad_records": inbox.skips.total,
                           "skipped_why": dict(inbox.skips.counts), "_skipped_first": dict(inbox.skips.first)})
 
 

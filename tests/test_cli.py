@@ -193,6 +193,28 @@ def test_train_refuses_a_bad_model_path_before_training(tmp_path: Path, monkeypa
         assert r.exit_code == 1 and says in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
+def test_train_says_what_it_could_not_use(tmp_path: Path) -> None:
+    """Unreadable times in a labelled table and labels for ids the export lacks were dropped
+    without a word."""
+    table = tmp_path / "t.csv"
+    table.write_text("text,label,sent_at\n" + "".join(
+        f"{'Thanks for the follow! https://bit.ly/g' if i % 2 else 'see you at the match'} {i},"
+        f"{'auto' if i % 2 else 'personal'},{'soon' if i == 3 else '2024-03-07T14:06:09Z'}\n" for i in range(24)),
+        encoding="utf-8")
+    r = _run("train", str(table), "-o", str(tmp_path / "a.joblib"))
+    assert r.exit_code == 0
+    assert f"warning: {table}: 1 row with a sent_at that is not a time (first: row 5, 'soon'" in r.stderr
+    r = _run("train", str(table), "--strict", "-o", str(tmp_path / "a.joblib"))
+    assert r.exit_code == 2 and r.stderr.strip() == (
+        f"error: {table}: row 5: sent_at 'soon' is not a time (expected ISO 8601, like 2024-03-07T14:06:09Z)")
+    labels = tmp_path / "labels.csv"
+    labels.write_text((EXAMPLE.parent / "canonical.labels.csv").read_text(encoding="utf-8") + "zzz,auto\n",
+                      encoding="utf-8")
+    r = _run("train", str(EXAMPLE), "--labels", str(labels), "-o", str(tmp_path / "b.joblib"))
+    assert r.exit_code == 0
+    assert f"warning: {labels}: 1 labelled message id is not in the export (first: 'zzz'); left out" in r.stderr
+
+
 def test_tables_print_strangers_names_and_texts_without_terminal_escapes(tmp_path: Path) -> None:
     """A sender's name or text can hold ESC sequences (recolour the screen, set the window title),
     bidi overrides and rich markup: the terminal table shows them escaped, on one line each."""

@@ -97,3 +97,27 @@ def test_senders_first_dm_delay_is_the_first_dms_own() -> None:
     table = senders(export, frame).set_index("sender_id")
     assert pd.isna(table.loc["u1", "first_dm_after_follow_s"]) and table.loc["u2", "first_dm_after_follow_s"] == 9.0
     assert str(table["shared_template_senders"].dtype) == "Int64" and table.loc["u1", "shared_template_senders"] == 3
+
+
+def test_table_times_read_iso_and_one_spreadsheet_format_per_column() -> None:
+    """A scan export saved back by Excel holds "1/13/2023 14:06": read before, silently missing."""
+    from autodm.scan import table_times
+
+    iso = table_times(pd.Series(["2023-01-13T14:06:48Z", "", None]))
+    assert iso.iloc[0] == pd.Timestamp("2023-01-13 14:06:48", tz="UTC") and iso.iloc[1:].isna().all()
+    us = table_times(pd.Series(["1/13/2023 14:06", "02/01/2023 05:32"]))  # a 13th month: month first
+    assert list(us) == [pd.Timestamp("2023-01-13 14:06", tz="UTC"), pd.Timestamp("2023-02-01 05:32", tz="UTC")]
+    uk = table_times(pd.Series(["13/01/2023 14:06", "02/01/2023 05:32"]))
+    assert list(uk) == [pd.Timestamp("2023-01-13 14:06", tz="UTC"), pd.Timestamp("2023-01-02 05:32", tz="UTC")]
+    # no day past 12: month-first and day-first both fit, differently; guessing would be worse
+    assert table_times(pd.Series(["02/01/2023 05:32", "03/04/2023 05:32"])).isna().all()
+    assert table_times(pd.Series(["not a date", "1/13/2023 14:06"])).isna().all()
+
+
+def test_unreadable_times_name_the_column_count_and_first_value() -> None:
+    from autodm.scan import unreadable_times
+
+    t = pd.DataFrame({"text": ["a", "b", "c"], "Sent_At": ["2023-01-13T14:06:48Z", "soon", "later"],
+                      "followed_at": ["", None, "2023-01-13T14:00:00Z"]})
+    assert unreadable_times(t) == [("sent_at", 2, 1, "soon")]
+    assert table_messages(t)["sent_at"].notna().tolist() == [True, False, False]

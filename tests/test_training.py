@@ -114,6 +114,26 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
     assert a.card["data"]["sha256"] == digest(labelled_table(path))
 
 
+def test_unreadable_times_in_a_labelled_table_are_said_or_stop_strict(tmp_path: Path) -> None:
+    """sent_at 'not a date' on every row trained without a word, even under --strict."""
+    from autodm.errors import RecordError
+
+    t = _table(12, 12)
+    t["sent_at"] = ["2024-03-07T14:06:09Z"] * 20 + ["not a date"] * 3 + [""]
+    t.loc[1, "label"] = ""  # a blank label moves no row number
+    path = tmp_path / "l.csv"
+    t.to_csv(path, index=False)
+    data = labelled_table(path)
+    assert data.info["unreadable_times"] == [
+        f"{path}: 3 rows with a sent_at that is not a time (first: row 22, 'not a date'; expected ISO 8601): "
+        "timing left unknown"]
+    with pytest.raises(RecordError, match=r"l\.csv: row 22: sent_at 'not a date' is not a time \(expected ISO 8601"):
+        labelled_table(path, strict=True)
+    t["sent_at"] = "2024-03-07T14:06:09Z"
+    t.to_csv(path, index=False)
+    assert labelled_table(path, strict=True).info["unreadable_times"] == []
+
+
 def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
     msgs = [{"id": f"m{i}", "sender_id": f"u{i}", "sent_at": 1_700_000_000 + 60 * i,
              "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
@@ -124,7 +144,13 @@ def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
     labels.write_text("message_id,label\n" + "".join(f"m{i},{'auto' if i % 2 else 'personal'}\n" for i in range(30))
                       + "nope,auto\n")
     data = labelled_archive([export], labels)
-    assert len(data) == 30 and data.info["ids_not_in_export"] == 1
+    assert len(data) == 30 and data.info["ids_not_in_export"] == 1 and data.info["first_id_not_in_export"] == "nope"
+    # the same label twice is one label; two different ones for a message are an error
+    labels.write_text(labels.read_text() + "m1,auto\n")
+    assert len(labelled_archive([export], labels)) == 30
+    labels.write_text(labels.read_text() + "m3,personal\n")
+    with pytest.raises(TrainingError, match=r"labels\.csv: row 34: message 'm3' is labelled twice, differently"):
+        labelled_archive([export], labels)
     assert (data.frame["delay_2min"] == 1).all()  # timing rebuilt from the export's follows
     assert list(data.y) == [i % 2 for i in range(30)]
 

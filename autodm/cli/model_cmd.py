@@ -54,11 +54,19 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
     if labels is not None:
         data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
         report_skips(data.info["skipped_bad_records"], data.info["skipped_why"], data.info.get("_skipped_first"))
+        if n := data.info["ids_not_in_export"]:
+            err_console.print(one_line(
+                f"warning: {labels}: {n} labelled message id{'s are' if n > 1 else ' is'} not in the export "
+                f"(first: {data.info['first_id_not_in_export']!r}); left out"), highlight=False, markup=False)
         return data
     if follows is not None:
         raise InputError("--follows adds follow times to an export read with --labels; a labelled table "
                          "already carries its followed_at column")
-    return concat([labelled_table(f, weight=weight) for f in files])
+    tables = [labelled_table(f, weight=weight, strict=strict) for f in files]
+    for t in tables:
+        for line in t.info["unreadable_times"]:
+            err_console.print(one_line(f"warning: {line}"), highlight=False, markup=False)
+    return concat(tables)
 
 
 @app.command()
