@@ -104,9 +104,18 @@ def test_ctrl_c_while_the_command_imports_is_one_line_too() -> None:
     assert (proc.returncode, proc.stdout, proc.stderr) == (130, b"", b"interrupted\n")
 
 
-def test_closed_stdout_is_a_quiet_exit_0(tmp_path: Path) -> None:
+_EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
+
+
+@pytest.mark.parametrize("args", [
+    ["inspect", "--json", "{src}"],
+    ["--help"],  # Typer met the EPIPE itself and exited 1
+    ["scan", "--help"],
+    ["evaluate", str(_EXAMPLES / "inbox.json"), "--labels", str(_EXAMPLES / "canonical.labels.csv")],
+])
+def test_closed_stdout_is_a_quiet_exit_0(tmp_path: Path, args: list[str]) -> None:
     src = _write(tmp_path / "inbox.json", GOOD)
-    proc = subprocess.Popen([sys.executable, "-m", "autodm", "inspect", "--json", str(src)],
+    proc = subprocess.Popen([sys.executable, "-m", "autodm", *(a.format(src=src) for a in args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # the reader is gone before autodm writes: its write gets EPIPE

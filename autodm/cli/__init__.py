@@ -44,7 +44,7 @@ err_console = Console(stderr=True, soft_wrap=True)  # one message, one line: pip
 P = ParamSpec("P")
 R = TypeVar("R")
 _state = {"debug": os.environ.get("AUTODM_DEBUG", "") not in ("", "0"), "interrupted": False,
-          "stdout_closed": False}
+          "stdout_closed": False, "stdout_at_start": None}
 
 
 def stdout_closed() -> bool:
@@ -157,11 +157,15 @@ def main() -> None:
     if sys.stdout is None:  # started with stdout closed (>&-): -o still works, results to stdout cannot
         _state["stdout_closed"] = True
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (the process's stdout)
+    _state["stdout_at_start"] = _stdout_identity()
     try:
         app()
     except SystemExit as e:
         if e.code == EXIT_INTERRUPTED:  # Ctrl-C while Typer parsed the options
             interrupted()
+        if e.code == 1 and _typer_met_broken_pipe():  # its own EPIPE path exits 1: quiet 0, as ours
+            _quiet_broken_pipe()
+            sys.exit(0)
         raise
     except KeyboardInterrupt:
         if _state["debug"]:
@@ -181,6 +185,29 @@ def main() -> None:
             raise
         err_console.print(f"error: {one_line(describe_bug(e))}", highlight=False, soft_wrap=True, markup=False)
         sys.exit(1)
+
+
+def _stdout_identity() -> tuple[int, int] | None:
+    try:
+        st = os.fstat(1)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _typer_met_broken_pipe() -> bool:
+    """Whether an EPIPE on stdout was met outside our commands' handling, and exited 1 where a
+    ``| head`` should see a quiet 0: rich (printing Typer's help, or a table) points fd 1 at
+    /dev/null and raises SystemExit(1); Typer's own handler wraps stdout in Click's
+    PacifyFlushWrapper and exits 1."""
+    if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+        return True
+    now = _stdout_identity()
+    try:
+        null = os.stat(os.devnull)
+    except OSError:
+        return False
+    return now != _state["stdout_at_start"] and now == (null.st_dev, null.st_ino)
 
 
 def _quiet_broken_pipe() -> None:
