@@ -198,6 +198,30 @@ def test_limits_come_from_the_environment(tmp_path: Path) -> None:
         "(bytes or a count)\n")
 
 
+@pytest.mark.parametrize("args,line", [
+    (["scan", "{src}", "-t", "1.5"],
+     "error: Invalid value for '--threshold' / '-t': 1.5 is not a number from 0 to 1 (see 'autodm scan --help')"),
+    (["scan", "{src}", "-t", "nan"],  # was "should be <= 1"
+     "error: Invalid value for '--threshold' / '-t': nan is not a number from 0 to 1 (see 'autodm scan --help')"),
+    (["train", "{src}", "--weight", "inf"],
+     "error: Invalid value for '--weight': inf is not a number of at least 0.01 (see 'autodm train --help')"),
+    (["scan", "{src}", "--nope"],
+     "error: No such option: --nope (Possible options: --model) (see 'autodm scan --help')"),
+    (["nope"], "error: No such command 'nope'. (see 'autodm --help')"),
+])
+def test_usage_errors_are_one_line_with_exit_code_2(tmp_path: Path, args: list[str], line: str) -> None:
+    """Typer drew a five-line box for a bad option; now one line like every other error."""
+    src = _write(tmp_path / "inbox.json", GOOD)
+    r = _autodm(*(a.format(src=src) for a in args))
+    line = line.replace("'autodm", "'python -m autodm")  # the help is named as the command was run
+    assert (r.returncode, r.stdout, r.stderr.decode()) == (2, b"", line + "\n")
+
+
+def test_bare_autodm_still_shows_its_help() -> None:
+    r = _autodm()
+    assert r.returncode == 2 and b"Usage: python -m autodm [OPTIONS] COMMAND" in r.stdout and r.stderr == b""
+
+
 # --------------------------------------------------------------------------- in-process
 
 

@@ -159,7 +159,18 @@ def main() -> None:
         sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 (the process's stdout)
     _state["stdout_at_start"] = _stdout_identity()
     try:
-        app()
+        # not standalone: a usage error comes back here to be said in one line; Exit's code is returned
+        code = app(standalone_mode=False)
+        if code == EXIT_INTERRUPTED:  # Ctrl-C while Typer parsed the options
+            interrupted()
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Abort:
+        err_console.print("aborted", highlight=False)
+        sys.exit(1)
+    except typer.TyperException as e:  # Click's UsageError and kin: bad options or arguments
+        if type(e).__name__ != "NoArgsIsHelpError":  # bare 'autodm': Typer has shown the help
+            err_console.print(one_line(usage_line(e)), highlight=False, markup=False)
+        sys.exit(getattr(e, "exit_code", 2))
     except SystemExit as e:
         if e.code == EXIT_INTERRUPTED:  # Ctrl-C while Typer parsed the options
             interrupted()
@@ -185,6 +196,20 @@ def main() -> None:
             raise
         err_console.print(f"error: {one_line(describe_bug(e))}", highlight=False, soft_wrap=True, markup=False)
         sys.exit(1)
+
+
+def usage_line(error: Exception) -> str:
+    """A usage error as one line: what was wrong, and where the command's help is.
+
+    >>> class E(Exception):
+    ...     def format_message(self): return "No such option: --nope"
+    >>> usage_line(E())
+    "error: No such option: --nope (see 'autodm --help')"
+    """
+    ctx = getattr(error, "ctx", None)
+    where = ctx.command_path if ctx is not None else "autodm"
+    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    return f"error: {message} (see '{where} --help')"
 
 
 def _stdout_identity() -> tuple[int, int] | None:

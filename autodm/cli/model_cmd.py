@@ -14,7 +14,7 @@ from rich.table import Table
 
 from autodm import output
 from autodm.cli import app, err_console, reports_errors
-from autodm.cli.options import FollowsOpt, PlatformOpt, StrictOpt
+from autodm.cli.options import FollowsOpt, PlatformOpt, StrictOpt, a_cost, a_share, a_weight
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, report_skips, stage
 from autodm.errors import InputError, one_line
 
@@ -78,9 +78,9 @@ def train(
     labels: LabelsOpt = None,
     with_default: Annotated[bool, typer.Option("--with-default", help="Add the bundled corpus to your "
                                                "labels (alone: rebuild the default model).")] = False,
-    weight: Annotated[float, typer.Option("--weight", min=0.01, help="Weight of your labelled rows "
+    weight: Annotated[float, typer.Option("--weight", callback=a_weight, help="Weight of your labelled rows "
                                           "relative to the bundled corpus.")] = 1.0,
-    max_fpr: Annotated[float | None, typer.Option("--max-fpr", min=0.0, max=1.0, help="Pick the "
+    max_fpr: Annotated[float | None, typer.Option("--max-fpr", callback=a_share, help="Pick the "
                        "threshold that keeps the cross-validated false-positive rate at or under this "
                        "(default: max F1).", show_default=False)] = None,
     threshold_on: Annotated[ThresholdOn, typer.Option("--threshold-on", help="Choose the threshold on all "
@@ -141,9 +141,9 @@ def evaluate(
     model_path: ModelOpt = None,
     trust_model: TrustOpt = False,
     labels: LabelsOpt = None,
-    threshold: Annotated[float | None, typer.Option("--threshold", "-t", min=0.0, max=1.0,
+    threshold: Annotated[float | None, typer.Option("--threshold", "-t", callback=a_share,
                          help="Evaluate at this threshold (default: the model's).", show_default=False)] = None,
-    fp_cost: Annotated[float, typer.Option("--fp-cost", min=0.0, help="Cost of flagging a personal "
+    fp_cost: Annotated[float, typer.Option("--fp-cost", callback=a_cost, help="Cost of flagging a personal "
                                            "message, relative to missing an auto-DM: the report "
                                            "gives the threshold that minimises the total.")] = 5.0,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")]

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from autodm import output
 from autodm.cli import app, err_console, printable, reports_errors, stdout_closed
-from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
+from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt, a_share
 from autodm.errors import OutputError, one_line
 from autodm.loaders import load_inbox
 
@@ -188,7 +188,7 @@ def scan(
     paths: Paths,
     fmt: FormatOpt = None,
     out: OutOpt = None,
-    threshold: Annotated[float | None, typer.Option("--threshold", "-t", min=0.0, max=1.0,
+    threshold: Annotated[float | None, typer.Option("--threshold", "-t", callback=a_share,
                          help="Score at or above which a message is auto (default: the model's).",
                          show_default=False)] = None,
     only: Annotated[Only | None, typer.Option("--only", help="Keep only auto or only personal verdicts.",
@@ -228,7 +228,7 @@ def senders_cmd(
     paths: Paths,
     fmt: FormatOpt = None,
     out: OutOpt = None,
-    threshold: Annotated[float | None, typer.Option("--threshold", "-t", min=0.0, max=1.0,
+    threshold: Annotated[float | None, typer.Option("--threshold", "-t", callback=a_share,
                          help="Score at or above which a message is auto (default: the model's).",
                          show_default=False)] = None,
     model_path: ModelOpt = None,
