@@ -186,9 +186,9 @@ def main() -> None:
     except BrokenPipeError:
         _quiet_broken_pipe()
         sys.exit(0)
-    except AutodmError as e:  # raised outside a command body (should not happen)
-        if _state["debug"]:
-            raise
+    except AutodmError as e:  # under --debug, or raised outside a command body (should not happen)
+        if _state["debug"]:  # the traceback, and the exit code the same error has without --debug
+            traceback.print_exc()
         err_console.print(f"error: {e}", highlight=False, soft_wrap=True, markup=False)
         sys.exit(e.exit_code)
     except Exception as e:
