@@ -1,0 +1,129 @@
+"""CSV rows from a file's bytes, decoded a row at a time; the few rows with bad bytes are marked.
+
+UTF-8 (a BOM is fine) or UTF-16 with its BOM (a CSV a spreadsheet saved as "Unicode Text"). A
+file with a few bytes that are not UTF-8, or a few NUL bytes, loses only the rows that hold
+them: :class:`CsvRows` yields every row with what is wrong with its bytes (``NOT_UTF8``,
+``NUL``, or None), and the loader skips and counts those rows. A file that is not text at all
+is refused whole by :meth:`CsvRows.check` with one :class:`InputError` that names its first bad
+byte: a binary, a UTF-16 file without its BOM (NULs throughout), a file in another encoding; the
+rule is that bad rows make up at least half of the rows (header and preamble included), or
+that the header itself is bad (the loader asks with :meth:`CsvRows.file_error`).
+
+The common, all-valid file costs nothing extra: it is read with a strict decoder after one
+``memchr`` for a NUL. Only when that decoder fails does the file get read again from its start
+with bad bytes kept as lone surrogates (``surrogateescape``: U+DC80..U+DCFF, never a comma, quote
+or newline, so the rows split where they did), past the rows already given, and every later row
+is checked. A NUL (which the csv module keeps as a character) makes every row checked from the
+start. A bad byte in a quoted cell taints the whole row, however many lines it spans.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+
+from autodm.errors import InputError
+
+#: Byte-order marks that make a file UTF-16 (little- and big-endian); UTF-32's start with UTF-16 LE's.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF8_BOM = b"\xef\xbb\xbf"
+#: Why a row is bad, as :class:`~autodm.inbox.Skips` counts it, and what was expected.
+NOT_UTF8 = "not UTF-8 text"
+NUL = "contains a NUL byte"
+EXPECTED = {NOT_UTF8: "UTF-8", NUL: "text without NUL bytes"}
+#: A bad byte decoded with ``surrogateescape``, or a NUL.
+_BAD = re.compile("[\x00\udc80-\udcff]")
+
+
+class CsvRows:
+    """The rows of CSV bytes as ``(first line, cells, problem)``; ``problem`` is ``NOT_UTF8``, ``NUL`` or None.
+
+    ``name`` and ``hint`` make the whole-file error: ``<name>: not UTF-8 text (bad byte at line 3,
+    offset 57); <hint>``. Blank lines come as empty rows (and are not counted). Iterate once.
+
+    >>> rows = CsvRows(b"a,b\\n1,caf\\xe9\\n2,ok\\n", "m.csv", "save it as UTF-8")
+    >>> [(line, problem) for line, _, problem in rows]
+    [(1, None), (2, 'not UTF-8 text'), (3, None)]
+    >>> rows.check()  # one bad row in three: read
+    """
+
+    def __init__(self, data: bytes, name: str, hint: str) -> None:
+        self.data, self.name, self.hint = data, name, hint
+        self.encoding = "utf-16" if data.startswith(UTF16_BOMS) else "utf-8"
+        #: Every row is checked: a NUL is somewhere, UTF-16 (its NULs are not bytes), or strict decoding failed.
+        self.checked = self.encoding == "utf-16" or data.find(b"\x00") >= 0
+        self.rows = 0  # non-blank rows given
+        self.bad = 0  # of which with a problem
+        self.line_num = 0  # the last line of the last row given
+        self._first_bad_line = 0
+
+    def _text(self) -> io.TextIOWrapper:
+        """A decoding view of the bytes from their start (past a UTF-8 BOM); bad bytes kept when checked."""
+        raw = io.BytesIO(self.data)  # shares the bytes: no copy of a big file
+        if self.data.startswith(UTF8_BOM):
+            raw.seek(len(UTF8_BOM))
+        errors = "surrogateescape" if self.checked and self.encoding == "utf-8" else "strict"
+        return io.TextIOWrapper(raw, encoding=self.encoding, errors=errors, newline="")
+
+    def __iter__(self) -> Iterator[tuple[int, list[str], str | None]]:
+        reader = csv.reader(self._text())
+        given = 0
+        while True:
+            try:
+                if not self.checked:  # the fast path: strict decoding, nothing checked
+                    for cells in reader:
+                        start, self.line_num = self.line_num + 1, reader.line_num
+                        given += 1
+                        if cells:
+                            self.rows += 1
+                        yield start, cells, None
+                    return
+                for cells in reader:
+                    start, self.line_num = self.line_num + 1, reader.line_num
+                    given += 1
+                    problem = None
+                    if cells:
+                        self.rows += 1
+                        joined = "\x1f".join(cells)
+                        if _BAD.search(joined):
+                            problem = NOT_UTF8 if _BAD.search(joined.replace("\x00", "")) else NUL
+                            self.bad += 1
+                            self._first_bad_line = self._first_bad_line or start
+                    yield start, cells, problem
+                return
+            except UnicodeDecodeError:
+                if self.checked:  # UTF-16 that does not decode: not a text file
+                    raise self.file_error() from None
+            # a bad byte ahead: read again from the start, keeping bad bytes, past the rows given
+            # (they came from text before it, so they split the same way)
+            self.checked = True
+            reader = csv.reader(self._text())
+            for _ in range(given):
+                next(reader)
+
+    def check(self) -> None:
+        """Refuse the whole file (:meth:`file_error`) when at least half of its rows are bad."""
+        if self.bad and 2 * self.bad >= self.rows:
+            raise self.file_error()
+
+    def file_error(self) -> InputError:
+        """The error that refuses the whole file, naming its first bad byte (or NUL) by line."""
+        if self.encoding == "utf-16":
+            try:
+                self.data.decode("utf-16")
+            except UnicodeDecodeError as e:
+                return InputError(f"{self.name}: not UTF-16 text (bad byte at offset {e.start}); {self.hint}")
+            return InputError(f"{self.name}: {NUL} (line {self._first_bad_line or 1}); {self.hint}")
+        nul = self.data.find(b"\x00")
+        try:
+            self.data.decode("utf-8")
+            bad = -1
+        except UnicodeDecodeError as e:
+            bad = e.start
+        if nul >= 0 and not 0 <= bad < nul:
+            line = self.data.count(b"\n", 0, nul) + 1
+            return InputError(f"{self.name}: {NUL} (line {line}); {self.hint}")
+        line = self.data.count(b"\n", 0, max(bad, 0)) + 1
+        return InputError(f"{self.name}: {NOT_UTF8} (bad byte at line {line}, offset {bad}); {self.hint}")
