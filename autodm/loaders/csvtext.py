@@ -54,9 +54,9 @@ class CsvRows:
         self.encoding = "utf-16" if data.startswith(UTF16_BOMS) else "utf-8"
         #: Every row is checked: a NUL is somewhere, UTF-16 (its NULs are not bytes), or strict decoding failed.
         self.checked = self.encoding == "utf-16" or data.find(b"\x00") >= 0
-        self.rows = 0  # non-blank rows given
+        self.rows = 0  # non-blank rows given (counted once rows are checked: until then none is bad)
         self.bad = 0  # of which with a problem
-        self.line_num = 0  # the last line of the last row given
+        self.line_num = 0  # the last line read, once the rows are read or a csv.Error stopped them
         self._first_bad_line = 0
 
     def _text(self) -> io.TextIOWrapper:
@@ -68,40 +68,41 @@ class CsvRows:
         return io.TextIOWrapper(raw, encoding=self.encoding, errors=errors, newline="")
 
     def __iter__(self) -> Iterator[tuple[int, list[str], str | None]]:
+        line = 0  # the last line of the last row given
         reader = csv.reader(self._text())
-        given = 0
-        while True:
-            try:
-                if not self.checked:  # the fast path: strict decoding, nothing checked
-                    for cells in reader:
-                        start, self.line_num = self.line_num + 1, reader.line_num
-                        given += 1
-                        if cells:
-                            self.rows += 1
+        try:
+            if not self.checked:
+                try:
+                    for cells in reader:  # the fast path: strict decoding, nothing checked or counted
+                        start, line = line + 1, reader.line_num
                         yield start, cells, None
                     return
-                for cells in reader:
-                    start, self.line_num = self.line_num + 1, reader.line_num
-                    given += 1
-                    problem = None
-                    if cells:
-                        self.rows += 1
-                        joined = "\x1f".join(cells)
-                        if _BAD.search(joined):
-                            problem = NOT_UTF8 if _BAD.search(joined.replace("\x00", "")) else NUL
-                            self.bad += 1
-                            self._first_bad_line = self._first_bad_line or start
-                    yield start, cells, problem
-                return
-            except UnicodeDecodeError:
-                if self.checked:  # UTF-16 that does not decode: not a text file
-                    raise self.file_error() from None
-            # a bad byte ahead: read again from the start, keeping bad bytes, past the rows given
-            # (they came from text before it, so they split the same way)
-            self.checked = True
-            reader = csv.reader(self._text())
-            for _ in range(given):
-                next(reader)
+                except UnicodeDecodeError:
+                    pass
+                # a bad byte ahead: read again from the start, keeping bad bytes, past the rows given
+                # (they came from text before it, so they split the same way), counting them
+                self.checked = True
+                reader = csv.reader(self._text())
+                if line:
+                    for cells in reader:
+                        self.rows += bool(cells)
+                        if reader.line_num >= line:
+                            break
+            for cells in reader:
+                start, line = line + 1, reader.line_num
+                problem = None
+                if cells:
+                    self.rows += 1
+                    joined = "\x1f".join(cells)
+                    if _BAD.search(joined):
+                        problem = NOT_UTF8 if _BAD.search(joined.replace("\x00", "")) else NUL
+                        self.bad += 1
+                        self._first_bad_line = self._first_bad_line or start
+                yield start, cells, problem
+        except UnicodeDecodeError:  # UTF-16 that does not decode: not a text file
+            raise self.file_error() from None
+        finally:
+            self.line_num = reader.line_num
 
     def check(self) -> None:
         """Refuse the whole file (:meth:`file_error`) when at least half of its rows are bad."""
