@@ -8,7 +8,7 @@ import io
 import pytest
 
 from autodm.errors import InputError
-from autodm.loaders.csvtext import NOT_UTF8, NUL, CsvRows
+from autodm.loaders.csvtext import NOT_UTF8, NUL, CsvRows, header_width, misfit
 
 HINT = "save it as UTF-8"
 
@@ -98,3 +98,19 @@ def test_utf16_that_does_not_decode_is_refused_while_reading() -> None:
     data = "id,text\n1,a\n".encode("utf-16") + b"\x00\xd8"  # a lone high surrogate at the end
     with pytest.raises(InputError, match=r"m\.csv: not UTF-16 text \(bad byte at offset \d+\); save it as UTF-8"):
         list(CsvRows(data, "m.csv", HINT))
+
+
+@pytest.mark.parametrize(("cells", "width", "least", "wrong", "kept"), [
+    (["a", "b", "c"], 3, None, None, 3),
+    (["a", "b", "c", " ", ""], 3, None, None, 3),  # blank cells past the header: dropped
+    (["a", "b", "c", "d"], 3, None, "3 fields as in the header; this row has 4", 4),
+    (["a"], 3, None, "3 fields as in the header; this row has 1", 1),
+    (["a", "b"], 3, 2, None, 2),  # stops before an optional column
+    (["a"], 3, 2, "3 fields as in the header; this row has 1", 1),
+])
+def test_misfit(cells: list[str], width: int, least: int | None, wrong: str | None, kept: int) -> None:
+    assert (misfit(cells, width, least), len(cells)) == (wrong, kept)
+
+
+def test_header_width_leaves_out_blank_trailing_cells() -> None:
+    assert [header_width(h) for h in (["a", "b"], ["a", "b", "", " "], ["", "b"], [])] == [2, 2, 2, 0]

@@ -518,6 +518,33 @@ def test_a_bad_byte_in_connections_or_invitations_loses_only_its_row(tmp_path: P
     assert "Great meeting you at the meetup!" not in set(ib.messages["text"])
 
 
+def test_a_row_with_the_wrong_number_of_fields_is_named_so(tmp_path: Path) -> None:
+    """A messages.csv row of 4 fields was skipped as "unreadable message DATE" (its cells were padded,
+    so DATE read blank); a row with an extra non-blank cell read its columns shifted. Each is now
+    "wrong number of fields", in every LinkedIn CSV; blank cells past the header are harmless."""
+    messages = MESSAGES_CURRENT.replace("Hello from Kim,INBOX,,No,No\n", "Hello from Kim,INBOX,,No,No,,\n") + (
+        "2-U2hvcnQ=,,Sam Short,https://www.linkedin.com/in/sam-short\n")
+    connections = CONNECTIONS + "Sam,Short,https://www.linkedin.com/in/sam-short\n"
+    invitations = INVITATIONS + (f'Lee Long,Alex Example,"8/3/24, 9:00 AM",Hi,INCOMING,{PAT},{OWNER_URL},extra\n')
+    bad = {"messages.csv": messages, "Connections.csv": connections, "Invitations.csv": invitations}
+    z = write_zip(tmp_path / "fields.zip", bad)
+    ib = load_inbox([z])
+    assert ib.skips.counts == {"wrong number of fields": 3}
+    assert _rows(ib) == CURRENT_MESSAGES and _follows(ib) == CURRENT_FOLLOWS
+    assert _fails(z, "--strict") == (f"error: {z}:messages.csv: record row 15 (line 18): wrong number of fields "
+                                     "(expected 13 fields as in the header; this row has 4)")
+    clean = {"messages.csv": MESSAGES_CURRENT, "Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS}
+    for file, rec in [("Connections.csv", "row 7 (line 11)"), ("Invitations.csv", "row 5 (line 6)")]:
+        one = write_zip(tmp_path / f"one-{file}.zip", {**clean, file: bad[file]})
+        with pytest.raises(RecordError, match=re.escape(f"{file}: record {rec}: wrong number of fields (expected")):
+            load_inbox([one], strict=True)
+    legacy = MESSAGES_LEGACY + "Jordan Okafor,Alex Example,2019-12-25T08:00:00,,hm\n"
+    root = write_folder(tmp_path / "legacy", {"messages.csv": legacy})
+    assert load_inbox([root]).skips.counts == {"wrong number of fields": 1}
+    assert _fails(root, "--strict").endswith("messages.csv: record row 5 (line 7): wrong number of fields (expected 7 "
+                                             "fields as in the header; this row has 5)")
+
+
 def test_legacy_bad_direction_and_missing_sender(tmp_path: Path) -> None:
     text = MESSAGES_LEGACY + "Jordan Okafor,Alex Example,2019-12-25T08:00:00,,hm,SIDEWAYS,INBOX\n" \
                              ",Alex Example,2019-12-26T08:00:00,,who?,INCOMING,INBOX\n"

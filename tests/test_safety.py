@@ -198,10 +198,19 @@ def test_jsonl_is_streamed_line_by_line() -> None:
 
 
 def test_csv_rows_longer_or_shorter_than_the_header(tmp_path: Path) -> None:
-    p = _write(tmp_path / "m.csv", "id,sender_id,sent_at,text\n1,a,1704067200,hi,extra,cells\n2,a\n3,b,1704067300\n")
+    """A row with more fields than the header (an unquoted comma: its text was cut to "hi") or too few
+    for the required columns (it was "message without a time", or read without its text) is skipped
+    as what it is; a row that stops before an optional column, or has blank cells past the header, is read."""
+    p = _write(tmp_path / "m.csv", "id,sender_id,sent_at,text,sender_name\n1,a,1704067200,hi, extra, cells\n2,a\n"
+                                   "3,b,1704067300\n4,b,1704067400,ok\n5,c,1704067500,fine,Cy,,\n")
     inbox = load_inbox([p])
-    assert inbox.messages["message_id"].tolist() == ["1", "3"]
-    assert inbox.skips.counts == {"message without a time": 1}
+    assert inbox.messages[["message_id", "text"]].values.tolist() == [["4", "ok"], ["5", "fine"]]
+    assert inbox.messages["sender_name"].tolist()[1] == "Cy"
+    assert inbox.skips.counts == {"wrong number of fields": 3}
+    assert inbox.skips.first == {"wrong number of fields": f"{p}: record on line 2"}
+    with pytest.raises(RecordError, match=r"m\.csv: record on line 2: wrong number of fields \(expected 5 fields "
+                                          r"as in the header; this row has 6\)$"):
+        load_inbox([p], strict=True)
 
 
 @pytest.mark.parametrize(("data", "fmt"), [

@@ -10,9 +10,11 @@ has ``user_id`` (or ``user_name``) and ``followed_at``.
 Hostile input: a text time must start with a year in 1970..2099 (like epoch times; anything else
 is an unreadable time, skipped or an error under ``--strict``); JSON nested over 1024 levels is
 an InputError (orjson does not recurse); JSONL and CSV are read a line at a time; a CSV is UTF-8
-(a BOM is fine) or UTF-16 with its BOM, a row with a NUL byte or a byte that is not UTF-8 is
-skipped and counted like an invalid JSONL line (a file with them in its header or in half of its
-rows is an InputError naming the first), and a cell may be as long as the file.
+(a BOM is fine) or UTF-16 with its BOM, and a cell may be as long as the file. A row with a NUL
+byte or a byte that is not UTF-8 is skipped and counted like an invalid JSONL line (a file with
+them in its header or in half of its rows is an InputError naming the first), and so is a row
+with more fields than the header (an unquoted comma would cut its text short) or too few to
+reach every required column; a row that stops before optional columns reads them as absent.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import orjson
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
 from autodm.loaders import jsonload
-from autodm.loaders.csvtext import EXPECTED, CsvRows
+from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
 from autodm.loaders.tree import ExportTree
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
@@ -167,14 +169,15 @@ def _read_csv(
     """(record, row) for each CSV row, keys lowercased; streamed, so memory stays near the file's size.
 
     A file without the ``shape``'s columns raises InputError before any row is read. A row with bytes
-    that are not UTF-8 (or a NUL) is skipped and counted once the whole file has been read (a file
-    with them in its header or in half of its rows is not text: InputError, see csvtext).
+    that are not UTF-8 (or a NUL), with more fields than the header (blank ones aside) or too few
+    for its required columns, is skipped and counted once the whole file has been read (a file with
+    bad bytes in its header or in half of its rows is not text: InputError, see csvtext).
     """
     need, one_of, expected = shape
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     reader = CsvRows(data, name, "save the CSV as UTF-8")
     rows = iter(reader)
-    bad: list[tuple[str, str]] = []
+    bad: list[tuple[str, str, str]] = []  # (record, why, expected)
     try:
         _, head, problem = next(rows, (0, [], None))
         if problem:
@@ -183,9 +186,13 @@ def _read_csv(
         missing = [c for c in need if c not in keys] + ([] if set(one_of) & set(keys) else [one_of[0]])
         if missing:
             raise InputError(f"{name}: CSV lacks the column(s) {', '.join(sorted(missing))}; expected {expected}")
+        width = header_width(keys)
+        least = 1 + max(i for i, k in enumerate(keys) if k in need or k in one_of)  # the last required cell
         for start, row, problem in rows:
             if problem:
-                bad.append((f"on line {start}", problem))
+                bad.append((f"on line {start}", problem, EXPECTED[problem]))
+            elif len(row) != width and row and (wrong := misfit(row, width, least)):
+                bad.append((f"on line {start}", WRONG_WIDTH, wrong))
             elif row:
                 yield f"on line {start}", dict(zip(keys, row, strict=False))
     except csv.Error as e:
@@ -193,8 +200,8 @@ def _read_csv(
             raise reader.file_error() from None
         raise InputError(f"{name}: line {reader.line_num}: not valid CSV ({e})") from None
     reader.check()
-    for record, problem in bad:
-        skips.skip(name, record, problem, EXPECTED[problem])
+    for record, why, expected_here in bad:
+        skips.skip(name, record, why, expected_here)
 
 
 def _str(v: Any) -> str | None:

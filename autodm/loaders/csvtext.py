@@ -33,6 +33,8 @@ UTF8_BOM = b"\xef\xbb\xbf"
 NOT_UTF8 = "not UTF-8 text"
 NUL = "contains a NUL byte"
 EXPECTED = {NOT_UTF8: "UTF-8", NUL: "text without NUL bytes"}
+#: A row whose number of fields is not the header's (a short row would read its DATE from another column).
+WRONG_WIDTH = "wrong number of fields"
 #: A bad byte decoded with ``surrogateescape``, or a NUL.
 _BAD = re.compile("[\x00\udc80-\udcff]")
 
@@ -128,3 +130,30 @@ class CsvRows:
             return InputError(f"{self.name}: {NUL} (line {line}); {self.hint}")
         line = self.data.count(b"\n", 0, max(bad, 0)) + 1
         return InputError(f"{self.name}: {NOT_UTF8} (bad byte at line {line}, offset {bad}); {self.hint}")
+
+
+def header_width(header: list[str]) -> int:
+    """How many fields a row should have: the header's, blank ones at its end left out."""
+    n = len(header)
+    while n and not header[n - 1].strip():
+        n -= 1
+    return n
+
+
+def misfit(cells: list[str], width: int, least: int | None = None) -> str | None:
+    """None when the row has ``width`` fields (blank ones past them are dropped) or, given ``least``,
+    at least that many and no more than ``width``; else what was expected.
+
+    >>> misfit(["a", "b", ""], 2), misfit(["a", "b", "c", "d"], 13), misfit(["a", "b"], 4, least=2)
+    (None, '13 fields as in the header; this row has 4', None)
+    """
+    n = len(cells)
+    if n == width:
+        return None
+    if n > width:
+        if not any(c.strip() for c in cells[width:]):
+            del cells[width:]
+            return None
+    elif least is not None and n >= least:
+        return None
+    return f"{width} fields as in the header; this row has {n}"

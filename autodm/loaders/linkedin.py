@@ -47,10 +47,11 @@ invitation note itself never looks sent after the connection.
 Times: DATE ``2024-03-09 16:05:00 UTC`` (legacy ``2019-11-06T02:08:20``, naive = UTC) parsed in
 one vectorised call; ``Connected On`` ``07 Mar 2024`` and ``Sent At`` ``3/9/24, 4:05 PM`` parsed
 without the locale (English month names), zone unstated = UTC. A row with an unreadable time,
-no sender or an unknown direction is skipped and counted (an error under ``--strict``), and so
-is a row with bytes that are not UTF-8 or a NUL (:mod:`autodm.loaders.csvtext`); a file that is
-not text (bad bytes in its header or in half of its rows) or lacks the required columns is an
-:class:`InputError` naming it.
+no sender or an unknown direction is skipped and counted (an error under ``--strict``), and so is
+a row with another number of fields than its header (blank ones past it aside: a short row would
+read its DATE from the wrong column) or with bytes that are not UTF-8 or a NUL (see
+:mod:`autodm.loaders.csvtext`). A file that is not text (bad bytes in its header or in half of
+its rows) or lacks the required columns is an :class:`InputError` naming it.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ import pandas as pd
 
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox, normalize_name, normalize_url
-from autodm.loaders.csvtext import EXPECTED, CsvRows
+from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
 from autodm.loaders.meta import fix_meta_text
 from autodm.loaders.tree import ExportTree
 
@@ -231,8 +232,9 @@ def _read_table(
 ) -> _Table:
     """Read one CSV member; InputError when it is not text, not CSV or lacks a required column.
 
-    A row with bytes that are not UTF-8 (or a NUL) is skipped and counted; a file with them in
-    at least half of its rows, or in the lines before its header, is not text (see csvtext).
+    A row with bytes that are not UTF-8 (or a NUL), or with another number of fields than the
+    header (blank ones past it aside), is skipped and counted; a file with bad bytes in at least
+    half of its rows, or in the lines before its header, is not text (see csvtext).
     """
     name = tree.display(path)
     if csv.field_size_limit() < _FIELD_LIMIT:
@@ -241,7 +243,7 @@ def _read_table(
     rows_in = iter(reader)
     table: _Table | None = None
     seen = width = 0
-    bad: list[tuple[tuple[int, int], str]] = []  # skipped once the file is known to be text
+    bad: list[tuple[tuple[int, int], str, str]] = []  # (where, why, expected): skipped once the file is text
     try:
         for start, cells, problem in rows_in:
             if not problem and (not cells or not "".join(cells).strip()):
@@ -255,7 +257,7 @@ def _read_table(
                 if missing:
                     raise InputError(f"{name}: line {start}: missing column(s) {', '.join(missing)}; "
                                      f"expected the header {expected}")
-                table, width = _Table(name, cols, header_line=start), len(cells)
+                table, width = _Table(name, cols, header_line=start), header_width(cells)
                 break
             seen += 1
             if seen >= _HEADER_LINES:
@@ -271,13 +273,14 @@ def _read_table(
                 continue
             n += 1
             if problem:
-                bad.append(((n, start), problem))
+                bad.append(((n, start), problem, EXPECTED[problem]))
                 continue
             if not any(cells):
                 table.empty += 1
                 continue
-            if len(cells) < width:
-                cells.extend([""] * (width - len(cells)))
+            if len(cells) != width and (wrong := misfit(cells, width)):
+                bad.append(((n, start), WRONG_WIDTH, wrong))
+                continue
             cells.append("")  # what an absent optional column reads as (index -1)
             rows.append(cells)
             where.append((n, start))
@@ -287,8 +290,8 @@ def _read_table(
         raise InputError(f"{name}: line {reader.line_num}: not readable as CSV ({e}); "
                          "expected the export's file unchanged") from None
     reader.check()
-    for at, problem in bad:
-        skips.skip(name, _rec(at), problem, EXPECTED[problem])
+    for at, why, expected_here in bad:
+        skips.skip(name, _rec(at), why, expected_here)
     return table
 
 
