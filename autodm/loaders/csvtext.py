@@ -25,9 +25,8 @@ import re
 from collections.abc import Iterator
 
 from autodm.errors import InputError
+from autodm.loaders.tree import UTF16_BOMS  # UTF-32's BOMs start with UTF-16 LE's: NULs follow
 
-#: Byte-order marks that make a file UTF-16 (little- and big-endian); UTF-32's start with UTF-16 LE's.
-UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 UTF8_BOM = b"\xef\xbb\xbf"
 #: Why a row is bad, as :class:`~autodm.inbox.Skips` counts it, and what was expected.
 NOT_UTF8 = "not UTF-8 text"

@@ -207,7 +207,7 @@ def _rec(where: tuple[int, int]) -> str:
 class _Table:
     """One CSV file: display name, header keys -> column, its data rows and their places.
 
-    Rows are padded to the header's width, plus one blank cell at the end (see :meth:`col`).
+    Rows have the header's width (rows that do not are skipped), plus one blank cell at the end (see :meth:`col`).
     """
 
     name: str
