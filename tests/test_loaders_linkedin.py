@@ -399,9 +399,11 @@ def test_system_texts(text: str, system: bool) -> None:
 
 
 BAD_CASES = {
-    "latin-1 messages": ({"messages.csv": MESSAGES_CURRENT.replace("Chloé", "Chlo\udce9").encode("utf-8",
-                                                                                               "surrogateescape"),
-                          "Connections.csv": CONNECTIONS}, r"messages\.csv: not UTF-8 text"),
+    "messages in UTF-16 without its BOM": ({"messages.csv": MESSAGES_CURRENT.encode("utf-16-le"),
+                                            "Connections.csv": CONNECTIONS},
+                                           r"messages\.csv: contains a NUL byte \(line 1\); expected the export's"),
+    "a binary messages.csv": ({"messages.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+                               "Connections.csv": CONNECTIONS}, r"messages\.csv: not UTF-8 text \(bad byte at line 1"),
     "messages without DATE": ({"messages.csv": MESSAGES_CURRENT.replace(",DATE,", ",WHEN,", 1),
                                "Connections.csv": CONNECTIONS}, r"messages\.csv: line 1: missing column\(s\) DATE;"),
     "messages not LinkedIn's": ({"messages.csv": "a,b,c\n1,2,3\n", "Connections.csv": CONNECTIONS},
@@ -420,8 +422,6 @@ BAD_CASES = {
     "invitations without Sent At": ({"messages.csv": MESSAGES_CURRENT,
                                      "Invitations.csv": INVITATIONS.replace("Sent At", "Sent")},
                                     r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
-    "NUL bytes": ({"messages.csv": MESSAGES_CURRENT.replace("Hello from Kim", "Hello\x00"),
-                   "Connections.csv": CONNECTIONS}, r"messages\.csv: contains a NUL byte \(line 16\)"),
     "no messages.csv": ({"Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS.replace(
         "Hey {first_name}, let's connect! I help founders 10x their pipeline.", "").replace(
         "Hi Alex, I'd love to add you to my network.", "").replace("Great meeting you at the meetup!", "")},
@@ -487,6 +487,62 @@ def test_strict_names_the_file_and_row(tmp_path: Path, file: str, expected: str)
     with pytest.raises(RecordError):
         load_inbox([z], strict=True)
     assert load_inbox([z]).skips.total == 1  # without --strict: skipped and counted
+
+
+@pytest.mark.parametrize(("bad", "reason"), [(b"\xe9", "not UTF-8 text"), (b"\x00", "contains a NUL byte")])
+def test_a_bad_byte_loses_only_its_row(tmp_path: Path, bad: bytes, reason: str) -> None:
+    """A latin-1 é or a NUL in a messages.csv row (one in a quoted multi-line cell) used to refuse the
+    whole file; now that row alone is skipped and counted, and --strict stops there."""
+    data = MESSAGES_CURRENT.encode().replace(b"She said", b"She" + bad + b" said").replace(
+        b"Hello from Kim", b"Hello " + bad + b"from Kim")
+    z = write_zip(tmp_path / "bytes.zip", {**export_current(), "messages.csv": data})
+    ib = load_inbox([z])
+    assert ib.skips.counts == {reason: 2}
+    assert ib.skips.first[reason] == f"{z}:messages.csv: record row 4 (line 6)"
+    lost = {'Tu viens au café demain ?\nShe said "bring the cat"', "Hello from Kim"}
+    assert _rows(ib) == [r for r in CURRENT_MESSAGES if r[1] not in lost]
+    assert [f[1:] for f in _follows(ib)] == [f[1:] for f in CURRENT_FOLLOWS]  # Kim's URL: the skipped row's spelling
+    expected = "UTF-8" if bad == b"\xe9" else "text without NUL bytes"
+    assert _fails(z, "--strict") == f"error: {z}:messages.csv: record row 4 (line 6): {reason} (expected {expected})"
+
+
+def test_a_bad_byte_in_connections_or_invitations_loses_only_its_row(tmp_path: Path) -> None:
+    files = {**export_current(), "Connections.csv": CONNECTIONS.encode().replace(b"Designer", b"D\xe9signer"),
+             "Invitations.csv": INVITATIONS.encode().replace(b"the meetup", b"the\x00meetup")}
+    z = write_zip(tmp_path / "bytes.zip", files)
+    ib = load_inbox([z])
+    assert ib.skips.counts == {"not UTF-8 text": 1, "contains a NUL byte": 1}
+    assert ib.skips.first == {"not UTF-8 text": f"{z}:Connections.csv: record row 2 (line 6)",
+                              "contains a NUL byte": f"{z}:Invitations.csv: record row 4 (line 5)"}
+    assert [f[0] for f in _follows(ib)] == [KIM, JORDAN, ROBIN, CHLOE]
+    assert "Great meeting you at the meetup!" not in set(ib.messages["text"])
+
+
+def test_a_row_with_the_wrong_number_of_fields_is_named_so(tmp_path: Path) -> None:
+    """A messages.csv row of 4 fields was skipped as "unreadable message DATE" (its cells were padded,
+    so DATE read blank); a row with an extra non-blank cell read its columns shifted. Each is now
+    "wrong number of fields", in every LinkedIn CSV; blank cells past the header are harmless."""
+    messages = MESSAGES_CURRENT.replace("Hello from Kim,INBOX,,No,No\n", "Hello from Kim,INBOX,,No,No,,\n") + (
+        "2-U2hvcnQ=,,Sam Short,https://www.linkedin.com/in/sam-short\n")
+    connections = CONNECTIONS + "Sam,Short,https://www.linkedin.com/in/sam-short\n"
+    invitations = INVITATIONS + (f'Lee Long,Alex Example,"8/3/24, 9:00 AM",Hi,INCOMING,{PAT},{OWNER_URL},extra\n')
+    bad = {"messages.csv": messages, "Connections.csv": connections, "Invitations.csv": invitations}
+    z = write_zip(tmp_path / "fields.zip", bad)
+    ib = load_inbox([z])
+    assert ib.skips.counts == {"wrong number of fields": 3}
+    assert _rows(ib) == CURRENT_MESSAGES and _follows(ib) == CURRENT_FOLLOWS
+    assert _fails(z, "--strict") == (f"error: {z}:messages.csv: record row 15 (line 18): wrong number of fields "
+                                     "(expected 13 fields as in the header; this row has 4)")
+    clean = {"messages.csv": MESSAGES_CURRENT, "Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS}
+    for file, rec in [("Connections.csv", "row 7 (line 11)"), ("Invitations.csv", "row 5 (line 6)")]:
+        one = write_zip(tmp_path / f"one-{file}.zip", {**clean, file: bad[file]})
+        with pytest.raises(RecordError, match=re.escape(f"{file}: record {rec}: wrong number of fields (expected")):
+            load_inbox([one], strict=True)
+    legacy = MESSAGES_LEGACY + "Jordan Okafor,Alex Example,2019-12-25T08:00:00,,hm\n"
+    root = write_folder(tmp_path / "legacy", {"messages.csv": legacy})
+    assert load_inbox([root]).skips.counts == {"wrong number of fields": 1}
+    assert _fails(root, "--strict").endswith("messages.csv: record row 5 (line 7): wrong number of fields (expected 7 "
+                                             "fields as in the header; this row has 5)")
 
 
 def test_legacy_bad_direction_and_missing_sender(tmp_path: Path) -> None:

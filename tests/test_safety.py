@@ -118,21 +118,37 @@ def test_deep_nesting_in_a_jsonl_line_or_a_field_is_one_skipped_record(tmp_path:
 # --------------------------------------------------------------------------- CSV bytes
 
 
-def test_csv_with_nul_bytes_names_the_line(tmp_path: Path) -> None:
-    p = _write(tmp_path / "m.csv", b"id,sender_id,sent_at,text\n1,a,1704067200,hi\n2,a,1704067200,h\x00i\n")
-    with pytest.raises(InputError, match=r"m\.csv: contains a NUL byte \(line 3\); expected a text CSV"):
-        load_inbox([p])
-    f = _write(tmp_path / "f.csv", b"user_id,followed_at\na\x00,1704067200\n")
-    with pytest.raises(InputError, match=r"f\.csv: contains a NUL byte \(line 2\)"):
+def test_csv_rows_with_a_nul_byte_are_skipped_and_counted(tmp_path: Path) -> None:
+    """One NUL used to refuse the whole CSV; now its row alone is skipped (--strict stops there)."""
+    p = _write(tmp_path / "m.csv", b"id,sender_id,sent_at,text\n1,a,1704067200,hi\n2,a,1704067200,h\x00i\n"
+                                   b"3,a,1704067200,ok\n")
+    inbox = load_inbox([p])
+    assert list(inbox.messages["message_id"]) == ["1", "3"]
+    assert inbox.skips.counts == {"contains a NUL byte": 1} and inbox.skips.first == {
+        "contains a NUL byte": f"{p}: record on line 3"}
+    with pytest.raises(RecordError, match=r"m\.csv: record on line 3: contains a NUL byte \(expected text without "
+                                          r"NUL bytes\)$"):
+        load_inbox([p], strict=True)
+    f = _write(tmp_path / "f.csv", b"user_id,followed_at\na\x00,1704067200\nb,1704067200\nc,1704067200\n")
+    follows = load_inbox([_write(tmp_path / "inbox.json", json.dumps([_msg()]))], follows=f)
+    assert list(follows.follows["user_id"]) == ["b", "c"] and follows.skips.counts == {"contains a NUL byte": 1}
+    f = _write(tmp_path / "f.csv", b"user_id,followed_at\na\x00,1704067200\n")  # its one row: not text
+    with pytest.raises(InputError, match=r"f\.csv: contains a NUL byte \(line 2\); save the CSV as UTF-8"):
         load_inbox([_write(tmp_path / "inbox.json", json.dumps([_msg()]))], follows=f)
 
 
-def test_csv_with_mixed_encodings_names_the_first_bad_line(tmp_path: Path) -> None:
+def test_csv_with_mixed_encodings_loses_only_the_bad_rows(tmp_path: Path) -> None:
     data = ("id,sender_id,sent_at,text\n1,a,1704067200,café\n".encode()
             + "2,a,1704067200,café\n".encode("cp1252") + "3,a,1704067200,naïve\n".encode())
     p = _write(tmp_path / "m.csv", data)
-    with pytest.raises(InputError, match=r"m\.csv: not UTF-8 text \(bad byte at line 3, offset \d+; mixed"):
-        load_inbox([p])
+    inbox = load_inbox([p])
+    assert list(inbox.messages["text"]) == ["café", "naïve"] and inbox.skips.counts == {"not UTF-8 text": 1}
+    with pytest.raises(RecordError, match=r"m\.csv: record on line 3: not UTF-8 text \(expected UTF-8\)$"):
+        load_inbox([p], strict=True)
+    whole = _write(tmp_path / "w.csv", "id,sender_id,sent_at,text\n1,a,1704067200,café\n2,a,1704067200,crème\n"
+                                       "3,a,1704067200,ok\n".encode("cp1252"))
+    with pytest.raises(InputError, match=r"w\.csv: not UTF-8 text \(bad byte at line 2, offset 44\); save the CSV"):
+        load_inbox([whole])
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
@@ -156,13 +172,13 @@ def test_a_long_csv_is_read_correctly_and_streamed(tmp_path: Path) -> None:
     assert inbox.messages["message_id"].iloc[-1] == str(n - 1)
     assert elapsed < 60  # about 4 s here; linear (10M lines: about 2-3 minutes)
     assert inbox.skips.counts == {"unreadable message time": 1}
-    *_, (last, row) = canonical._read_csv(p.read_bytes(), "long.csv", canonical.MESSAGE_CSV)
+    *_, (last, row) = canonical._read_csv(p.read_bytes(), "long.csv", canonical.MESSAGE_CSV, Skips())
     assert (last, row["text"]) == (f"on line {n + 2}", "bad")  # what --strict would name
     # the CSV reader itself holds one row at a time, whatever the file's length
     data = p.read_bytes()[: 4 * 1024**2]
     tracemalloc.start()
     try:
-        rows = sum(1 for _ in canonical._read_csv(data, "long.csv", canonical.MESSAGE_CSV))
+        rows = sum(1 for _ in canonical._read_csv(data, "long.csv", canonical.MESSAGE_CSV, Skips()))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -182,10 +198,19 @@ def test_jsonl_is_streamed_line_by_line() -> None:
 
 
 def test_csv_rows_longer_or_shorter_than_the_header(tmp_path: Path) -> None:
-    p = _write(tmp_path / "m.csv", "id,sender_id,sent_at,text\n1,a,1704067200,hi,extra,cells\n2,a\n3,b,1704067300\n")
+    """A row with more fields than the header (an unquoted comma: its text was cut to "hi") or too few
+    for the required columns (it was "message without a time", or read without its text) is skipped
+    as what it is; a row that stops before an optional column, or has blank cells past the header, is read."""
+    p = _write(tmp_path / "m.csv", "id,sender_id,sent_at,text,sender_name\n1,a,1704067200,hi, extra, cells\n2,a\n"
+                                   "3,b,1704067300\n4,b,1704067400,ok\n5,c,1704067500,fine,Cy,,\n")
     inbox = load_inbox([p])
-    assert inbox.messages["message_id"].tolist() == ["1", "3"]
-    assert inbox.skips.counts == {"message without a time": 1}
+    assert inbox.messages[["message_id", "text"]].values.tolist() == [["4", "ok"], ["5", "fine"]]
+    assert inbox.messages["sender_name"].tolist()[1] == "Cy"
+    assert inbox.skips.counts == {"wrong number of fields": 3}
+    assert inbox.skips.first == {"wrong number of fields": f"{p}: record on line 2"}
+    with pytest.raises(RecordError, match=r"m\.csv: record on line 2: wrong number of fields \(expected 5 fields "
+                                          r"as in the header; this row has 6\)$"):
+        load_inbox([p], strict=True)
 
 
 @pytest.mark.parametrize(("data", "fmt"), [

@@ -10,8 +10,11 @@ has ``user_id`` (or ``user_name``) and ``followed_at``.
 Hostile input: a text time must start with a year in 1970..2099 (like epoch times; anything else
 is an unreadable time, skipped or an error under ``--strict``); JSON nested over 1024 levels is
 an InputError (orjson does not recurse); JSONL and CSV are read a line at a time; a CSV is UTF-8
-(a BOM is fine) or UTF-16 with its BOM, a NUL byte or a byte that is not UTF-8 is an InputError
-naming its line, and a cell may be as long as the file.
+(a BOM is fine) or UTF-16 with its BOM, and a cell may be as long as the file. A row with a NUL
+byte or a byte that is not UTF-8 is skipped and counted like an invalid JSONL line (a file with
+them in its header or in half of its rows is an InputError naming the first), and so is a row
+with more fields than the header (an unquoted comma would cut its text short) or too few to
+reach every required column; a row that stops before optional columns reads them as absent.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ import orjson
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
 from autodm.loaders import jsonload
-from autodm.loaders.tree import UTF16_BOMS, ExportTree
+from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
+from autodm.loaders.tree import ExportTree
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
 _TRUE = {"true", "1", "yes", "y", "t"}
@@ -80,7 +84,7 @@ def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None) -> 
     follows_raw: list[Any] = []
     messages_raw: Iterator[tuple[int | str, Any]]
     if fmt == "csv":
-        messages_raw = _read_csv(data, name, MESSAGE_CSV)
+        messages_raw = _read_csv(data, name, MESSAGE_CSV, skips)
     elif fmt == "jsonl":
         messages_raw = _read_jsonl(data, name, skips)
     else:
@@ -159,53 +163,45 @@ def _read_jsonl(data: bytes, name: str, skips: Skips) -> Iterator[tuple[int | st
             yield record, None
 
 
-def _csv_text(data: bytes, name: str) -> io.TextIOWrapper:
-    """A decoding view of CSV bytes (UTF-8, or UTF-16 with its BOM as Excel's "Unicode text")."""
-    if data.startswith(UTF16_BOMS):
-        return io.TextIOWrapper(io.BytesIO(data), encoding="utf-16", newline="")
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        raise InputError(f"{name}: contains a NUL byte (line {line}); expected a text CSV file in UTF-8")
-    raw = io.BytesIO(data)  # shares ``data``'s buffer: no copy of a big file
-    raw.seek(3 if data.startswith(b"\xef\xbb\xbf") else 0)
-    return io.TextIOWrapper(raw, encoding="utf-8", newline="")
-
-
-def _not_utf8(data: bytes, name: str, encoding: str) -> InputError:
-    """The error for CSV bytes that do not decode, naming the line of the first bad byte."""
-    try:
-        data.decode(encoding)
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        return InputError(f"{name}: not {encoding.upper()} text (bad byte at line {line}, offset {e.start}; "
-                          "mixed or another encoding?); save the CSV as UTF-8")
-    return InputError(f"{name}: not {encoding.upper()} text; save the CSV as UTF-8")
-
-
-def _read_csv(data: bytes, name: str, shape: _CsvShape) -> Iterator[tuple[int | str, dict[str, str]]]:
+def _read_csv(
+    data: bytes, name: str, shape: _CsvShape, skips: Skips,
+) -> Iterator[tuple[int | str, dict[str, str]]]:
     """(record, row) for each CSV row, keys lowercased; streamed, so memory stays near the file's size.
 
-    A file without the ``shape``'s columns raises InputError before any row is read.
+    A file without the ``shape``'s columns raises InputError before any row is read. A row with bytes
+    that are not UTF-8 (or a NUL), with more fields than the header (blank ones aside) or too few
+    for its required columns, is skipped and counted once the whole file has been read (a file with
+    bad bytes in its header or in half of its rows is not text: InputError, see csvtext).
     """
     need, one_of, expected = shape
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    text = _csv_text(data, name)
-    reader = csv.reader(text)
+    reader = CsvRows(data, name, "save the CSV as UTF-8")
+    rows = iter(reader)
+    bad: list[tuple[str, str, str]] = []  # (record, why, expected)
     try:
-        keys = [h.strip().lower().lstrip("\ufeff") for h in next(reader, [])]
+        _, head, problem = next(rows, (0, [], None))
+        if problem:
+            raise reader.file_error()
+        keys = [h.strip().lower().lstrip("\ufeff") for h in head]
         missing = [c for c in need if c not in keys] + ([] if set(one_of) & set(keys) else [one_of[0]])
         if missing:
             raise InputError(f"{name}: CSV lacks the column(s) {', '.join(sorted(missing))}; expected {expected}")
-        line = reader.line_num
-        for row in reader:
-            start, line = line + 1, reader.line_num
-            if row:
+        width = header_width(keys)
+        least = 1 + max(i for i, k in enumerate(keys) if k in need or k in one_of)  # the last required cell
+        for start, row, problem in rows:
+            if problem:
+                bad.append((f"on line {start}", problem, EXPECTED[problem]))
+            elif len(row) != width and row and (wrong := misfit(row, width, least)):
+                bad.append((f"on line {start}", WRONG_WIDTH, wrong))
+            elif row:
                 yield f"on line {start}", dict(zip(keys, row, strict=False))
-    except UnicodeDecodeError:
-        raise _not_utf8(data, name, text.encoding) from None
     except csv.Error as e:
+        if reader.bad:
+            raise reader.file_error() from None
         raise InputError(f"{name}: line {reader.line_num}: not valid CSV ({e})") from None
+    reader.check()
+    for record, why, expected_here in bad:
+        skips.skip(name, record, why, expected_here)
 
 
 def _str(v: Any) -> str | None:
@@ -328,6 +324,6 @@ def load_follows_file(data: bytes, name: str, skips: Skips) -> FollowRows:
         for i, f in enumerate(items, start=1):
             _add_follow(rows, f, name, i, skips)
         return rows
-    for record, row in _read_csv(data, name, FOLLOW_CSV):
+    for record, row in _read_csv(data, name, FOLLOW_CSV, skips):
         _add_follow(rows, {k: v or None for k, v in row.items()}, name, record, skips)
     return rows

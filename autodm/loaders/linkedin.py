@@ -47,8 +47,11 @@ invitation note itself never looks sent after the connection.
 Times: DATE ``2024-03-09 16:05:00 UTC`` (legacy ``2019-11-06T02:08:20``, naive = UTC) parsed in
 one vectorised call; ``Connected On`` ``07 Mar 2024`` and ``Sent At`` ``3/9/24, 4:05 PM`` parsed
 without the locale (English month names), zone unstated = UTC. A row with an unreadable time,
-no sender or an unknown direction is skipped and counted (an error under ``--strict``); a file
-that is not UTF-8 or lacks the required columns is an :class:`InputError` naming it.
+no sender or an unknown direction is skipped and counted (an error under ``--strict``), and so is
+a row with another number of fields than its header (blank ones past it aside: a short row would
+read its DATE from the wrong column) or with bytes that are not UTF-8 or a NUL (see
+:mod:`autodm.loaders.csvtext`). A file that is not text (bad bytes in its header or in half of
+its rows) or lacks the required columns is an :class:`InputError` naming it.
 """
 
 from __future__ import annotations
@@ -57,7 +60,6 @@ import csv
 import functools
 import hashlib
 import html
-import io
 import logging
 import re
 from collections import Counter, defaultdict
@@ -70,6 +72,7 @@ import pandas as pd
 
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox, normalize_name, normalize_url
+from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
 from autodm.loaders.meta import fix_meta_text
 from autodm.loaders.tree import ExportTree
 
@@ -204,7 +207,7 @@ def _rec(where: tuple[int, int]) -> str:
 class _Table:
     """One CSV file: display name, header keys -> column, its data rows and their places.
 
-    Rows are padded to the header's width, plus one blank cell at the end (see :meth:`col`).
+    Rows have the header's width (rows that do not are skipped), plus one blank cell at the end (see :meth:`col`).
     """
 
     name: str
@@ -225,26 +228,28 @@ class _Table:
 
 def _read_table(
     tree: ExportTree, path: str, *, is_header: Callable[[list[str]], bool], required: dict[str, str],
-    expected: str,
+    expected: str, skips: Skips,
 ) -> _Table:
-    """Read one CSV member; InputError when it is not UTF-8, not CSV or lacks a required column."""
+    """Read one CSV member; InputError when it is not text, not CSV or lacks a required column.
+
+    A row with bytes that are not UTF-8 (or a NUL), or with another number of fields than the
+    header (blank ones past it aside), is skipped and counted; a file with bad bytes in at least
+    half of its rows, or in the lines before its header, is not text (see csvtext).
+    """
     name = tree.display(path)
-    text = tree.read_text(path)
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError(f"{name}: contains a NUL byte (line {line}); expected a UTF-8 CSV file as LinkedIn exports it")
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = CsvRows(tree.read_bytes(path), name, "expected the export's file unchanged")
+    rows_in = iter(reader)
     table: _Table | None = None
-    seen = line = width = 0
+    seen = width = 0
+    bad: list[tuple[tuple[int, int], str, str]] = []  # (where, why, expected): skipped once the file is text
     try:
-        for cells in reader:
-            start, line = line + 1, reader.line_num
-            if not cells or not "".join(cells).strip():
+        for start, cells, problem in rows_in:
+            if not problem and (not cells or not "".join(cells).strip()):
                 continue
             keys = [_key(c) for c in cells]
-            if is_header(keys):
+            if not problem and is_header(keys):
                 cols: dict[str, int] = {}
                 for i, k in enumerate(keys):
                     cols.setdefault(k, i)
@@ -252,31 +257,41 @@ def _read_table(
                 if missing:
                     raise InputError(f"{name}: line {start}: missing column(s) {', '.join(missing)}; "
                                      f"expected the header {expected}")
-                table, width = _Table(name, cols, header_line=start), len(cells)
+                table, width = _Table(name, cols, header_line=start), header_width(cells)
                 break
             seen += 1
             if seen >= _HEADER_LINES:
                 break
         if table is None:
+            if reader.bad:  # a binary, or a file in another encoding: say that, not "no header"
+                raise reader.file_error()
             raise InputError(f"{name}: no header line in its first {_HEADER_LINES} lines; expected {expected}")
         rows, where = table.rows, table.where
         n = 0
-        for cells in reader:
-            start, line = line + 1, reader.line_num
+        for start, cells, problem in rows_in:
             if not cells:
                 continue
             n += 1
+            if problem:
+                bad.append(((n, start), problem, EXPECTED[problem]))
+                continue
             if not any(cells):
                 table.empty += 1
                 continue
-            if len(cells) < width:
-                cells.extend([""] * (width - len(cells)))
+            if len(cells) != width and (wrong := misfit(cells, width)):
+                bad.append(((n, start), WRONG_WIDTH, wrong))
+                continue
             cells.append("")  # what an absent optional column reads as (index -1)
             rows.append(cells)
             where.append((n, start))
     except csv.Error as e:
+        if reader.bad:
+            raise reader.file_error() from None
         raise InputError(f"{name}: line {reader.line_num}: not readable as CSV ({e}); "
                          "expected the export's file unchanged") from None
+    reader.check()
+    for at, why, expected_here in bad:
+        skips.skip(name, _rec(at), why, expected_here)
     return table
 
 
@@ -514,7 +529,7 @@ def _is_message_header(keys: list[str]) -> bool:
 def _read_messages(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
     """One messages.csv (current or legacy header) into ``st.msgs``."""
     probe = _read_table(tree, path, is_header=_is_message_header, required={"FROM": "FROM"},
-                        expected=f"{CURRENT_HEADER} (or the legacy {LEGACY_HEADER})")
+                        expected=f"{CURRENT_HEADER} (or the legacy {LEGACY_HEADER})", skips=skips)
     current = "SENDERPROFILEURL" in probe.cols or "CONVERSATIONID" in probe.cols
     legacy = not current and "DIRECTION" in probe.cols
     required = _LEGACY_REQUIRED if legacy else _CURRENT_REQUIRED
@@ -601,7 +616,7 @@ def _is_invitation_header(keys: list[str]) -> bool:
 def _read_invitations(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
     """One Invitations.csv into ``st.invs``."""
     t = _read_table(tree, path, is_header=_is_invitation_header, required=_INVITATIONS_REQUIRED,
-                    expected=INVITATIONS_HEADER)
+                    expected=INVITATIONS_HEADER, skips=skips)
     st.empty += t.empty
     c = t.cols
     i_from, i_to, i_at, i_dir = c["FROM"], c["TO"], c["SENTAT"], c["DIRECTION"]
@@ -637,7 +652,7 @@ class _Conn:
 def _read_connections(tree: ExportTree, path: str, st: _State, skips: Skips) -> tuple[str, list[_Conn]]:
     """One Connections.csv: (its display name, its connections)."""
     t = _read_table(tree, path, is_header=lambda keys: keys[0] == "FIRSTNAME", required=_CONNECTIONS_REQUIRED,
-                    expected=CONNECTIONS_HEADER)
+                    expected=CONNECTIONS_HEADER, skips=skips)
     st.empty += t.empty
     c = t.cols
     i_first, i_last, i_url, i_on = c["FIRSTNAME"], c["LASTNAME"], t.col("URL"), c["CONNECTEDON"]
@@ -661,8 +676,9 @@ def _profile_name(tree: ExportTree, skips: Skips) -> str | None:
     """The owner's name from Profile.csv (First Name, Last Name); None when absent or unreadable."""
     for path in tree.find(PROFILE):
         try:
+            # its bad rows are not messages or connections: dropped, not counted
             t = _read_table(tree, path, is_header=lambda keys: "FIRSTNAME" in keys,
-                            required={"FIRSTNAME": "First Name"}, expected="First Name,Last Name,...")
+                            required={"FIRSTNAME": "First Name"}, expected="First Name,Last Name,...", skips=Skips())
         except InputError as e:
             log.info("%s", e)
             skips.note("LinkedIn Profile.csv unreadable (owner name not taken from it)")
