@@ -295,10 +295,19 @@ _MIN_EPOCH_S, _MAX_EPOCH_S = 0, 4_102_444_800  # 1970 .. 2100
 
 
 def _epoch(num: pd.Series, unit: str) -> pd.Series:
+    """Epoch numbers to UTC. Milliseconds are exact: 1737681534962 is ...54.962, never the
+    ...54.961999872 that scaling to seconds and back in floating point gives."""
     scale = 1000 if unit == "ms" else 1
-    secs = num / scale
-    ok = (secs >= _MIN_EPOCH_S) & (secs < _MAX_EPOCH_S)
-    out = pd.to_datetime((secs.where(ok) * 1e9).round().astype("Int64"), unit="ns", utc=True)
+    ok = (num >= _MIN_EPOCH_S * scale) & (num < _MAX_EPOCH_S * scale)
+    if unit == "ms":
+        # whole microseconds stay under 2**53 up to 2100, so a float holds them exactly; the
+        # nanoseconds are then whole microseconds times 1000, in integers
+        ns = (num.where(ok) * 1000).round().astype("Int64") * 1000
+    else:
+        # seconds keep the float product (whole seconds are exact in it): the simulated timelines,
+        # and with them the bundled examples and model, are built from these values
+        ns = (num.where(ok) * 1e9).round().astype("Int64")
+    out = pd.to_datetime(ns, unit="ns", utc=True)
     return out.astype("datetime64[ns, UTC]")
 
 
@@ -567,6 +576,15 @@ def _latest_before(msgs: pd.DataFrame, follows: pd.DataFrame, fk: pd.DataFrame) 
     return got.sort_values("_order").reset_index(drop=True)
 
 
+def _iso_time(t: pd.Timestamp) -> str | None:
+    """ISO 8601 with as many fraction digits as the time has: "...54.962+00:00", not ".962000"."""
+    if pd.isna(t):
+        return None
+    us = t.microsecond + t.nanosecond / 1000
+    spec = "seconds" if not us else "milliseconds" if us % 1000 == 0 else "auto"
+    return t.isoformat(timespec=spec)
+
+
 def describe(inbox: Inbox) -> dict[str, Any]:
     """What ``autodm inspect`` shows: counts, date range, follow coverage, skipped records."""
     m = inbox.messages
@@ -585,8 +603,8 @@ def describe(inbox: Inbox) -> dict[str, Any]:
         "outgoing": int(m["outgoing"].sum()),
         "conversations": int(m["conversation_id"].nunique()),
         "senders": int(incoming["sender_id"].nunique()),
-        "first": m["sent_at"].min().isoformat() if len(m) else None,
-        "last": m["sent_at"].max().isoformat() if len(m) else None,
+        "first": _iso_time(m["sent_at"].min()) if len(m) else None,
+        "last": _iso_time(m["sent_at"].max()) if len(m) else None,
         "kinds": {str(k): int(v) for k, v in m["kind"].value_counts().items()},
         "follows": len(inbox.follows),
         "follows_with_time": int(inbox.follows["followed_at"].notna().sum()),

@@ -44,6 +44,24 @@ def test_to_utc_formats() -> None:
     assert pd.isna(to_utc([10**15], "epoch_s")[0])  # far outside 1970..2100
 
 
+def test_epoch_times_are_exact_not_float_noise() -> None:
+    ms = to_utc([1737681534962, "1737681534962", None], "epoch_ms")
+    assert ms[0].value == ms[1].value == 1737681534962 * 10**6  # not ...54.961999872
+    assert pd.isna(ms[2])
+    many = list(range(1_600_000_000_000, 1_600_000_000_000 + 5000))
+    assert (to_utc(many, "epoch_ms").astype("int64") == [v * 10**6 for v in many]).all()
+    assert to_utc([1704103200, "1704103200"], "epoch_s")[1].value == 1704103200 * 10**9
+
+
+def test_describe_shows_times_without_float_noise() -> None:
+    rows = MessageRows()
+    for i, ms in enumerate((1678833022900, 1737681534962, 1737681530000)):
+        rows.add(message_id=str(i), conversation_id="c", sender_id="a", sent_at=ms)
+    ib = make_inbox(platform="instagram", source="s", messages=rows, skips=Skips(), message_times="epoch_ms")
+    d = describe(ib)
+    assert (d["first"], d["last"]) == ("2023-03-14T22:30:22.900+00:00", "2025-01-24T01:18:54.962+00:00")
+
+
 def test_make_inbox_sorts_dedupes_and_fills_outgoing() -> None:
     ib = _inbox([
         {"id": "2", "sender": "a", "t": "2024-01-02T00:00:00Z"},
