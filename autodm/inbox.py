@@ -395,7 +395,7 @@ def make_inbox(
     if owner.id is not None:
         df["outgoing"] = df["outgoing"].fillna(df["sender_id"] == owner.id)
     df["outgoing"] = df["outgoing"].fillna(False).astype(bool)
-    df = _dedupe_and_sort(df, skips)
+    df = _dedupe_and_sort(df, skips, messages.where)
     fdf = follows_frame(follows, follow_times, skips) if follows is not None else empty_follows()
     if df.empty:
         raise InputError(f"{source}: no readable messages found in this {platform} export")
@@ -404,15 +404,26 @@ def make_inbox(
                  source=source, skips=skips)
 
 
-def _dedupe_and_sort(df: pd.DataFrame, skips: Skips) -> pd.DataFrame:
+def _dedupe_and_sort(df: pd.DataFrame, skips: Skips, where: list[tuple[str, int | str]]) -> pd.DataFrame:
     """Keep the first row of each message id, sort by (sent_at, message_id), stable; new index.
+
+    A repeat with the same sender, time and text (an export split over parts repeats messages) is
+    dropped quietly; one that differs is another message under a taken id, lost: skipped and
+    counted at its ``where`` (indexed by ``df.index``), or an error under ``--strict``.
 
     The same order as ``sort_values(["sent_at", "message_id"], kind="stable")``, faster: the
     times are sorted as integers and only rows sharing a time compare their ids as strings.
     """
-    dup = df["message_id"].duplicated().to_numpy()
+    codes, _ = pd.factorize(df["message_id"], use_na_sentinel=False)  # codes count up in order of first sight
+    first = np.unique(codes, return_index=True)[1][codes]  # each row's id's first row
+    dup = first != np.arange(len(df))
     if dup.any():
-        skips.note("duplicate message id (kept the first)", int(dup.sum()))
+        differs = _differs(df, np.flatnonzero(dup), first[dup])
+        for i in df.index[dup][differs]:
+            file, record = where[i]
+            skips.skip(file, record, "message id used twice with different content", "a unique id per message")
+        if (same := int(dup.sum()) - int(differs.sum())):
+            skips.note("duplicate message id (kept the first)", same)
     keep = np.flatnonzero(~dup)
     sent = df["sent_at"].iloc[keep]
     t = sent.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
@@ -424,6 +435,22 @@ def _dedupe_and_sort(df: pd.DataFrame, skips: Skips) -> pd.DataFrame:
         codes, uniq = pd.factorize(df["message_id"].iloc[keep[tied]], sort=True)
         rank[tied] = np.where(codes < 0, len(uniq), codes)  # a missing id sorts last
     return df.take(keep[np.lexsort((rank, t))]).reset_index(drop=True)
+
+
+#: What makes two rows under one message id the same message.
+_CONTENT = ("sender_id", "sent_at", "text")
+
+
+def _differs(df: pd.DataFrame, rows: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Whether each row at position ``rows`` differs in sender, time or text from the row at
+    ``other``: only the repeated rows are compared, so a million messages cost a few comparisons."""
+    differs = np.zeros(len(rows), dtype=bool)
+    for col in (c for c in _CONTENT if c in df):
+        a = df[col].iloc[rows].reset_index(drop=True)
+        b = df[col].iloc[other].reset_index(drop=True)
+        same = (a == b).fillna(False).to_numpy(dtype=bool) | (a.isna() & b.isna()).to_numpy()
+        differs |= ~same
+    return differs
 
 
 # --------------------------------------------------------------------------- follow join

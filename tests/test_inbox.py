@@ -74,6 +74,27 @@ def test_make_inbox_sorts_dedupes_and_fills_outgoing() -> None:
     assert str(ib.messages["sent_at"].dtype) == "datetime64[ns, UTC]"
 
 
+def test_a_reused_id_with_other_content_is_a_skipped_record_not_a_quiet_drop() -> None:
+    msgs = [{"id": "1", "sender": "a", "t": "2024-01-01T00:00:00Z", "text": "hi"},
+            {"id": "1", "sender": "a", "t": "2024-01-01T00:00:00Z", "text": "hi"},  # a repeat: quiet
+            {"id": "1", "sender": "a", "t": "2024-01-01T00:00:00Z", "text": "another message"},
+            {"id": "1", "sender": "b", "t": "2024-01-01T00:00:00Z", "text": "hi"},
+            {"id": "1", "sender": "a", "t": "2024-01-05T00:00:00Z", "text": "hi"},
+            {"id": "2", "sender": "a", "t": "2024-01-02T00:00:00Z"}]
+    ib = _inbox(msgs, [])
+    assert list(ib.messages["message_id"]) == ["1", "2"] and ib.messages["text"].iloc[0] == "hi"
+    assert ib.skips.notes["duplicate message id (kept the first)"] == 1
+    assert ib.skips.counts == {"message id used twice with different content": 3}
+    assert ib.skips.first["message id used twice with different content"] == "f: record 2"
+    rows = MessageRows()
+    for i, m in enumerate(msgs):
+        rows.add(message_id=m["id"], conversation_id="c", sender_id=m["sender"], sent_at=m["t"],
+                 text=m.get("text", "x"), file="inbox.json", record=i + 1)
+    with pytest.raises(RecordError, match=r"^inbox\.json: record 3: message id used twice with different "
+                                          r"content \(expected a unique id per message\)$"):
+        make_inbox(platform="canonical", source="s", messages=rows, skips=Skips(strict=True), message_times="iso")
+
+
 def test_bad_time_is_skipped_and_counted_or_raises_when_strict() -> None:
     rows = MessageRows()
     rows.add(message_id="1", conversation_id="c", sender_id="a", sent_at="2024-01-01T00:00:00Z",
