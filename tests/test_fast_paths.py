@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import string
+import unicodedata
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -71,6 +75,15 @@ def test_group_counts_match_pandas() -> None:
     s, k, c = (rng.integers(0, m, 1000) for m in (30, 20, 15))
     want = pd.DataFrame({"s": s, "k": k, "c": c}).groupby(["s", "k"])["c"].transform("nunique").to_numpy()
     assert (feat._distinct_per_group(feat._pair_codes(s, k), c) == want).all()
+
+
+def test_normalize_name_of_ascii_is_what_the_unicode_path_gives() -> None:
+    def slow(s: str) -> str | None:
+        s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch)).casefold()
+        return re.sub(r"[\W_]+", "", s) or None
+
+    for s in [string.printable, "Sam_O'Brien.29", "___", "", "A-Z a_z 0-9 !@#", "\x00\x1f\x7f"]:
+        assert normalize_name(s) == slow(s), s
 
 
 def test_map_distinct_matches_map() -> None:
