@@ -295,10 +295,19 @@ _MIN_EPOCH_S, _MAX_EPOCH_S = 0, 4_102_444_800  # 1970 .. 2100
 
 
 def _epoch(num: pd.Series, unit: str) -> pd.Series:
+    """Epoch numbers to UTC. Milliseconds are exact: 1737681534962 is ...54.962, never the
+    ...54.961999872 that scaling to seconds and back in floating point gives."""
     scale = 1000 if unit == "ms" else 1
-    secs = num / scale
-    ok = (secs >= _MIN_EPOCH_S) & (secs < _MAX_EPOCH_S)
-    out = pd.to_datetime((secs.where(ok) * 1e9).round().astype("Int64"), unit="ns", utc=True)
+    ok = (num >= _MIN_EPOCH_S * scale) & (num < _MAX_EPOCH_S * scale)
+    if unit == "ms":
+        # whole microseconds stay under 2**53 up to 2100, so a float holds them exactly; the
+        # nanoseconds are then whole microseconds times 1000, in integers
+        ns = (num.where(ok) * 1000).round().astype("Int64") * 1000
+    else:
+        # seconds keep the float product (whole seconds are exact in it): the simulated timelines,
+        # and with them the bundled examples and model, are built from these values
+        ns = (num.where(ok) * 1e9).round().astype("Int64")
+    out = pd.to_datetime(ns, unit="ns", utc=True)
     return out.astype("datetime64[ns, UTC]")
 
 
@@ -386,7 +395,7 @@ def make_inbox(
     if owner.id is not None:
         df["outgoing"] = df["outgoing"].fillna(df["sender_id"] == owner.id)
     df["outgoing"] = df["outgoing"].fillna(False).astype(bool)
-    df = _dedupe_and_sort(df, skips)
+    df = _dedupe_and_sort(df, skips, messages.where)
     fdf = follows_frame(follows, follow_times, skips) if follows is not None else empty_follows()
     if df.empty:
         raise InputError(f"{source}: no readable messages found in this {platform} export")
@@ -395,15 +404,26 @@ def make_inbox(
                  source=source, skips=skips)
 
 
-def _dedupe_and_sort(df: pd.DataFrame, skips: Skips) -> pd.DataFrame:
+def _dedupe_and_sort(df: pd.DataFrame, skips: Skips, where: list[tuple[str, int | str]]) -> pd.DataFrame:
     """Keep the first row of each message id, sort by (sent_at, message_id), stable; new index.
+
+    A repeat with the same sender, time and text (an export split over parts repeats messages) is
+    dropped quietly; one that differs is another message under a taken id, lost: skipped and
+    counted at its ``where`` (indexed by ``df.index``), or an error under ``--strict``.
 
     The same order as ``sort_values(["sent_at", "message_id"], kind="stable")``, faster: the
     times are sorted as integers and only rows sharing a time compare their ids as strings.
     """
-    dup = df["message_id"].duplicated().to_numpy()
+    codes, _ = pd.factorize(df["message_id"], use_na_sentinel=False)  # codes count up in order of first sight
+    first = np.unique(codes, return_index=True)[1][codes]  # each row's id's first row
+    dup = first != np.arange(len(df))
     if dup.any():
-        skips.note("duplicate message id (kept the first)", int(dup.sum()))
+        differs = _differs(df, np.flatnonzero(dup), first[dup])
+        for i in df.index[dup][differs]:
+            file, record = where[i]
+            skips.skip(file, record, "message id used twice with different content", "a unique id per message")
+        if (same := int(dup.sum()) - int(differs.sum())):
+            skips.note("duplicate message id (kept the first)", same)
     keep = np.flatnonzero(~dup)
     sent = df["sent_at"].iloc[keep]
     t = sent.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).view(np.int64)
@@ -417,9 +437,26 @@ def _dedupe_and_sort(df: pd.DataFrame, skips: Skips) -> pd.DataFrame:
     return df.take(keep[np.lexsort((rank, t))]).reset_index(drop=True)
 
 
+#: What makes two rows under one message id the same message.
+_CONTENT = ("sender_id", "sent_at", "text")
+
+
+def _differs(df: pd.DataFrame, rows: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Whether each row at position ``rows`` differs in sender, time or text from the row at
+    ``other``: only the repeated rows are compared, so a million messages cost a few comparisons."""
+    differs = np.zeros(len(rows), dtype=bool)
+    for col in (c for c in _CONTENT if c in df):
+        a = df[col].iloc[rows].reset_index(drop=True)
+        b = df[col].iloc[other].reset_index(drop=True)
+        same = (a == b).fillna(False).to_numpy(dtype=bool) | (a.isna() & b.isna()).to_numpy()
+        differs |= ~same
+    return differs
+
+
 # --------------------------------------------------------------------------- follow join
 
 _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def normalize_name(name: str | None) -> str | None:
@@ -429,7 +466,9 @@ def normalize_name(name: str | None) -> str | None:
     """
     if name is None or name is pd.NA:
         return None
-    s = unicodedata.normalize("NFKD", str(name))
+    if (s := str(name)).isascii():  # most names and every username: the same result, five times faster
+        return _NOT_ASCII_ALNUM.sub("", s.lower()) or None
+    s = unicodedata.normalize("NFKD", s)
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
     s = _NON_ALNUM.sub("", s)
     return s or None
@@ -444,11 +483,107 @@ def normalize_url(url: str | None) -> str | None:
     return re.sub(r"^(www\.|[a-z]{2}\.)(linkedin\.com)", r"\2", u)
 
 
+#: The shortest key a loose match may join on: "ana" or "tom" says too little about who it is.
+LOOSE_MIN_KEY = 4
+
+_BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_TAGLINE = re.compile(r"[|•·]")
+_DECORATION = re.compile(r"[|•·(\[]")
+#: How letters NFKD leaves whole are written in ASCII (usernames are ASCII).
+_ASCII_SPELLING = str.maketrans({"ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe",
+                                 "Œ": "OE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D",
+                                 "þ": "th", "Þ": "TH", "ı": "i"})
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "AE", "Ö": "OE", "Ü": "UE"})
+
+
+def _core_name(name: str) -> str:
+    """A display name without its decoration: a bracketed "(she/her)" or a "| Coach" tagline."""
+    if not _DECORATION.search(name):
+        return name
+    core = _BRACKETED.sub(" ", _TAGLINE.split(name, maxsplit=1)[0])
+    return core if any(ch.isalnum() for ch in core) else name
+
+
+def _ascii_fold(s: str) -> str:
+    """Accents transliterated, case folded, anything but ASCII letters and digits dropped."""
+    if s.isascii():  # every username: a hundred thousand followers fold in a fraction of a second
+        return _NOT_ASCII_ALNUM.sub("", s.lower())
+    s = unicodedata.normalize("NFKD", s.translate(_ASCII_SPELLING))
+    return _NOT_ASCII_ALNUM.sub("", "".join(ch for ch in s if not unicodedata.combining(ch)).lower())
+
+
+def loose_name_keys(name: str | None) -> frozenset[str]:
+    """The ASCII spellings a username may give a display name, for the ``loose_name`` join.
+
+    The name without decoration ("(she/her)", "| Coach", emoji), its accented letters
+    transliterated ("Chloé Müller" -> "chloemuller", "chloemueller") or dropped ("chlomller");
+    keys under :data:`LOOSE_MIN_KEY` characters are left out.
+
+    >>> sorted(loose_name_keys("Chloé Novak | Coach"))
+    ['chloenovak', 'chlonovak']
+    """
+    if name is None or name is pd.NA:
+        return frozenset()
+    core = unicodedata.normalize("NFC", _core_name(str(name)))
+    dropped = _NOT_ASCII_ALNUM.sub("", "".join(ch for ch in core if ch.isascii()).lower())
+    keys = {_ascii_fold(core), _ascii_fold(core.translate(_UMLAUTS)), dropped}
+    return frozenset(k for k in keys if len(k) >= LOOSE_MIN_KEY)
+
+
+def loose_username_key(name: str | None) -> str | None:
+    """A username (or a follow list's name) folded, its trailing digits dropped: "tom.patel36" ->
+    "tompatel"; None when under :data:`LOOSE_MIN_KEY` characters ("ana_3" -> "ana")."""
+    if name is None or name is pd.NA:
+        return None
+    s = str(name)
+    if s.isascii() and not _DECORATION.search(s):  # every username: fast
+        key = _NOT_ASCII_ALNUM.sub("", s.lower()).rstrip("0123456789")
+    else:
+        key = _ascii_fold(_core_name(s)).rstrip("0123456789")
+    return key if len(key) >= LOOSE_MIN_KEY else None
+
+
+def _loose_matches(display: pd.Series, senders: pd.Series, eligible: np.ndarray, follow_name: pd.Series,
+                   accounts: pd.Series, claims: dict[str, set[str]]) -> tuple[pd.Series, np.ndarray]:
+    """Each ``eligible`` message's follow account by :func:`loose_name_keys` of its sender's name
+    (missing when none), and whether the match is ambiguous: the name's keys reach two accounts,
+    or the account is matched to another sender too (here or at a tighter tier). Worked out once
+    per distinct (name, sender)."""
+    by_key: dict[str, set[str]] = {}
+    keys = _map_distinct(follow_name, loose_username_key).to_numpy(dtype=object)
+    for key, acct in zip(keys, accounts.to_numpy(dtype=object), strict=True):
+        if key is not None and acct is not pd.NA:
+            by_key.setdefault(key, set()).add(acct)
+    rows = np.flatnonzero(eligible)
+    name_codes, names = pd.factorize(display.iloc[rows])
+    sender_codes, who = pd.factorize(senders.iloc[rows], use_na_sentinel=False)
+    pair_codes, pairs = pd.factorize(name_codes.astype(np.int64) * len(who) + sender_codes)
+    reached = [set().union(*(by_key.get(k, ()) for k in loose_name_keys(n))) for n in np.asarray(names, dtype=object)]
+    pair_name, pair_sender = pairs // len(who), np.asarray(who, dtype=object)[pairs % len(who)]
+    takers: dict[str, set[Any]] = {}
+    for nc, sender in zip(pair_name, pair_sender, strict=True):
+        if len(reached[nc]) == 1:
+            takers.setdefault(next(iter(reached[nc])), set()).add(sender)
+    account = np.full(len(pairs), None, dtype=object)
+    unsure = np.zeros(len(pairs), dtype=bool)
+    for i, nc in enumerate(pair_name):
+        acct = next(iter(reached[nc])) if len(reached[nc]) == 1 else None
+        if len(reached[nc]) > 1 or (acct is not None and len(takers[acct] | claims.get(acct, set())) > 1):
+            unsure[i] = True
+        else:
+            account[i] = acct
+    mk = np.full(len(display), None, dtype=object)
+    mk[rows] = account[pair_codes]
+    ambiguous = np.zeros(len(display), dtype=bool)
+    ambiguous[rows] = unsure[pair_codes]
+    return pd.Series(mk, index=display.index).astype("string"), ambiguous
+
+
 def _map_distinct(values: pd.Series, fn: Any) -> pd.Series:
     """``values.map(fn)`` (missing values map to None), calling ``fn`` once per distinct value."""
     codes, uniq = pd.factorize(values)
     done = np.empty(len(uniq) + 1, dtype=object)
-    done[:-1] = [fn(u) for u in uniq]
+    done[:-1] = [fn(u) for u in np.asarray(uniq, dtype=object)]  # not a StringArray's slow item access
     done[-1] = None
     return pd.Series(done[codes], index=values.index, dtype=object)
 
@@ -457,25 +592,31 @@ def _join_keys(inbox: Inbox) -> list[tuple[str, pd.Series, pd.Series]]:
     """(method, message key, follow key) pairs, tried in order; the first unambiguous match wins."""
     m, f = inbox.messages, inbox.follows
     keys: list[tuple[str, pd.Series, pd.Series]] = []
-    username, name = m["sender_username"], m["sender_name"]
-    by_name = [(username, name, f["user_name"])]
     if inbox.platform == "linkedin":
         keys.append(("url", _map_distinct(m["sender_id"], normalize_url), f["user_id"].map(normalize_url)))
-        # A sender with a profile URL that matched no connection's URL is not that connection:
-        # their name may only match a connection listed without a URL (an older Connections.csv,
-        # name-only invitations), never one listed under another URL (a namesake). Senders
-        # without a URL (legacy messages.csv) match any connection by name.
-        has_url = _is_url(m["sender_id"])
-        listed_without_url = f["user_name"].mask(_is_url(f["user_id"]))
-        by_name = [(username.mask(has_url), name.mask(has_url), f["user_name"]),
-                   (username.where(has_url), name.where(has_url), listed_without_url)]
     else:
         keys.append(("id", m["sender_id"], f["user_id"]))
-    for user, display, follow_name in by_name:
+    for user, display, follow_name in _by_name(inbox):
         keys.append(("username", user, follow_name))
         keys.append(("username", display, follow_name))
         keys.append(("name", _map_distinct(display, normalize_name), _map_distinct(follow_name, normalize_name)))
     return keys
+
+
+def _by_name(inbox: Inbox) -> list[tuple[pd.Series, pd.Series, pd.Series]]:
+    """(sender username, sender display name, follow name) sets the name keys compare."""
+    m, f = inbox.messages, inbox.follows
+    username, name = m["sender_username"], m["sender_name"]
+    if inbox.platform != "linkedin":
+        return [(username, name, f["user_name"])]
+    # A sender with a profile URL that matched no connection's URL is not that connection:
+    # their name may only match a connection listed without a URL (an older Connections.csv,
+    # name-only invitations), never one listed under another URL (a namesake). Senders
+    # without a URL (legacy messages.csv) match any connection by name.
+    has_url = _is_url(m["sender_id"])
+    listed_without_url = f["user_name"].mask(_is_url(f["user_id"]))
+    return [(username.mask(has_url), name.mask(has_url), f["user_name"]),
+            (username.where(has_url), name.where(has_url), listed_without_url)]
 
 
 def _is_url(ids: pd.Series) -> np.ndarray:
@@ -487,57 +628,86 @@ def join_follows(inbox: Inbox) -> pd.DataFrame:
 
     For each message the latest follow event of its sender at or before the message (a
     day-precision date counts from that day's start) is taken; a sender who follows with no
-    time known (X) gets ``follow_join`` set and ``followed_at`` missing. Keys are tried in order
-    (id or profile URL, exact username, normalised name); a normalised name shared by two
-    different accounts is ambiguous and left unjoined (``follow_join`` = "ambiguous").
-    Missing stays missing (NaT), never zero.
+    time known (X) gets ``follow_join`` set and ``followed_at`` missing. Keys are tried in order,
+    tightest first, and a looser one never overrides a tighter one: ``id`` (or ``url``, the
+    profile URL), ``username`` (exact), ``name`` (normalised name), then ``loose_name`` (see
+    :func:`loose_name_keys`: a display name against a username with its trailing digits
+    dropped, for senders whose username is unknown). A normalised or loose key shared by two
+    different accounts, or a loose match to an account another sender already matched, is
+    ambiguous and left unjoined (``follow_join`` = "ambiguous"). Missing stays missing (NaT),
+    never zero.
     """
     m = inbox.messages.copy()
-    n = len(m)
-    followed_at = pd.Series(pd.NaT, index=m.index, dtype="datetime64[ns, UTC]")
-    precision = pd.Series(pd.NA, index=m.index, dtype="string")
-    direction = pd.Series(pd.NA, index=m.index, dtype="string")
-    method = pd.Series("none", index=m.index, dtype="string")
-    if n and len(inbox.follows):
-        f = inbox.follows
-        done = np.zeros(n, dtype=bool)
+    joined = _Joined(m.index)
+    f = inbox.follows
+    if len(m) and len(f):
+        accounts = f["user_id"].fillna(f["user_name"]).astype("string")
         for name, mkey, fkey in _join_keys(inbox):
             fk = pd.DataFrame({"key": fkey.astype("string"), "row": np.arange(len(f))}).dropna()
             if fk.empty:
                 continue
+            mk = mkey.astype("string")
+            ambiguous = np.zeros(len(mk), dtype=bool)
             if name == "name":
                 # the same folded name on two different accounts: unsafe to join
-                ids = f["user_id"].fillna(f["user_name"]).astype("string")
-                per_key = pd.DataFrame({"key": fk["key"], "acct": ids.iloc[fk["row"]].to_numpy()})
+                per_key = pd.DataFrame({"key": fk["key"], "acct": accounts.iloc[fk["row"]].to_numpy()})
                 n_acct = per_key.groupby("key")["acct"].nunique()
-                ambiguous = set(n_acct[n_acct > 1].index)
-            else:
-                ambiguous = set()
-            mk = mkey.astype("string")
-            todo = (~done) & mk.notna().to_numpy()
-            if not todo.any():
+                ambiguous = mk.isin(set(n_acct[n_acct > 1].index)).fillna(False).to_numpy()
+            joined.take(name, m, mk, ambiguous, f, fk, accounts)
+        for user, display, follow_name in _by_name(inbox):
+            # a sender whose username is known and matched no follow exactly is no other account
+            eligible = (~joined.done) & user.isna().to_numpy() & display.notna().to_numpy()
+            if not eligible.any():
                 continue
-            amb = todo & mk.isin(ambiguous).fillna(False).to_numpy() if ambiguous else None
-            if amb is not None and amb.any():
-                method[amb] = "ambiguous"
-                done |= amb
-                todo &= ~amb
-            keyset = set(fk["key"])
-            hit = todo & mk.isin(keyset).fillna(False).to_numpy()
-            if not hit.any():
-                continue
-            sub = _latest_before(m.loc[hit, ["sent_at"]].assign(key=mk[hit]), f, fk)
-            idx = m.index[hit]
-            followed_at.loc[idx] = sub["followed_at"].to_numpy()
-            precision.loc[idx] = sub["precision"].to_numpy()
-            direction.loc[idx] = sub["direction"].to_numpy()
-            method.loc[idx] = name
-            done |= hit
-    m["followed_at"] = followed_at
-    m["follow_precision"] = precision
-    m["follow_direction"] = direction
-    m["follow_join"] = method
+            mk, ambiguous = _loose_matches(display, m["sender_id"], eligible, follow_name, accounts, joined.claims)
+            fk = pd.DataFrame({"key": accounts.where(follow_name.notna()), "row": np.arange(len(f))}).dropna()
+            joined.take("loose_name", m, mk, ambiguous, f, fk, accounts)
+    m["followed_at"] = joined.followed_at
+    m["follow_precision"] = joined.precision
+    m["follow_direction"] = joined.direction
+    m["follow_join"] = joined.method
     return m
+
+
+class _Joined:
+    """The join's result so far: the columns it adds, which messages are settled, and which
+    senders each follow account was matched to (a loose match may not take a matched account)."""
+
+    def __init__(self, index: pd.Index) -> None:
+        self.followed_at = pd.Series(pd.NaT, index=index, dtype="datetime64[ns, UTC]")
+        self.precision = pd.Series(pd.NA, index=index, dtype="string")
+        self.direction = pd.Series(pd.NA, index=index, dtype="string")
+        self.method = pd.Series("none", index=index, dtype="string")
+        self.done = np.zeros(len(index), dtype=bool)
+        self.claims: dict[str, set[str]] = {}
+
+    def take(self, name: str, m: pd.DataFrame, mk: pd.Series, ambiguous: np.ndarray, f: pd.DataFrame,
+             fk: pd.DataFrame, accounts: pd.Series) -> None:
+        """Join the messages not yet settled whose key ``mk`` is among the follow keys ``fk``."""
+        todo = (~self.done) & mk.notna().to_numpy()
+        amb = ~self.done & ambiguous
+        if amb.any():
+            self.method[amb] = "ambiguous"
+            self.done |= amb
+            todo &= ~amb
+        hit = todo.copy()
+        hit[todo] = mk[todo].isin(set(fk["key"].to_numpy(dtype=object))).to_numpy(dtype=bool)  # rows still open
+        if not hit.any():
+            return
+        sub = _latest_before(m.loc[hit, ["sent_at"]].assign(key=mk[hit]), f, fk)
+        idx = m.index[hit]
+        self.followed_at.loc[idx] = sub["followed_at"].to_numpy()
+        self.precision.loc[idx] = sub["precision"].to_numpy()
+        self.direction.loc[idx] = sub["direction"].to_numpy()
+        self.method.loc[idx] = name
+        self.done |= hit
+        pairs = pd.DataFrame({"sender": m.loc[hit, "sender_id"].astype("string").to_numpy(dtype=object),
+                              "key": mk[hit].to_numpy(dtype=object)}).drop_duplicates()
+        used = fk[fk["key"].isin(set(pairs["key"])).to_numpy(dtype=bool)]
+        acct = pd.DataFrame({"key": used["key"].to_numpy(dtype=object),
+                             "acct": accounts.iloc[used["row"]].to_numpy(dtype=object)}).drop_duplicates()
+        for sender, account in pairs.merge(acct, on="key")[["sender", "acct"]].itertuples(index=False):
+            self.claims.setdefault(account, set()).add(sender)
 
 
 def _latest_before(msgs: pd.DataFrame, follows: pd.DataFrame, fk: pd.DataFrame) -> pd.DataFrame:
@@ -567,6 +737,15 @@ def _latest_before(msgs: pd.DataFrame, follows: pd.DataFrame, fk: pd.DataFrame) 
     return got.sort_values("_order").reset_index(drop=True)
 
 
+def _iso_time(t: pd.Timestamp) -> str | None:
+    """ISO 8601 with as many fraction digits as the time has: "...54.962+00:00", not ".962000"."""
+    if pd.isna(t):
+        return None
+    us = t.microsecond + t.nanosecond / 1000
+    spec = "seconds" if not us else "milliseconds" if us % 1000 == 0 else "auto"
+    return t.isoformat(timespec=spec)
+
+
 def describe(inbox: Inbox) -> dict[str, Any]:
     """What ``autodm inspect`` shows: counts, date range, follow coverage, skipped records."""
     m = inbox.messages
@@ -585,8 +764,8 @@ def describe(inbox: Inbox) -> dict[str, Any]:
         "outgoing": int(m["outgoing"].sum()),
         "conversations": int(m["conversation_id"].nunique()),
         "senders": int(incoming["sender_id"].nunique()),
-        "first": m["sent_at"].min().isoformat() if len(m) else None,
-        "last": m["sent_at"].max().isoformat() if len(m) else None,
+        "first": _iso_time(m["sent_at"].min()) if len(m) else None,
+        "last": _iso_time(m["sent_at"].max()) if len(m) else None,
         "kinds": {str(k): int(v) for k, v in m["kind"].value_counts().items()},
         "follows": len(inbox.follows),
         "follows_with_time": int(inbox.follows["followed_at"].notna().sum()),

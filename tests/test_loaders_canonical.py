@@ -88,6 +88,21 @@ def test_strict_stops_at_first_bad_record(tmp_path: Path) -> None:
         load_inbox([_write(tmp_path, "inbox.json", INBOX)], strict=True)
 
 
+def test_two_files_concatenated_with_the_same_ids_lose_no_message_quietly(tmp_path: Path) -> None:
+    one = [{"id": "1", "sender_id": "a", "sent_at": "2024-01-01T10:00:00Z", "text": "hello"}]
+    two = [{"id": "1", "sender_id": "b", "sent_at": "2024-02-01T10:00:00Z", "text": "Thanks for following!"}]
+    p = tmp_path / "all.jsonl"
+    p.write_text("".join(json.dumps(m) + "\n" for m in one + two + one), encoding="utf-8")
+    ib = load_inbox([p])
+    assert len(ib.messages) == 1
+    assert ib.skips.counts == {"message id used twice with different content": 1}  # the third line: a repeat
+    r = CliRunner().invoke(app, ["inspect", "--strict", str(p)])
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1
+    assert ("all.jsonl: record on line 2: message id used twice with different content "
+            "(expected a unique id per message)") in r.stderr
+
+
 def test_cli_inspect_json_and_errors(tmp_path: Path) -> None:
     runner = CliRunner()
     p = _write(tmp_path, "inbox.json", INBOX)

@@ -189,6 +189,18 @@ def test_2024_join_of_display_names_to_usernames(tmp_path: Path) -> None:
     assert jurgen["follow_join"] == "none" and pd.isna(jurgen["followed_at"])
 
 
+def test_bundled_example_joins_usernames_with_digits_and_dropped_accents() -> None:
+    """Followers "tom.patel36", "chlo.novak", "sam.obrien29" are the senders "Tom Patel 🚀",
+    "Chloé Novak 🚀", "Sam O'Brien": joined loosely, after the exact and normalised names."""
+    example = Path(__file__).resolve().parents[1] / "data" / "examples" / "instagram-export.zip"
+    j = join_follows(load_inbox([example]))
+    incoming = j[~j["outgoing"]]
+    how = incoming.drop_duplicates("sender_name").set_index("sender_name")["follow_join"]
+    assert {how["Tom Patel 🚀"], how["Chloé Novak 🚀"], how["Sam O'Brien"]} == {"loose_name"}
+    assert how["Olu Okafor"] == "name"  # the tighter tier still wins ("olu.okafor", not "olu.okafor27")
+    assert incoming["followed_at"].notna().mean() > 0.75  # 0.25 before the loose tier
+
+
 def test_2024_as_folder_and_in_two_zips(tmp_path: Path) -> None:
     files = ig_2024_files()
     folder = write_folder(tmp_path / "unzipped", files, top=TOP)

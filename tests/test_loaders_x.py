@@ -94,7 +94,7 @@ def test_2022_archive_through_the_cli(tmp_path: Path) -> None:
         "platform": "x", "owner_id": "2222", "owner_name": "Alex Example", "messages": 10, "incoming": 7,
         "outgoing": 3, "conversations": 4, "senders": 4, "kinds": {"message": 9, "welcome": 1}, "follows": 5,
         "follows_with_time": 0, "incoming_with_follow_time": 0.0, "skipped": {}, "ignored": ARCHIVE_2022_IGNORED,
-        "first": "2022-05-01T10:00:07.123000+00:00", "last": "2022-07-10T18:00:00+00:00",
+        "first": "2022-05-01T10:00:07.123+00:00", "last": "2022-07-10T18:00:00+00:00",
     }
 
 
