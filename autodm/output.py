@@ -136,17 +136,60 @@ def refuse_input(path: Path, forbid: tuple[Path, ...]) -> None:
         raise OutputError(f"{path}: refusing to overwrite an input file; choose another -o path")
 
 
+_FD_NAME = re.compile(r"^/(?:dev/(?:fd/(\d+)|(stdin|stdout|stderr))|proc/(?:self|\d+)/fd/(\d+))$")
+
+
+def fd_named(path: Path) -> int | None:
+    """The file descriptor ``path`` names, if it names one of this process's (``/dev/stdout``,
+    ``/dev/fd/N``, ``/proc/self/fd/N``); writing goes to it as is, at its offset, never reopened
+    (reopening truncates the file behind ``>>`` and ignores its append mode)."""
+    m = _FD_NAME.match(os.path.abspath(path))
+    if not m:
+        return None
+    if m.group(2):
+        return ("stdin", "stdout", "stderr").index(m.group(2))
+    if m.group(3) and not os.path.abspath(path).startswith(("/proc/self/", f"/proc/{os.getpid()}/")):
+        return None  # another process's descriptor: not ours to write
+    return int(m.group(1) or m.group(3))
+
+
 def is_stream(path: Path) -> bool:
-    """Whether ``path`` is written in place, not replaced by a new file: a device (``/dev/null``),
-    a FIFO, a socket, or any name under /dev or /proc (``/dev/stdout`` names this process's
-    standard output, a pipe or the file behind ``>``)."""
+    """Whether ``path`` is written in place, not replaced by a new file: one of this process's
+    descriptors (``/dev/stdout``), or a device (``/dev/null``), FIFO or socket that is there
+    itself. A symlink elsewhere is never a stream: it is replaced, not written through."""
+    if fd_named(path) is not None:
+        return True
     try:
-        mode = os.stat(path).st_mode  # through symlinks
+        if stat.S_ISLNK(os.lstat(path).st_mode) and not os.path.abspath(path).startswith(("/dev/", "/proc/")):
+            return False
+        mode = os.stat(path).st_mode
     except OSError:  # missing (a new file), or a dangling link
         return False
-    if stat.S_ISDIR(mode):
-        return False
-    return not stat.S_ISREG(mode) or os.path.abspath(path).startswith(("/dev/", "/proc/"))
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+@contextlib.contextmanager
+def open_stream(path: Path) -> Iterator[IO[bytes]]:
+    """``path`` (see :func:`is_stream`) open for writing in place: no create, no truncate, no
+    link followed outside /dev and /proc; a descriptor name gives a copy of that descriptor."""
+    fd = fd_named(path)
+    try:
+        if fd is not None:
+            if fd == 0:
+                raise OutputError(f"{path}: is standard input; give a file name for -o")
+            out = os.dup(fd)
+        else:
+            flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+            if not os.path.abspath(path).startswith(("/dev/", "/proc/")):
+                flags |= getattr(os, "O_NOFOLLOW", 0)  # a FIFO swapped for a link meanwhile: refused
+            out = os.open(path, flags)
+            if stat.S_ISREG(os.fstat(out).st_mode):  # swapped for a file meanwhile: never overwrite it
+                os.close(out)
+                raise OutputError(f"{path}: changed into a regular file while autodm ran; run again")
+    except OSError as e:
+        raise OutputError(f"{path}: cannot write ({e.strerror})") from None
+    with open(out, "wb", closefd=True) as fh:
+        yield fh
 
 
 def check_target(path: Path, forbid: tuple[Path, ...] = ()) -> None:
@@ -156,9 +199,11 @@ def check_target(path: Path, forbid: tuple[Path, ...] = ()) -> None:
     if path.is_dir():
         raise OutputError(f"{path}: is a folder; give a file name for -o")
     if is_stream(path):
-        if stat.S_ISBLK(os.stat(path).st_mode):
+        if fd_named(path) == 0:
+            raise OutputError(f"{path}: is standard input; give a file name for -o")
+        if fd_named(path) is None and stat.S_ISBLK(os.stat(path).st_mode):
             raise OutputError(f"{path}: is a disk device; give a file name for -o")
-        if not os.access(path, os.W_OK):
+        if fd_named(path) is None and not os.access(path, os.W_OK):
             raise OutputError(f"{path}: not writable")
         return
     parent = path.parent
@@ -175,14 +220,13 @@ def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
     On any exception (KeyboardInterrupt included) the temp file is removed and ``path`` is
     left as it was. A new file gets the usual permissions (umask applies); a replaced one keeps its own.
     A symlink at ``path`` is replaced, never written through (a link planted in a shared folder
-    cannot redirect the output). A device, FIFO or ``/dev/stdout`` is yielded itself and written
-    in place: there is no file to replace, and a regular file in its place would break it.
+    cannot redirect the output). A device, FIFO or ``/dev/stdout`` has no file to replace: it is
+    refused here (:func:`write` writes one in place with :func:`open_stream`).
     """
     path = Path(path)
     check_target(path, forbid)
     if is_stream(path):
-        yield path
-        return
+        raise OutputError(f"{path}: not a regular file; give a file name")
     tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -190,7 +234,9 @@ def atomic_path(path: Path, forbid: tuple[Path, ...] = ()) -> Iterator[Path]:
         raise OutputError(f"{path}: cannot write in {path.parent} ({e.strerror})") from None
     os.close(fd)
     with contextlib.suppress(OSError):  # replacing a file keeps its permissions (a private 0600 stays private)
-        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        st = os.lstat(path)  # a link's target is not what is replaced: its mode (/dev/null's 0666) is not copied
+        if stat.S_ISREG(st.st_mode):
+            os.chmod(tmp, stat.S_IMODE(st.st_mode))
     try:
         yield tmp
         tmp.replace(path)
@@ -389,11 +435,32 @@ def _new_file(stream: IO[bytes] | None) -> bool:
         return False
 
 
-def _is_regular(path: Path) -> bool:
-    """Whether ``path`` is, through its links, a regular file (``-o /dev/stdout > scores.csv``)."""
+def _with_bom(chunks: Iterator[bytes], fmt: str) -> Iterator[bytes]:
+    """csv/tsv chunks after a UTF-8 byte-order mark (Excel reads the accents right); others as they are."""
+    return itertools.chain([b"\xef\xbb\xbf"], chunks) if fmt in ("csv", "tsv") else chunks
+
+
+def _write_stream(chunks: Iterator[bytes], fmt: str, stream: IO[bytes], bom: bool | None, name: str) -> None:
+    """Write to standard output or a stream ``-o`` names: a BOM only into an empty regular file
+    (``> scores.csv``), xlsx never onto a terminal, a closed pipe left to the caller (quiet)."""
+    if fmt == "xlsx" and (name == "standard output" or _isatty(stream)):
+        raise OutputError(XLSX_NEEDS_FILE)
+    if bom if bom is not None else _new_file(stream):
+        chunks = _with_bom(chunks, fmt)
     try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
+        for chunk in chunks:
+            stream.write(chunk)
+        stream.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # a full disk behind "> scores.csv", /dev/full
+        raise OutputError(f"cannot write {name} ({e.strerror})") from None
+
+
+def _isatty(stream: IO[bytes]) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, OSError, ValueError):
         return False
 
 
@@ -415,35 +482,22 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
         chunks: Iterator[bytes] = _delimited_chunks(df, "," if fmt == "csv" else "\t", safe)
     else:
         chunks = iter([render(df, fmt, safe=safe)])
-    if bom is not None:
-        use_bom = bom
-    elif out is None:
-        use_bom = _new_file(stream)
-    else:  # a file from -o; a pipe or device named by -o (a FIFO, /dev/stdout into a pipe) never
-        use_bom = not is_stream(out) or _is_regular(out)
-    if use_bom and fmt in ("csv", "tsv"):
-        chunks = itertools.chain([b"\xef\xbb\xbf"], chunks)
-    if out is None:
-        if fmt == "xlsx":
-            raise OutputError(XLSX_NEEDS_FILE)
-        assert stream is not None
-        try:
-            for chunk in chunks:
-                stream.write(chunk)
-            stream.flush()
-        except BrokenPipeError:
-            raise
-        except OSError as e:  # a full disk behind "> scores.csv"
-            raise OutputError(f"cannot write standard output ({e.strerror})") from None
+    if out is not None and is_stream(out):  # -o /dev/stdout, a FIFO, a device: written in place
+        check_target(out, forbid)
+        with open_stream(out) as fh:
+            _write_stream(chunks, fmt, fh, bom, str(out))
         return
+    if out is None:
+        assert stream is not None
+        _write_stream(chunks, fmt, stream, bom, "standard output")
+        return
+    if bom if bom is not None else True:
+        chunks = _with_bom(chunks, fmt)
     try:
         with atomic_path(out, forbid) as tmp, open(tmp, "wb") as fh:
             for chunk in chunks:
                 fh.write(chunk)
             fh.flush()
-            if stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # a pipe or device cannot fsync
-                os.fsync(fh.fileno())  # on disk before the rename makes it the output
-    except BrokenPipeError:  # -o /dev/stdout | head: quiet, as on standard output
-        raise
+            os.fsync(fh.fileno())  # on disk before the rename makes it the output
     except OSError as e:
         raise OutputError(f"{out}: cannot write ({e.strerror})") from None

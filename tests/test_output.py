@@ -286,33 +286,81 @@ def _read_fifo(fifo: Path, got: list[bytes]) -> threading.Thread:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-def test_a_fifo_or_a_link_to_one_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+def test_a_fifo_is_written_in_place_and_a_link_to_one_is_replaced(tmp_path: Path) -> None:
     """-o on a FIFO (or a device) replaced it with a regular file: its reader got nothing, and as
-    root ``-o /dev/full`` left /dev/full a 60 KB file."""
+    root ``-o /dev/full`` left /dev/full a 60 KB file. A symlink to one is still replaced, never
+    written through: a link planted in a shared folder must not send the output elsewhere."""
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = _read_fifo(fifo, got)
+    write(_df(), "csv", fifo)
+    reader.join(timeout=30)
+    assert got and got[0].startswith(b"message_id,")  # a pipe gets no BOM
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     link = tmp_path / "to-pipe.csv"
     link.symlink_to(fifo)
-    for out in (fifo, link):
-        got: list[bytes] = []
-        reader = _read_fifo(fifo, got)
-        write(_df(), "csv", out)
-        reader.join(timeout=30)
-        assert got and got[0].startswith(b"message_id,")  # a pipe gets no BOM
-        assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink()
+    os.chmod(fifo, 0o600)
+    write(_df(), "csv", link)  # no reader needed: the FIFO is never opened
+    assert not link.is_symlink() and link.read_bytes().startswith(b"\xef\xbb\xbfmessage_id,")
+    assert stat.S_IMODE(link.stat().st_mode) != 0o600  # a new file's mode, not the link target's
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe", "to-pipe.csv"]  # no temp file left
 
 
 def test_names_of_standard_output_and_devices_are_written_in_place(tmp_path: Path) -> None:
     # /dev/stdout while stdout goes to a file (``-o /dev/stdout > scores.csv``) points at a
     # regular file, yet is a link in /dev that a rename would replace
-    for name in ("/dev/stdout", "/dev/null", "/proc/self/fd/1"):
+    for name in ("/dev/stdout", "/dev/null", "/proc/self/fd/1", "/dev/fd/1"):
         if os.path.exists(name):
             assert output.is_stream(Path(name)), name
+    assert output.fd_named(Path("/dev/stdout")) == 1 and output.fd_named(Path("/proc/self/fd/7")) == 7
+    assert output.fd_named(Path("/proc/1/fd/1")) is None if os.getpid() != 1 else True
     assert not output.is_stream(tmp_path / "new.csv")
     (tmp_path / "old.csv").write_text("x", encoding="utf-8")
     assert not output.is_stream(tmp_path / "old.csv")
     assert not output.is_stream(tmp_path)
+    with pytest.raises(OutputError, match="is standard input"):
+        write(_df(), "csv", Path("/dev/stdin"))
+
+
+_APPEND = """
+import sys
+from pathlib import Path
+import pandas as pd
+from autodm.output import write
+write(pd.DataFrame({"a": [1, 2]}), "csv", Path("/dev/stdout"))
+"""
+
+
+def test_dev_stdout_appends_where_the_shell_said(tmp_path: Path) -> None:
+    """``-o /dev/stdout >> all.csv`` reopened the file and truncated it: the earlier lines were gone."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "all.csv"
+    out.write_bytes(b"earlier\n")
+    with open(out, "ab") as fh:
+        r = subprocess.run([sys.executable, "-c", _APPEND], stdout=fh, stderr=subprocess.PIPE, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == b"earlier\na\n1\n2\n"  # appended, and no BOM mid-file
+    with open(out, "wb") as fh:  # a new file behind ">": a spreadsheet's file, so the BOM
+        subprocess.run([sys.executable, "-c", _APPEND], stdout=fh, check=True, timeout=60)
+    assert out.read_bytes() == b"\xef\xbb\xbfa\n1\n2\n"
+
+
+def test_a_regular_file_under_dev_is_replaced_atomically(tmp_path: Path) -> None:
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or not os.access(shm, os.W_OK):
+        pytest.skip("needs a writable /dev/shm")
+    f = shm / f"autodm-test-{os.getpid()}.csv"
+    try:
+        f.write_bytes(b"old")
+        assert not output.is_stream(f)
+        write(_df(), "csv", f)
+        assert f.read_bytes().startswith(b"\xef\xbb\xbfmessage_id,")
+    finally:
+        f.unlink(missing_ok=True)
 
 
 # --------------------------------------------------------------------------- the fast delimited writer
