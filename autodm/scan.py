@@ -123,23 +123,25 @@ SHEET_TIME_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "
 
 
 def table_times(values: pd.Series) -> pd.Series:
-    """A table's time column in UTC: ISO 8601 (what ``autodm scan`` writes), else the one
-    spreadsheet format (:data:`SHEET_TIME_FORMATS`) every non-blank cell fits, read as UTC as
-    autodm wrote it. A cell neither way is missing (see :func:`unreadable_times`); a column that
-    fits month-first and day-first alike (no day past 12) is ambiguous, so ISO 8601 only."""
+    """A table's time column in UTC: ISO 8601 (what ``autodm scan`` writes), else the spreadsheet
+    format (:data:`SHEET_TIME_FORMATS`) that reads the most of the other cells, read as UTC as
+    autodm wrote it. A cell neither way is missing (see :func:`unreadable_times`), and costs no
+    other cell its time; when month-first and day-first read the same cells differently (no day
+    past 12), which one is meant is unknown: those cells are missing too."""
     iso = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
     text = values.astype("string").str.strip()
     todo = iso.isna() & text.notna() & text.ne("")
     if not todo.any():
         return iso
-    fits = []
-    for fmt in SHEET_TIME_FORMATS:
-        t = pd.to_datetime(text[todo], utc=True, errors="coerce", format=fmt)
-        if t.notna().all():
-            fits.append(t)
-    if len(fits) == 1 or (fits and all(f.equals(fits[0]) for f in fits)):
-        iso = iso.copy()
-        iso[todo] = fits[0]
+    tried = [pd.to_datetime(text[todo], utc=True, errors="coerce", format=fmt) for fmt in SHEET_TIME_FORMATS]
+    most = max(int(t.notna().sum()) for t in tried)
+    if not most:
+        return iso
+    best = [t for t in tried if int(t.notna().sum()) == most]
+    if any(not t.equals(best[0]) for t in best[1:]):  # the same cells, read two ways
+        return iso
+    iso = iso.copy()
+    iso[todo] = best[0]
     return iso
 
 

@@ -168,7 +168,9 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     twice = lab.groupby(level=0).nunique()
     if (twice > 1).any():
         mid = str(twice.index[twice.to_numpy() > 1][0])
-        row = int(np.flatnonzero(table[cols["message_id"]].astype(str).to_numpy() == mid)[1]) + 2
+        mine = labels.where(table[cols["message_id"]].astype(str).to_numpy() == mid)  # this id's labels only
+        first = mine.dropna().iloc[0]
+        row = int(np.flatnonzero((mine.notna() & (mine != first)).to_numpy(dtype=bool))[0]) + 2  # the one that differs
         raise TrainingError(f"{labels_path}: row {row}: message {mid!r} is labelled twice, differently; "
                             "keep one label per message")
     lab = lab[~lab.index.duplicated()]

@@ -148,8 +148,8 @@ def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
     # the same label twice is one label; two different ones for a message are an error
     labels.write_text(labels.read_text() + "m1,auto\n")
     assert len(labelled_archive([export], labels)) == 30
-    labels.write_text(labels.read_text() + "m3,personal\n")
-    with pytest.raises(TrainingError, match=r"labels\.csv: row 34: message 'm3' is labelled twice, differently"):
+    labels.write_text(labels.read_text() + "m3,\nm3,personal\n")  # a blank label for it first
+    with pytest.raises(TrainingError, match=r"labels\.csv: row 35: message 'm3' is labelled twice, differently"):
         labelled_archive([export], labels)
     assert (data.frame["delay_2min"] == 1).all()  # timing rebuilt from the export's follows
     assert list(data.y) == [i % 2 for i in range(30)]
