@@ -504,12 +504,20 @@ def _core_name(name: str) -> str:
     return core if any(ch.isalnum() for ch in core) else name
 
 
-def _ascii_fold(s: str) -> str:
-    """Accents transliterated, case folded, anything but ASCII letters and digits dropped."""
+def _ascii_fold(s: str, sep: str = "") -> str:
+    """Accents transliterated, case folded, anything but ASCII letters and digits dropped (or,
+    given ``sep``, each run of it turned into ``sep``)."""
     if s.isascii():  # every username: a hundred thousand followers fold in a fraction of a second
-        return _NOT_ASCII_ALNUM.sub("", s.lower())
+        return _NOT_ASCII_ALNUM.sub(sep, s.lower())
     s = unicodedata.normalize("NFKD", s.translate(_ASCII_SPELLING))
-    return _NOT_ASCII_ALNUM.sub("", "".join(ch for ch in s if not unicodedata.combining(ch)).lower())
+    return _NOT_ASCII_ALNUM.sub(sep, "".join(ch for ch in s if not unicodedata.combining(ch)).lower())
+
+
+def _two_words(spaced: str) -> str | None:
+    """The words of ``spaced`` run together, when there are two or more: one word ("Mark", or
+    the "Wang" left of "王伟 Wang") matches too many usernames (``mark_1987``) to join on."""
+    words = spaced.split()
+    return "".join(words) if len(words) >= 2 else None
 
 
 def loose_name_keys(name: str | None) -> frozenset[str]:
@@ -517,7 +525,7 @@ def loose_name_keys(name: str | None) -> frozenset[str]:
 
     The name without decoration ("(she/her)", "| Coach", emoji), its accented letters
     transliterated ("Chloé Müller" -> "chloemuller", "chloemueller") or dropped ("chlomller");
-    keys under :data:`LOOSE_MIN_KEY` characters are left out.
+    keys of one word ("Mark") or under :data:`LOOSE_MIN_KEY` characters are left out.
 
     >>> sorted(loose_name_keys("Chloé Novak | Coach"))
     ['chloenovak', 'chlonovak']
@@ -525,9 +533,12 @@ def loose_name_keys(name: str | None) -> frozenset[str]:
     if name is None or name is pd.NA:
         return frozenset()
     core = unicodedata.normalize("NFC", _core_name(str(name)))
-    dropped = _NOT_ASCII_ALNUM.sub("", "".join(ch for ch in core if ch.isascii()).lower())
-    keys = {_ascii_fold(core), _ascii_fold(core.translate(_UMLAUTS)), dropped}
-    return frozenset(k for k in keys if len(k) >= LOOSE_MIN_KEY)
+    # a letter dropped splits its word ("Jürgen" -> "j rgen"): dropped letters are replaced by
+    # nothing, other characters by spaces, before the words are counted
+    dropped = _NOT_ASCII_ALNUM.sub(" ", "".join(ch for ch in core if ch.isascii() or not ch.isalpha()).lower())
+    keys = {_two_words(_ascii_fold(core, " ")), _two_words(_ascii_fold(core.translate(_UMLAUTS), " ")),
+            _two_words(dropped)}
+    return frozenset(k for k in keys if k is not None and len(k) >= LOOSE_MIN_KEY)
 
 
 def loose_username_key(name: str | None) -> str | None:

@@ -160,6 +160,8 @@ def test_loose_keys() -> None:
     assert loose_name_keys("Jürgen Groß (he/him)") == {"jurgengross", "juergengross", "jrgengro"}
     assert loose_name_keys("Łukasz Nowak") == {"lukasznowak", "ukasznowak"}
     assert loose_name_keys("Ana") == loose_name_keys("✨") == loose_name_keys(None) == frozenset()  # too short
+    # one word matches any "mark_1987" or "wang1990" in the follow list: not a name to join on
+    assert loose_name_keys("Mark") == loose_name_keys("王伟 Wang") == loose_name_keys("Mark 🚀") == frozenset()
     assert loose_username_key("tom.patel36") == loose_username_key("tompatel") == "tompatel"
     assert loose_username_key("sam_o.brien_29") == "samobrien"
     assert loose_username_key("ana_3") is None and loose_username_key("2024") is None
