@@ -545,6 +545,16 @@ def test_a_row_with_the_wrong_number_of_fields_is_named_so(tmp_path: Path) -> No
                                              "fields as in the header; this row has 5)")
 
 
+def test_a_row_that_stops_before_optional_columns_is_read(tmp_path: Path) -> None:
+    """A messages.csv row cut after CONTENT (no FOLDER or draft flags) was read before the width
+    check came in, and must still be: only rows that cannot reach DATE, CONTENT or FROM are skipped."""
+    cut = MESSAGES_CURRENT.replace("Merci ! See you at the café,INBOX,,No,No", "Merci ! See you at the café")
+    assert cut != MESSAGES_CURRENT
+    ib = load_inbox([write_folder(tmp_path / "cut", {"messages.csv": cut})])
+    full = load_inbox([write_folder(tmp_path / "full", {"messages.csv": MESSAGES_CURRENT})])
+    assert ib.skips.counts == {} and _rows(ib) == _rows(full)
+
+
 def test_legacy_bad_direction_and_missing_sender(tmp_path: Path) -> None:
     text = MESSAGES_LEGACY + "Jordan Okafor,Alex Example,2019-12-25T08:00:00,,hm,SIDEWAYS,INBOX\n" \
                              ",Alex Example,2019-12-26T08:00:00,,who?,INCOMING,INBOX\n"

@@ -207,7 +207,8 @@ def _rec(where: tuple[int, int]) -> str:
 class _Table:
     """One CSV file: display name, header keys -> column, its data rows and their places.
 
-    Rows have the header's width (rows that do not are skipped), plus one blank cell at the end (see :meth:`col`).
+    Rows have the header's width (shorter ones padded with blanks, rows that cannot be read are
+    skipped), plus one blank cell at the end (see :meth:`col`).
     """
 
     name: str
@@ -228,13 +229,15 @@ class _Table:
 
 def _read_table(
     tree: ExportTree, path: str, *, is_header: Callable[[list[str]], bool], required: dict[str, str],
-    expected: str, skips: Skips,
+    expected: str, skips: Skips, reach: tuple[str, ...] = (),
 ) -> _Table:
     """Read one CSV member; InputError when it is not text, not CSV or lacks a required column.
 
-    A row with bytes that are not UTF-8 (or a NUL), or with another number of fields than the
-    header (blank ones past it aside), is skipped and counted; a file with bad bytes in at least
-    half of its rows, or in the lines before its header, is not text (see csvtext).
+    A row with bytes that are not UTF-8 (or a NUL), with more fields than the header (blank ones
+    past it aside), or too few to reach every required column, is skipped and counted; a row that
+    stops before optional columns reads them as blank (``reach``: more columns a row must reach,
+    where the file has them). A file with bad bytes in at least half of
+    its rows is not text (see csvtext); the notes before a header (Connections.csv) are not read.
     """
     name = tree.display(path)
     if csv.field_size_limit() < _FIELD_LIMIT:
@@ -242,7 +245,7 @@ def _read_table(
     reader = CsvRows(tree.read_bytes(path), name, "expected the export's file unchanged")
     rows_in = iter(reader)
     table: _Table | None = None
-    seen = width = 0
+    seen = width = least = 0
     bad: list[tuple[tuple[int, int], str, str]] = []  # (where, why, expected): skipped once the file is text
     try:
         for start, cells, problem in rows_in:
@@ -258,6 +261,7 @@ def _read_table(
                     raise InputError(f"{name}: line {start}: missing column(s) {', '.join(missing)}; "
                                      f"expected the header {expected}")
                 table, width = _Table(name, cols, header_line=start), header_width(cells)
+                least = 1 + max(cols[k] for k in (*required, *reach) if k in cols)  # the last cell it needs
                 break
             seen += 1
             if seen >= _HEADER_LINES:
@@ -278,10 +282,11 @@ def _read_table(
             if not any(cells):
                 table.empty += 1
                 continue
-            if len(cells) != width and (wrong := misfit(cells, width)):
+            if len(cells) != width and (wrong := misfit(cells, width, least)):
                 bad.append(((n, start), WRONG_WIDTH, wrong))
                 continue
-            cells.append("")  # what an absent optional column reads as (index -1)
+            cells.extend([""] * (width - len(cells) + 1))  # optional columns it stops before, and
+            # the blank an absent optional column reads as (index -1)
             rows.append(cells)
             where.append((n, start))
     except csv.Error as e:
@@ -529,7 +534,8 @@ def _is_message_header(keys: list[str]) -> bool:
 def _read_messages(tree: ExportTree, path: str, st: _State, skips: Skips) -> None:
     """One messages.csv (current or legacy header) into ``st.msgs``."""
     probe = _read_table(tree, path, is_header=_is_message_header, required={"FROM": "FROM"},
-                        expected=f"{CURRENT_HEADER} (or the legacy {LEGACY_HEADER})", skips=skips)
+                        expected=f"{CURRENT_HEADER} (or the legacy {LEGACY_HEADER})", skips=skips,
+                        reach=("DATE", "CONTENT", "DIRECTION"))
     current = "SENDERPROFILEURL" in probe.cols or "CONVERSATIONID" in probe.cols
     legacy = not current and "DIRECTION" in probe.cols
     required = _LEGACY_REQUIRED if legacy else _CURRENT_REQUIRED
