@@ -116,7 +116,8 @@ _EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "examples"
 def test_closed_stdout_is_a_quiet_exit_0(tmp_path: Path, args: list[str]) -> None:
     src = _write(tmp_path / "inbox.json", GOOD)
     proc = subprocess.Popen([sys.executable, "-m", "autodm", *(a.format(src=src) for a in args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=tmp_path)  # outside the checkout: the installed package, with its model
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # the reader is gone before autodm writes: its write gets EPIPE
     err = proc.stderr.read()
