@@ -664,15 +664,16 @@ def join_follows(inbox: Inbox) -> pd.DataFrame:
                 per_key = pd.DataFrame({"key": fk["key"], "acct": accounts.iloc[fk["row"]].to_numpy()})
                 n_acct = per_key.groupby("key")["acct"].nunique()
                 ambiguous = mk.isin(set(n_acct[n_acct > 1].index)).fillna(False).to_numpy()
-            joined.take(name, m, mk, ambiguous, f, fk, accounts)
+            joined.take(name, m, mk, ambiguous, f, fk)
         for user, display, follow_name in _by_name(inbox):
             # a sender whose username is known and matched no follow exactly is no other account
             eligible = (~joined.done) & user.isna().to_numpy() & display.notna().to_numpy()
             if not eligible.any():
                 continue
-            mk, ambiguous = _loose_matches(display, m["sender_id"], eligible, follow_name, accounts, joined.claims)
+            claims = joined.claims(m, accounts)
+            mk, ambiguous = _loose_matches(display, m["sender_id"], eligible, follow_name, accounts, claims)
             fk = pd.DataFrame({"key": accounts.where(follow_name.notna()), "row": np.arange(len(f))}).dropna()
-            joined.take("loose_name", m, mk, ambiguous, f, fk, accounts)
+            joined.take("loose_name", m, mk, ambiguous, f, fk)
     m["followed_at"] = joined.followed_at
     m["follow_precision"] = joined.precision
     m["follow_direction"] = joined.direction
@@ -690,10 +691,24 @@ class _Joined:
         self.direction = pd.Series(pd.NA, index=index, dtype="string")
         self.method = pd.Series("none", index=index, dtype="string")
         self.done = np.zeros(len(index), dtype=bool)
-        self.claims: dict[str, set[str]] = {}
+        self._taken: list[tuple[np.ndarray, pd.Series, pd.DataFrame]] = []  # (hit, mk, fk) of each tier
+
+    def claims(self, m: pd.DataFrame, accounts: pd.Series) -> dict[str, set[str]]:
+        """Each follow account matched so far and the senders matched to it (worked out only when
+        a loose tier needs it: most exports, X's among them, never do)."""
+        out: dict[str, set[str]] = {}
+        for hit, mk, fk in self._taken:
+            pairs = pd.DataFrame({"sender": m.loc[hit, "sender_id"].astype("string").to_numpy(dtype=object),
+                                  "key": mk[hit].to_numpy(dtype=object)}).drop_duplicates()
+            used = fk[fk["key"].isin(set(pairs["key"])).to_numpy(dtype=bool)]
+            acct = pd.DataFrame({"key": used["key"].to_numpy(dtype=object),
+                                 "acct": accounts.iloc[used["row"]].to_numpy(dtype=object)}).drop_duplicates()
+            for sender, account in pairs.merge(acct, on="key")[["sender", "acct"]].itertuples(index=False):
+                out.setdefault(account, set()).add(sender)
+        return out
 
     def take(self, name: str, m: pd.DataFrame, mk: pd.Series, ambiguous: np.ndarray, f: pd.DataFrame,
-             fk: pd.DataFrame, accounts: pd.Series) -> None:
+             fk: pd.DataFrame) -> None:
         """Join the messages not yet settled whose key ``mk`` is among the follow keys ``fk``."""
         todo = (~self.done) & mk.notna().to_numpy()
         amb = ~self.done & ambiguous
@@ -712,13 +727,7 @@ class _Joined:
         self.direction.loc[idx] = sub["direction"].to_numpy()
         self.method.loc[idx] = name
         self.done |= hit
-        pairs = pd.DataFrame({"sender": m.loc[hit, "sender_id"].astype("string").to_numpy(dtype=object),
-                              "key": mk[hit].to_numpy(dtype=object)}).drop_duplicates()
-        used = fk[fk["key"].isin(set(pairs["key"])).to_numpy(dtype=bool)]
-        acct = pd.DataFrame({"key": used["key"].to_numpy(dtype=object),
-                             "acct": accounts.iloc[used["row"]].to_numpy(dtype=object)}).drop_duplicates()
-        for sender, account in pairs.merge(acct, on="key")[["sender", "acct"]].itertuples(index=False):
-            self.claims.setdefault(account, set()).add(sender)
+        self._taken.append((hit, mk, fk))
 
 
 def _latest_before(msgs: pd.DataFrame, follows: pd.DataFrame, fk: pd.DataFrame) -> pd.DataFrame:
