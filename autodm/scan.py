@@ -145,9 +145,10 @@ def table_times(values: pd.Series) -> pd.Series:
     return iso
 
 
-def unreadable_times(table: pd.DataFrame) -> list[tuple[str, int, int, str]]:
+def unreadable_times(table: pd.DataFrame, messages: pd.DataFrame | None = None) -> list[tuple[str, int, int, str]]:
     """(column, how many, position of the first, its value) for each time column of ``table``
-    with non-blank cells :func:`table_times` cannot read."""
+    with non-blank cells :func:`table_times` cannot read (``messages``: the table's
+    :func:`table_messages`, whose times are those already read)."""
     cols = {c.lower(): c for c in table.columns}
     out = []
     for name in ("sent_at", "followed_at"):
@@ -155,7 +156,8 @@ def unreadable_times(table: pd.DataFrame) -> list[tuple[str, int, int, str]]:
             continue
         raw = table[cols[name]].reset_index(drop=True)
         text = raw.astype("string").str.strip()
-        bad = (table_times(raw).isna() & text.notna() & text.ne("")).to_numpy()
+        read = table_times(raw) if messages is None else messages[name].reset_index(drop=True)
+        bad = (read.isna() & text.notna() & text.ne("")).to_numpy()
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
             out.append((name, int(bad.sum()), first, str(raw.iloc[first])))

@@ -127,17 +127,17 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
     df = read_table(path)
     labels, blanks = parse_labels(df, str(path))
     keep = labels.notna().to_numpy()
+    df = df[keep].reset_index(drop=True)
+    y = labels[keep].to_numpy(dtype=int)
+    msgs = table_messages(df)
     unreadable = []
-    for name, n, first, value in unreadable_times(df[keep]):
+    for name, n, first, value in unreadable_times(df, msgs):
         row = int(np.flatnonzero(keep)[first]) + 2  # as parse_labels counts: the header is row 1
         if strict:
             raise RecordError(f"{path}: row {row}: {name} {value[:40]!r} is not a time "
                               f"(expected ISO 8601, like 2024-03-07T14:06:09Z)")
         unreadable.append(f"{path}: {n} row{'s' if n > 1 else ''} with a {name} that is not a time "
                           f"(first: row {row}, {value[:40]!r}; expected ISO 8601): timing left unknown")
-    df = df[keep].reset_index(drop=True)
-    y = labels[keep].to_numpy(dtype=int)
-    msgs = table_messages(df)
     frame = mdl.design_frame(msgs)
     cols = {c.lower(): c for c in df.columns}
     if "group" in cols:

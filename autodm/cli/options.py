@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,18 +18,17 @@ def a_share(value: float | None) -> float | None:
     return value
 
 
-def a_weight(value: float) -> float:
-    """Check --weight: a finite number of at least 0.01."""
-    if not (math.isfinite(value) and value >= 0.01):
-        raise typer.BadParameter(f"{value} is not a number of at least 0.01")
-    return value
+def at_least(low: float) -> Callable[[float], float]:
+    """A callback that checks an option is a finite number of at least ``low``."""
+    def check(value: float) -> float:
+        if not (math.isfinite(value) and value >= low):
+            raise typer.BadParameter(f"{value} is not a number of at least {low:g}")
+        return value
+    return check
 
 
-def a_cost(value: float) -> float:
-    """Check --fp-cost: a finite number of at least 0."""
-    if not (math.isfinite(value) and value >= 0.0):
-        raise typer.BadParameter(f"{value} is not a number of at least 0")
-    return value
+a_weight = at_least(0.01)  # --weight
+a_cost = at_least(0.0)  # --fp-cost
 
 
 class PlatformChoice(StrEnum):

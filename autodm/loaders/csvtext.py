@@ -32,7 +32,7 @@ UTF8_BOM = b"\xef\xbb\xbf"
 NOT_UTF8 = "not UTF-8 text"
 NUL = "contains a NUL byte"
 EXPECTED = {NOT_UTF8: "UTF-8", NUL: "text without NUL bytes"}
-#: A row whose number of fields is not the header's (a short row would read its DATE from another column).
+#: A row with more fields than the header, or too few to reach the columns its loader needs.
 WRONG_WIDTH = "wrong number of fields"
 #: A bad byte decoded with ``surrogateescape``, or a NUL.
 _BAD = re.compile("[\x00\udc80-\udcff]")

@@ -48,8 +48,9 @@ Times: DATE ``2024-03-09 16:05:00 UTC`` (legacy ``2019-11-06T02:08:20``, naive =
 one vectorised call; ``Connected On`` ``07 Mar 2024`` and ``Sent At`` ``3/9/24, 4:05 PM`` parsed
 without the locale (English month names), zone unstated = UTC. A row with an unreadable time,
 no sender or an unknown direction is skipped and counted (an error under ``--strict``), and so is
-a row with another number of fields than its header (blank ones past it aside: a short row would
-read its DATE from the wrong column) or with bytes that are not UTF-8 or a NUL (see
+a row with more fields than its header (blank ones past it aside) or too few to reach the
+columns it needs (a short row would read its DATE from the wrong column), or with bytes that
+are not UTF-8 or a NUL (see
 :mod:`autodm.loaders.csvtext`). A file that is not text (bad bytes in its header or in half of
 its rows) or lacks the required columns is an :class:`InputError` naming it.
 """
@@ -236,8 +237,8 @@ def _read_table(
     A row with bytes that are not UTF-8 (or a NUL), with more fields than the header (blank ones
     past it aside), or too few to reach every required column, is skipped and counted; a row that
     stops before optional columns reads them as blank (``reach``: more columns a row must reach,
-    where the file has them). A file with bad bytes in at least half of
-    its rows is not text (see csvtext); the notes before a header (Connections.csv) are not read.
+    where the file has them). A file with bad bytes in at least half of its rows is not text (see
+    csvtext); the notes before a header (Connections.csv) are not read.
     """
     name = tree.display(path)
     if csv.field_size_limit() < _FIELD_LIMIT:
