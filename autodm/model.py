@@ -4,8 +4,8 @@ The model is one scikit-learn Pipeline over a *design frame* (the message featur
 :mod:`autodm.features` plus ``model_text``, the slot-normalised text):
 
     columns: ColumnTransformer
-        words   TfidfVectorizer(word 1-2 grams)       on model_text
-        chars   TfidfVectorizer(char_wb 2-5 grams)    on model_text
+        words   RatioTfidf(word 1-2 grams)            on model_text
+        chars   RatioTfidf(char_wb 2-5 grams)         on model_text
         signals SignalScaler (StandardScaler, CSR out) on features.FEATURES
     clf: CalibratedLinear (logistic regression + a sigmoid fitted on out-of-fold decisions)
 
@@ -42,7 +42,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import StandardScaler, normalize
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
@@ -140,10 +140,10 @@ def build_pipeline(C: float = 4.0) -> Pipeline:
     """A fresh, unfitted pipeline."""
     columns = ColumnTransformer(
         [
-            ("words", DistinctTfidf(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
+            ("words", RatioTfidf(ngram_range=(1, 2), min_df=2, sublinear_tf=True,
                                       token_pattern=r"(?u)\b\w+\b", max_features=100_000,
                                       dtype=np.float32), TEXT),
-            ("chars", DistinctTfidf(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+            ("chars", RatioTfidf(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
                                       sublinear_tf=True, max_features=150_000, dtype=np.float32), TEXT),
             ("signals", SignalScaler(with_mean=False), list(feat.FEATURES)),
         ],
@@ -263,7 +263,7 @@ def _fold_decision(frame: pd.DataFrame, y: np.ndarray, text_codes: np.ndarray, w
     """Fit a pipeline on rows ``tr``, starting from the weights ``start`` has for its features
     (0 for features it lacks), and return its decision values on rows ``te``."""
     pipe = build_pipeline(C)
-    X = pipe.named_steps["columns"].fit_transform(frame.iloc[tr])
+    X = pipe.named_steps["columns"].fit_transform(frame.iloc[tr], y[tr])
     init = start.reindex(_feature_names(pipe), fill_value=0.0).to_numpy(dtype=float)
     pipe.named_steps["clf"].fit(X, y[tr], row_codes=text_codes[tr], init=init, calibrate=False,
                                 sample_weight=None if weight is None else weight[tr])
@@ -329,6 +329,7 @@ def train(
         "threshold_rule": (f"max fpr {max_fpr}" if max_fpr is not None else "max F1")
         + ("" if threshold_rows is None else f" on {int(sel.sum())} of {len(y)} cross-validated rows"),
         "features": [*list(feat.FEATURES), "word 1-2 grams", "char 2-5 grams"],
+        "text_scaling": f"tf-idf x ({RatioTfidf.OFFSET} + |naive-Bayes log-count ratio|)",
         "C": C,
     }
     card.update(extra_card or {})
@@ -549,6 +550,42 @@ class DistinctTfidf(TfidfVectorizer):
         done = getattr(self, "_numbered_by_name", False)  # by _count_vocab
         self.__dict__.pop("_numbered_by_name", None)
         return X if done else super()._sort_features(X, vocabulary)
+
+
+class RatioTfidf(DistinctTfidf):
+    """TF-IDF whose columns are also scaled by how unevenly the two classes use them.
+
+    Fitting needs the labels: each n-gram's weight is ``idf * (OFFSET + |r|)``, where ``r`` is
+    its log-count ratio, log of (share of auto texts containing it) over (share of personal
+    texts containing it), each count plus one (the naive-Bayes feature scaling of NBSVM, Wang &
+    Manning 2012). It is a prior for the linear model after it: an n-gram both classes use alike
+    is shrunk toward zero, one that only one class uses costs the regulariser less to weigh.
+    The scale lives in ``idf_``, so transforming and explaining are those of any tf-idf. Rows
+    count once each (sample weights do not reach a transformer); a cross-validation fold fits
+    it on its own training rows only.
+    """
+
+    OFFSET = 0.5
+
+    def fit(self, raw_documents: Any, y: Any = None) -> RatioTfidf:
+        self.fit_transform(raw_documents, y)
+        return self
+
+    def fit_transform(self, raw_documents: Any, y: Any = None) -> Any:
+        if y is None:
+            raise TypeError("RatioTfidf needs the labels to fit (fit_transform(texts, y))")
+        X = super().fit_transform(raw_documents)
+        y = np.asarray(y)
+        has = sp.csr_matrix(X, copy=True)
+        has.data[:] = 1.0
+        auto = 1.0 + np.asarray(has[y == 1].sum(axis=0), dtype=float).ravel()
+        personal = 1.0 + np.asarray(has[y != 1].sum(axis=0), dtype=float).ravel()
+        ratio = np.log((auto / auto.sum()) / (personal / personal.sum()))
+        scale = self.OFFSET + np.abs(ratio)
+        self.idf_ = (self.idf_ * scale).astype(self.idf_.dtype)
+        # the same matrix transform() now gives: rows are unit length again after the scaling
+        X.data *= scale.take(X.indices).astype(X.dtype)
+        return normalize(X, norm=self.norm, copy=False) if self.norm else X
 
 
 def _align_api(X: Any) -> Any:

@@ -102,7 +102,8 @@ def test_signals_block_is_sparse_and_the_stacked_matrix_is_unchanged() -> None:
     ours = mdl.build_pipeline().named_steps["columns"]
     plain = mdl.build_pipeline().named_steps["columns"]
     plain.transformers[2] = ("signals", StandardScaler(with_mean=False), list(FEATURES))
-    X, ref = ours.fit_transform(frame), plain.fit_transform(frame)
+    y = np.arange(len(frame)) % 2
+    X, ref = ours.fit_transform(frame, y), plain.fit_transform(frame, y)
     assert sp.issparse(ours.named_transformers_["signals"].transform(frame[list(FEATURES)]))
     assert X.shape == ref.shape and abs(sp.csr_array(X) - sp.csr_array(ref)).max() == 0
 
@@ -113,9 +114,9 @@ def test_a_refit_without_calibration_drops_the_old_sigmoid() -> None:
     from autodm.corpus import load_corpus
 
     sample = load_corpus().groupby("label").sample(60, random_state=6).reset_index(drop=True)
-    X = mdl.build_pipeline().named_steps["columns"].fit_transform(
-        mdl.design_frame(table_messages(sample[["text"]])))
     y = sample["label"].to_numpy(int)
+    X = mdl.build_pipeline().named_steps["columns"].fit_transform(
+        mdl.design_frame(table_messages(sample[["text"]])), y)
     clf = mdl.CalibratedLinear().fit(X, y)
     assert clf.predict_proba(X).shape == (len(y), 2)
     clf.fit(X, 1 - y, calibrate=False)  # another fit: the first one's sigmoid would be wrong for it
@@ -335,3 +336,27 @@ def test_length_is_a_reason_only_against_the_usual_length() -> None:
     flagged = scored[scored["verdict"] == "auto"]["reasons"]
     assert flagged.str.contains("long message").any()
     assert not flagged.str.contains("short message").any()
+
+
+def test_ratio_tfidf_scales_each_ngram_by_how_unevenly_the_classes_use_it() -> None:
+    """An n-gram only auto texts contain weighs more than one both classes use alike; the fitted
+    matrix is what transform() gives; fitting without labels is refused, not silently plain."""
+    import scipy.sparse as sp
+
+    docs = ["check out my link", "check out my shop", "check out my course",
+            "see you at dinner", "see you at lunch", "see you at the match"] * 3
+    y = np.array([1, 1, 1, 0, 0, 0] * 3)
+    kw = {"ngram_range": (1, 1), "token_pattern": r"(?u)\b\w+\b", "dtype": np.float32}
+    plain, ratio = mdl.DistinctTfidf(**kw), mdl.RatioTfidf(**kw)
+    plain.fit(docs)
+    X = sp.csr_array(ratio.fit_transform(docs, y))
+    assert ratio.vocabulary_ == plain.vocabulary_
+    scale = ratio.idf_ / plain.idf_
+    v = ratio.vocabulary_
+    # "check" is in every auto text and no personal one: log((9+1)/(0+1)) with equal class totals
+    assert scale[v["check"]] > scale[v["link"]] > mdl.RatioTfidf.OFFSET
+    assert X.dtype == np.float32
+    np.testing.assert_allclose(X.toarray(), sp.csr_array(ratio.transform(docs)).toarray(), atol=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(X.toarray(), axis=1), 1.0, atol=1e-6)
+    with pytest.raises(TypeError, match="labels"):
+        mdl.RatioTfidf(**kw).fit(docs)
