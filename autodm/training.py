@@ -23,6 +23,7 @@ from autodm import model as mdl
 from autodm.corpus import load_corpus
 from autodm.errors import InputError, RecordError, TrainingError
 from autodm.loaders import load_inbox
+from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
 from autodm.loaders.tree import UTF16_BOMS
 from autodm.scan import design, scored_mask, table_messages, unreadable_times
 from autodm.simulate.timeline import SimConfig, simulate_inbox
@@ -52,8 +53,14 @@ class Labelled:
         return len(self.y)
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read a csv, tsv, xlsx or jsonl/json table with all values as text."""
+def read_table(path: Path, strict: bool = False) -> pd.DataFrame:
+    """Read a csv, tsv, xlsx or jsonl/json table with all values as text.
+
+    A csv/tsv with a few rows that are not UTF-8 (or hold NULs) loses only those rows: the frame
+    is indexed by row (0 is the first row under the header, as for any table read here), so row
+    numbers stay those of the file, and ``attrs["bad_rows"]`` holds (count, first row number,
+    why). Under ``strict`` the first one is an error; a file mostly bad is refused whole.
+    """
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{path}: no such file")
@@ -66,9 +73,10 @@ def read_table(path: Path) -> pd.DataFrame:
             df = pd.read_json(path, dtype=False)
         else:
             sep = "\t" if suffix == ".tsv" else ","
-            df = pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding=csv_encoding(path))
-    except UnicodeDecodeError as e:
-        raise InputError(f"{path}: not UTF-8 (bad byte at offset {e.start}); save the table as UTF-8") from None
+            try:
+                df = pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding=csv_encoding(path))
+            except (UnicodeDecodeError, pd.errors.ParserError):  # a bad byte, a row too wide
+                df = _csv_without_bad_rows(path, sep, strict)
     except (ValueError, OSError, ImportError) as e:
         if suffix == ".json" and _is_inbox(path):
             raise InputError(f"{path}: an inbox in autodm's own format, not a labelled table; train on it "
@@ -77,6 +85,41 @@ def read_table(path: Path) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     if not any(c.lower() == "text" for c in df.columns):
         raise InputError(f"{path}: no text column; expected a scan export (autodm scan --format csv)")
+    return df
+
+
+def _csv_without_bad_rows(path: Path, sep: str, strict: bool) -> pd.DataFrame:
+    """The table without its rows that are not text (bad bytes, NULs) or have the wrong width."""
+    rows = CsvRows(path.read_bytes(), str(path), "save the table as UTF-8", delimiter=sep)
+    header: list[str] | None = None
+    good: list[list[str]] = []
+    index: list[int] = []
+    bad: list[tuple[int, str]] = []  # (row number as parse_labels counts: the header is row 1, why)
+    for _, cells, problem in rows:
+        if not cells:
+            continue
+        if header is None:
+            if problem:
+                raise rows.file_error()
+            header, width = cells, header_width(cells)
+            continue
+        row = len(good) + len(bad)
+        why = EXPECTED[problem] if problem else None
+        if why is None and (misfit_why := misfit(cells, width, least=1)):  # short rows padded, as pandas does
+            why = misfit_why
+        if why is None:
+            good.append(cells[:width] + [""] * (width - len(cells)))
+            index.append(row)
+            continue
+        if strict:
+            raise RecordError(f"{path}: row {row + 2}: {problem or WRONG_WIDTH}; expected {why}")
+        bad.append((row + 2, problem or WRONG_WIDTH))
+    rows.check()
+    if header is None:
+        raise InputError(f"{path}: empty; expected a table with a header row")
+    df = pd.DataFrame(good, columns=header[:width], index=pd.Index(index), dtype=object)
+    if bad:
+        df.attrs["bad_rows"] = (len(bad), *bad[0])
     return df
 
 
@@ -112,7 +155,7 @@ def parse_labels(df: pd.DataFrame, path: str, column: str = "label") -> tuple[pd
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise TrainingError(
-            f"{path}: row {i + 2}: label {str(raw.iloc[i])[:30]!r} is not one of auto/personal, "
+            f"{path}: row {int(df.index[i]) + 2}: label {str(raw.iloc[i])[:30]!r} is not one of auto/personal, "
             "1/0, yes/no, true/false"
         )
     return mapped.astype("Int64"), int(blank.sum())
@@ -121,22 +164,27 @@ def parse_labels(df: pd.DataFrame, path: str, column: str = "label") -> tuple[pd
 def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Labelled:
     """A labelled table (scan export or text table) as a design frame; blank labels skipped.
 
-    A time cell that cannot be read leaves that row's timing unknown; ``info["unreadable_times"]``
-    says so (one line per column), and under ``strict`` the first one is an error.
+    A time cell that cannot be read leaves that row's timing unknown, and a csv row that is not
+    text is left out (:func:`read_table`); ``info["warnings"]`` says so (a line per column and
+    one for the bad rows), and under ``strict`` the first one is an error.
     """
-    df = read_table(path)
+    df = read_table(path, strict=strict)
+    warnings = []
+    if bad_rows := df.attrs.get("bad_rows"):
+        n, first, why = bad_rows
+        warnings.append(f"{path}: {n} unreadable row{'s' if n > 1 else ''} left out (first: row {first}, {why})")
     labels, blanks = parse_labels(df, str(path))
     keep = labels.notna().to_numpy()
+    row_of = df.index.to_numpy()[keep] + 2  # as parse_labels counts: the header is row 1
     df = df[keep].reset_index(drop=True)
     y = labels[keep].to_numpy(dtype=int)
     msgs = table_messages(df)
-    unreadable = []
     for name, n, first, value in unreadable_times(df, msgs):
-        row = int(np.flatnonzero(keep)[first]) + 2  # as parse_labels counts: the header is row 1
+        row = int(row_of[first])
         if strict:
             raise RecordError(f"{path}: row {row}: {name} {value[:40]!r} is not a time "
                               f"(expected ISO 8601, like 2024-03-07T14:06:09Z)")
-        unreadable.append(f"{path}: {n} row{'s' if n > 1 else ''} with a {name} that is not a time "
+        warnings.append(f"{path}: {n} row{'s' if n > 1 else ''} with a {name} that is not a time "
                           f"(first: row {row}, {value[:40]!r}; expected ISO 8601): timing left unknown")
     frame = mdl.design_frame(msgs)
     cols = {c.lower(): c for c in df.columns}
@@ -150,7 +198,7 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
     return Labelled(frame=frame, y=y, groups=np.array([f"{path.name}:{g}" for g in groups]),
                     weight=np.full(len(y), weight), texts=msgs["text"],
                     info={"file": str(path), "rows": len(y), "blank_labels": blanks,
-                          "unreadable_times": unreadable}, extra=extra)
+                          "warnings": warnings}, extra=extra)
 
 
 def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from autodm.errors import InputError, TrainingError
+from autodm.errors import InputError, RecordError, TrainingError
 from autodm.training import (
     check_balance,
     digest,
@@ -75,6 +75,36 @@ def test_read_table_errors(tmp_path: Path) -> None:
         read_table(notext)
 
 
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_a_few_rows_that_are_not_text_are_left_out_not_the_table(tmp_path: Path, sep: str) -> None:
+    """One Windows-1252 row or one row too wide costs that row (warned, with its row number as
+    in the file), not the table; the rows after keep their numbers; --strict stops at the first."""
+    t = _table(12, 12)
+    lines = [sep.join(t.columns)] + [sep.join(r) for r in t.astype(str).itertuples(index=False)]
+    raw = [line.encode() for line in lines]
+    raw[3] = raw[3].replace(b"Thanks", b"Th\xe9nks")  # data row 2: row 4 of the file, as labels count
+    raw[6] = raw[6] + (sep + "stray").encode()  # row 7: one field more than the header
+    raw[9] = raw[9].replace(b"personal", b"maybe").replace(b"auto", b"maybe")  # row 10: a bad label
+    path = tmp_path / ("l.tsv" if sep == "\t" else "l.csv")
+    path.write_bytes(b"\n".join(raw) + b"\n")
+    df = read_table(path)
+    assert len(df) == 22 and df.attrs["bad_rows"] == (2, 4, "not UTF-8 text")
+    with pytest.raises(TrainingError, match=r"row 10: label 'maybe'"):  # numbered as in the file
+        labelled_table(path)
+    raw[9] = lines[9].encode()
+    path.write_bytes(b"\n".join(raw) + b"\n")
+    data = labelled_table(path)
+    assert len(data) == 22
+    assert data.info["warnings"] == [f"{path}: 2 unreadable rows left out (first: row 4, not UTF-8 text)"]
+    with pytest.raises(RecordError, match=r"row 4: not UTF-8 text; expected UTF-8"):
+        labelled_table(path, strict=True)
+    raw[3] = lines[3].encode()
+    path.write_bytes(b"\n".join(raw) + b"\n")
+    with pytest.raises(RecordError, match=r"row 7: wrong number of fields; expected 4 fields as in the header"):
+        labelled_table(path, strict=True)
+
+
 def test_labelled_table_skips_blanks_and_groups_by_sender(tmp_path: Path) -> None:
     df = _table(12, 12)
     df.loc[0, "label"] = ""
@@ -124,14 +154,14 @@ def test_unreadable_times_in_a_labelled_table_are_said_or_stop_strict(tmp_path: 
     path = tmp_path / "l.csv"
     t.to_csv(path, index=False)
     data = labelled_table(path)
-    assert data.info["unreadable_times"] == [
+    assert data.info["warnings"] == [
         f"{path}: 3 rows with a sent_at that is not a time (first: row 22, 'not a date'; expected ISO 8601): "
         "timing left unknown"]
     with pytest.raises(RecordError, match=r"l\.csv: row 22: sent_at 'not a date' is not a time \(expected ISO 8601"):
         labelled_table(path, strict=True)
     t["sent_at"] = "2024-03-07T14:06:09Z"
     t.to_csv(path, index=False)
-    assert labelled_table(path, strict=True).info["unreadable_times"] == []
+    assert labelled_table(path, strict=True).info["warnings"] == []
 
 
 def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:

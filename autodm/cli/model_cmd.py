@@ -64,7 +64,7 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
                          "already carries its followed_at column")
     tables = [labelled_table(f, weight=weight, strict=strict) for f in files]
     for t in tables:
-        for line in t.info["unreadable_times"]:
+        for line in t.info["warnings"]:
             err_console.print(one_line(f"warning: {line}"), highlight=False, markup=False)
     return concat(tables)
 

@@ -50,8 +50,8 @@ class CsvRows:
     >>> rows.check()  # one bad row in three: read
     """
 
-    def __init__(self, data: bytes, name: str, hint: str) -> None:
-        self.data, self.name, self.hint = data, name, hint
+    def __init__(self, data: bytes, name: str, hint: str, delimiter: str = ",") -> None:
+        self.data, self.name, self.hint, self.delimiter = data, name, hint, delimiter
         self.encoding = "utf-16" if data.startswith(UTF16_BOMS) else "utf-8"
         #: Every row is checked: a NUL is somewhere, UTF-16 (its NULs are not bytes), or strict decoding failed.
         self.checked = self.encoding == "utf-16" or data.find(b"\x00") >= 0
@@ -70,7 +70,7 @@ class CsvRows:
 
     def __iter__(self) -> Iterator[tuple[int, list[str], str | None]]:
         line = 0  # the last line of the last row given
-        reader = csv.reader(self._text())
+        reader = csv.reader(self._text(), delimiter=self.delimiter)
         try:
             if not self.checked:
                 try:
@@ -83,7 +83,7 @@ class CsvRows:
                 # a bad byte ahead: read again from the start, keeping bad bytes, past the rows given
                 # (they came from text before it, so they split the same way), counting them
                 self.checked = True
-                reader = csv.reader(self._text())
+                reader = csv.reader(self._text(), delimiter=self.delimiter)
                 if line:
                     for cells in reader:
                         self.rows += bool(cells)
