@@ -48,6 +48,45 @@ def test_several_zips_and_folders_are_one_tree(tmp_path: Path) -> None:
     assert t.read_text("sub/f.txt") == "hi"
 
 
+
+def test_the_same_path_in_two_inputs_keeps_both_files_unless_they_are_copies(tmp_path: Path) -> None:
+    """LinkedIn's Basic and Complete zips, Instagram's date-range exports, an older and a newer
+    archive: a file at the same path in another input used to vanish behind the first input's,
+    by argument order. A different file is kept under a folder of its own (found by the same
+    suffix, named by its real path); an exact copy, from a zip or a folder, is read once."""
+    a = _zip(tmp_path / "a.zip", {"x/messages.csv": b"old", "x/same.txt": b"same"})
+    b = _zip(tmp_path / "b.zip", {"x/messages.csv": b"new!", "x/same.txt": b"same"})
+    folder = tmp_path / "c"
+    (folder / "x").mkdir(parents=True)
+    (folder / "x" / "messages.csv").write_bytes(b"third")
+    (folder / "x" / "same.txt").write_bytes(b"same")
+    t = ExportTree.open([a, b, folder])
+    hits = t.find("messages.csv")
+    assert sorted(t.read_bytes(h) for h in hits) == [b"new!", b"old", b"third"]
+    assert [t.read_bytes(h) for h in t.find("x/same.txt")] == [b"same"]
+    assert t.ignored[tree_mod.SAME_FILE] == 2
+    shown = {t.display(h) for h in hits}
+    assert shown == {f"{a}:x/messages.csv", f"{b}:x/messages.csv", str(folder / "x" / "messages.csv")}
+
+
+
+def test_basic_and_complete_linkedin_zips_read_as_one_export_in_either_order(tmp_path: Path) -> None:
+    """The Basic zip comes first with part of messages.csv, the Complete one later with all of it;
+    passed together, every message is read once, whichever comes first on the command line."""
+    import linkedin_fixtures as li
+
+    full = li.export_current()
+    lines = full["messages.csv"].splitlines(keepends=True)
+    basic = li.write_zip(tmp_path / "Basic_LinkedInDataExport_08-14-2024.zip",
+                         {**full, "messages.csv": "".join(lines[:3])}, top=li.TOP)  # two whole rows
+    complete = li.write_zip(tmp_path / li.ZIP_NAME, full, top=li.TOP)
+    alone = load_inbox([complete]).messages
+    for order in ([basic, complete], [complete, basic]):
+        both = load_inbox(order).messages
+        assert len(both) == len(alone) > 3
+        assert sorted(both["message_id"]) == sorted(alone["message_id"])
+
+
 def test_traversal_names_are_dropped_and_nothing_is_extracted(tmp_path: Path) -> None:
     z = _zip(tmp_path / "evil.zip", {"../../etc/passwd": b"x", "/abs/file": b"y", "ok/file.js": b"z"})
     t = ExportTree.open([z])

@@ -92,6 +92,10 @@ UNSAFE_NAME = "unsafe name (.. or a drive letter)"
 APPLE_DOUBLE = "macOS metadata file"
 NOT_REGULAR = "not a regular file"
 UNREADABLE = "unreadable file or folder"
+SAME_FILE = "exact copy of a file in another input"
+#: How a second, different file at the same path in another input is named in the tree
+#: (``<input 2>/messages.csv``): a folder of its own, so suffix and pattern look-ups still find it.
+_COPY_MARK = "<input "
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,19 @@ class ExportTree:
             ignored.update(skipped)
             for m in found:
                 total += m.size
-                members.setdefault(m.path, m)
+                key = m.path
+                first = members.get(key)
+                if first is not None and first.container != m.container:
+                    # the same file name in another input (LinkedIn's Basic and Complete zips,
+                    # Instagram's date-range exports, an older and a newer archive): an exact copy
+                    # adds nothing, a different one is kept too, under a name of its own
+                    if _same_content(first, m):
+                        ignored[SAME_FILE] += 1
+                        continue
+                    n = 2
+                    while (key := f"{_COPY_MARK}{n}>/{m.path}") in members:
+                        n += 1
+                members.setdefault(key, m)
                 if len(members) > MAX_MEMBERS:
                     raise LimitError(
                         f"{path}: more than {MAX_MEMBERS} files in the export; "
@@ -200,7 +216,7 @@ class ExportTree:
         m = self.members[path]
         if m.kind == "file":
             return str(m.container)
-        return f"{m.container}:{path}" if m.kind == "zip" else str(m.container / path)
+        return f"{m.container}:{m.path}" if m.kind == "zip" else str(m.container / m.path)
 
     def read_bytes(self, path: str) -> bytes:
         """The member's bytes, refusing members over the size or ratio limits.
@@ -224,7 +240,7 @@ class ExportTree:
             )
         try:
             zf = self._zip(m.container)
-            info = zf.infolist()[m.index] if m.index >= 0 else zf.getinfo(m.inner or path)
+            info = zf.infolist()[m.index] if m.index >= 0 else zf.getinfo(m.inner or m.path)
             with zf.open(info) as fh:
                 # zipfile never returns more than the header's file_size (and fails the CRC check
                 # when the data is longer), so this read is bounded by a size already checked
@@ -242,7 +258,7 @@ class ExportTree:
         try:
             if m.kind == "zip":
                 zf = self._zip(m.container)
-                info = zf.infolist()[m.index] if m.index >= 0 else zf.getinfo(m.inner or path)
+                info = zf.infolist()[m.index] if m.index >= 0 else zf.getinfo(m.inner or m.path)
                 with zf.open(info) as fh:
                     return fh.read(n)
             _, fd = self._open_file(m)
@@ -317,6 +333,31 @@ def _read_capped(fh: BinaryIO, expect: int, name: str) -> bytes:
             raise LimitError(f"{name}: more than {MAX_MEMBER_BYTES} bytes; refusing it "
                              "(set AUTODM_MAX_MEMBER_BYTES to allow more)")
         chunks.append(block)
+
+
+def _same_content(a: Member, b: Member) -> bool:
+    """Whether two members hold the same bytes: same size and CRC-32 (from a zip's directory,
+    or computed for a plain file; two files of different sizes are never read)."""
+    if a.size != b.size:
+        return False
+    crc_a, crc_b = _crc(a), _crc(b)
+    return crc_a is not None and crc_a == crc_b
+
+
+def _crc(m: Member) -> int | None:
+    if m.raw is not None:
+        return m.raw[1]
+    if m.kind == "zip":
+        return None
+    try:
+        _, fd = ExportTree._open_file(m)
+    except InputError:
+        return None
+    crc = 0
+    with os.fdopen(fd, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return crc
 
 
 def _close_all(zips: dict[Path, zipfile.ZipFile]) -> None:
