@@ -324,8 +324,32 @@ def test_nested_zips_are_ignored_with_a_note(tmp_path: Path, caplog: pytest.LogC
     (folder / "part2.zip").write_bytes(inner.read_bytes())
     t = ExportTree.open([folder])
     assert t.paths() == [] and t.ignored == {tree_mod.NESTED_ZIP: 2}
-    with pytest.raises(InputError, match="the export is empty"):
-        load_inbox([folder])
+    with pytest.raises(InputError, match=r"downloads: holds only zip files.*pass the zip itself"):
+        load_inbox([folder])  # not "the export is empty", after a warning about its zips
+
+
+
+def test_an_export_whose_owner_cannot_be_told_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """One LinkedIn conversation: either side could be the owner, so nothing is marked outgoing
+    and the owner's own messages would pass for received ones; a warning says so. An export
+    whose owner is known says nothing."""
+    import linkedin_fixtures as li
+
+    one = li.CURRENT_HEADER + "\n" + "\n".join(
+        f"2-A,,{name},{url},{to},{to_url},2024-03-0{day} 15:00:00 UTC,,{text},INBOX,,No,No"
+        for day, (name, url, to, to_url, text) in enumerate([
+            ("Robin Sample", li.ROBIN, "Alex Example", li.OWNER_URL, "Thanks for connecting!"),
+            ("Alex Example", li.OWNER_URL, "Robin Sample", li.ROBIN, "Likewise"),
+        ], start=1)) + "\n"
+    export = li.write_zip(tmp_path / "one.zip", {"messages.csv": one})
+    with caplog.at_level(logging.WARNING):
+        inbox = load_inbox([export])
+    assert not inbox.messages["outgoing"].any()
+    assert "one.zip: could not tell which account is yours" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        load_inbox([li.write_zip(tmp_path / "full.zip", li.export_current())])
+    assert "could not tell" not in caplog.text
 
 
 def test_macos_metadata_members_are_ignored(tmp_path: Path) -> None:

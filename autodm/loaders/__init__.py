@@ -6,17 +6,20 @@ detects the family, loads, adds ``--follows`` times and returns the Inbox.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pandas as pd
 
-from autodm.errors import InputError, LimitError
+from autodm.errors import InputError, LimitError, one_line
 from autodm.inbox import Inbox, Skips, follows_frame
 from autodm.loaders import canonical, linkedin, meta, x
 from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
+
+log = logging.getLogger(__name__)
 
 #: Detection order: platform layouts first, the single-file canonical format last.
 FAMILIES: dict[str, ModuleType] = {"x": x, "meta": meta, "linkedin": linkedin, "canonical": canonical}
@@ -74,6 +77,9 @@ def load_inbox(
             raise InputError("no input given; expected an export zip, folder or file")
         tree = ExportTree.open([Path(p) for p in paths])
         if not tree.members:
+            if tree.ignored[tree_mod.NESTED_ZIP]:
+                raise InputError(f"{tree.name}: holds only zip files, which autodm does not open inside a "
+                                 "folder or zip; pass the zip itself (autodm scan FOLDER/export.zip)")
             raise InputError(f"{tree.name}: the export is empty (no files in it)")
         if platform is not None and platform not in PLATFORM_FAMILY:
             raise InputError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORM_FAMILY)}")
@@ -81,9 +87,23 @@ def load_inbox(
         if len(paths) > 1 and platform is None:
             check_one_export([Path(p) for p in paths])
         inbox = FAMILIES[family].load(tree, skips, platform)
+        if family != "canonical":  # autodm's own file marks outgoing messages itself, or has none
+            _warn_if_owner_unknown(inbox)
     if follows is not None:
         inbox = add_follows(inbox, follows)
     return inbox
+
+
+def _warn_if_owner_unknown(inbox: Inbox) -> None:
+    """An export whose owner could not be told (one thread of an encrypted Messenger download, a
+    LinkedIn export with one conversation) has none of its messages marked outgoing: the owner's
+    own messages are then scored as received. Say so rather than let them pass for a stranger's."""
+    owner = inbox.owner
+    msgs = inbox.messages
+    if owner.id or owner.name or owner.handle or msgs.empty or msgs["outgoing"].any():
+        return
+    log.warning("%s: could not tell which account is yours (no profile file, and no sender in every "
+                "conversation), so your own messages, if any, are scored as received", one_line(inbox.source))
 
 
 #: What each kind of export is called in an error.
