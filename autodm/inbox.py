@@ -81,6 +81,8 @@ class Skips:
         self.notes: Counter[str] = Counter()
         #: Where each reason was first met ("file: record N"), so the summary can point at one.
         self.first: dict[str, str] = {}
+        #: What was expected instead, by reason (the first record's words), for the summary too.
+        self.expected: dict[str, str] = {}
 
     def skip(self, file: str, record: int | str, reason: str, expected: str = "") -> None:
         """Skip one bad record (or raise :class:`RecordError` when strict)."""
@@ -91,6 +93,8 @@ class Skips:
             raise RecordError(f"{where}: {reason}{hint}")
         self.counts[reason] += 1
         self.first.setdefault(reason, where)
+        if expected:
+            self.expected.setdefault(reason, expected)
 
     def note(self, what: str, n: int = 1) -> None:
         """Count something ignored on purpose (e.g. an X event kind that carries no message)."""
@@ -311,14 +315,24 @@ def _epoch(num: pd.Series, unit: str) -> pd.Series:
     return out.astype("datetime64[ns, UTC]")
 
 
+#: What a time in each format looks like, for the message that skips one (1970 to 2100 either way).
+TIME_EXPECTED = {
+    "iso": "an ISO 8601 time, like 2024-03-07T14:06:09Z",
+    "epoch_ms": "epoch milliseconds, like 1709820369000",
+    "epoch_s": "epoch seconds, like 1709820369",
+    "auto": "an ISO 8601 time (2024-03-07T14:06:09Z) or epoch seconds or milliseconds",
+}
+
+
 def _bad_times(
-    times: pd.Series, raw: list[Any], where: list[tuple[str, int | str]], skips: Skips, what: str
+    times: pd.Series, raw: list[Any], where: list[tuple[str, int | str]], skips: Skips, what: str,
+    fmt: TimeFormat,
 ) -> np.ndarray:
     """Rows whose raw time was given but cannot be read: skip (or raise) each; return a mask."""
     bad = times.isna().to_numpy() & ~_is_none(raw)
     for i in np.flatnonzero(bad):
         file, record = where[i]
-        skips.skip(file, record, f"unreadable {what}", "a time in the export's format")
+        skips.skip(file, record, f"unreadable {what}", f"{TIME_EXPECTED[fmt]}, between 1970 and 2100")
     return bad
 
 
@@ -330,7 +344,7 @@ def messages_frame(rows: MessageRows, platform: str, fmt: TimeFormat, skips: Ski
     for i in np.flatnonzero(missing):
         file, record = rows.where[i]
         skips.skip(file, record, "message without a time", "a timestamp")
-    bad = _bad_times(times, cols["sent_at"], rows.where, skips, "message time") | missing
+    bad = _bad_times(times, cols["sent_at"], rows.where, skips, "message time", fmt) | missing
     df = pd.DataFrame(
         {
             "message_id": _strings(cols["message_id"]),
@@ -356,7 +370,7 @@ def follows_frame(rows: FollowRows, fmt: TimeFormat, skips: Skips) -> pd.DataFra
     """Build the follows frame; a follow with an unreadable time is skipped, a missing one kept."""
     cols = rows.cols
     times = to_utc(cols["followed_at"], fmt)
-    bad = _bad_times(times, cols["followed_at"], rows.where, skips, "follow time")
+    bad = _bad_times(times, cols["followed_at"], rows.where, skips, "follow time", fmt)
     df = pd.DataFrame(
         {
             "user_id": pd.array(cols["user_id"], dtype="string"),

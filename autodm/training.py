@@ -236,7 +236,7 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
                     info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
                           "ids_not_in_export": missing, "first_id_not_in_export": absent[0] if missing else None,
                           "skipped_bad_records": inbox.skips.total,
-                          "skipped_why": dict(inbox.skips.counts), "_skipped_first": dict(inbox.skips.first)})
+                          "skipped_why": dict(inbox.skips.counts), "_skips": inbox.skips})
 
 
 def read_table_any(path: Path) -> pd.DataFrame:

@@ -239,13 +239,18 @@ def _with_a_bad_record(tmp_path: Path) -> Path:
     return bad
 
 
+#: What the summary says a canonical message time should be.
+TIME = "an ISO 8601 time (2024-03-07T14:06:09Z) or epoch seconds or milliseconds, between 1970 and 2100"
+
+
 @pytest.mark.parametrize("command", ["scan", "senders"])
 def test_skipped_records_are_counted_on_stderr(tmp_path: Path, command: str) -> None:
     bad = _with_a_bad_record(tmp_path)
     r = _run(command, str(bad), "--format", "csv")
     assert r.exit_code == 0
     # the count, and where the first such record is (the first message is incoming: record 1)
-    assert r.stderr.strip() == f"skipped 1 bad record: unreadable message time (1; first at {bad}: record 1)"
+    assert r.stderr.strip() == (
+        f"skipped 1 bad record: unreadable message time (1; first at {bad}: record 1; expected {TIME})")
 
 
 def test_skip_summary_prints_names_as_they_are(tmp_path: Path) -> None:
@@ -278,7 +283,7 @@ def test_training_on_an_export_counts_its_skipped_records(tmp_path: Path) -> Non
                       encoding="utf-8")
     r = _run("evaluate", str(bad), "--labels", str(labels))
     assert r.exit_code == 0, r.stderr
-    assert f"skipped 1 bad record: unreadable message time (1; first at {bad}: record 1)" in r.stderr
+    assert f"skipped 1 bad record: unreadable message time (1; first at {bad}: record 1; expected {TIME})" in r.stderr
 
 
 @pytest.mark.parametrize(("args", "message"), [

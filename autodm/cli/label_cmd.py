@@ -40,7 +40,7 @@ def label(
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict, follows=follows)
         rows = scan_inbox(inbox, model)
-    report_skips(inbox.skips.total, inbox.skips.counts, inbox.skips.first)
+    report_skips(inbox.skips)
     store = LabelStore(out)
     order = [int(i) for i in uncertainty_order(rows["score"], model.threshold)]
     todo = [i for i in order if rows["message_id"].iloc[i] not in store]

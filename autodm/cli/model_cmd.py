@@ -53,7 +53,7 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
 
     if labels is not None:
         data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
-        report_skips(data.info["skipped_bad_records"], data.info["skipped_why"], data.info.get("_skipped_first"))
+        report_skips(data.info["_skips"])
         if n := data.info["ids_not_in_export"]:
             err_console.print(one_line(
                 f"warning: {labels}: {n} labelled message id{'s are' if n > 1 else ' is'} not in the export "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,6 +21,7 @@ from autodm.errors import OutputError, one_line
 from autodm.loaders import load_inbox
 
 if TYPE_CHECKING:
+    from autodm.inbox import Skips
     from autodm.model import Model
 
 
@@ -81,12 +82,19 @@ def choose_format(fmt: Format | None, out: Path | None) -> str:
     return "table" if sys.stdout.isatty() else "csv"
 
 
-def report_skips(total: int, why: Mapping[str, int], first: Mapping[str, str] | None = None) -> None:
-    """The one stderr line that says how many bad records were skipped, why, and where the first
-    of each kind is (``--strict`` stops there with the whole message)."""
-    if total:
-        first = first or {}
-        parts = [f"{k} ({v}; first at {first[k]})" if k in first else f"{k} ({v})" for k, v in why.items()]
+def report_skips(skips: Skips) -> None:
+    """The one stderr line that says how many bad records were skipped, why, where the first of
+    each kind is and what was expected there (``--strict`` stops at the first with that message)."""
+    if total := skips.total:
+        def part(reason: str, n: int) -> str:
+            said = [str(n)]
+            if reason in skips.first:
+                said.append(f"first at {skips.first[reason]}")
+            if reason in skips.expected:
+                said.append(f"expected {skips.expected[reason]}")
+            return f"{reason} ({'; '.join(said)})"
+
+        parts = [part(k, v) for k, v in skips.counts.items()]
         # file and member names come from the export: one line, printed as they are (no markup)
         err_console.print(one_line(f"skipped {total} bad record{'s' if total != 1 else ''}: " + ", ".join(parts)),
                           markup=False, highlight=False)
@@ -211,7 +219,7 @@ def scan(
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
                            follows=follows)
-    report_skips(inbox.skips.total, inbox.skips.counts, inbox.skips.first)
+    report_skips(inbox.skips)
     with stage(f"scoring {len(inbox.messages)} messages"):
         joined, frame = design(inbox)
         rows = export_rows(joined, frame, model, scored_mask(joined, include_outgoing), threshold=threshold)
@@ -247,7 +255,7 @@ def senders_cmd(
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict,
                            follows=follows)
-    report_skips(inbox.skips.total, inbox.skips.counts, inbox.skips.first)
+    report_skips(inbox.skips)
     with stage("scoring"):
         joined, frame = design(inbox)
         mask = scored_mask(joined)
