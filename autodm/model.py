@@ -668,6 +668,10 @@ def score(model: Model, frame: pd.DataFrame, *, rows: np.ndarray | None = None, 
     :data:`SCORE_CHUNK` rows at a time, so memory stays flat however many rows there are.
     """
     t = model.threshold if threshold is None else threshold
+    index = frame.index if rows is None else frame.index[rows]
+    if not len(index):  # nothing to score (an export of outgoing messages only): sklearn refuses 0 rows
+        empty = pd.DataFrame({"score": np.empty(0), "verdict": np.empty(0, dtype=object)}, index=index)
+        return empty.assign(reasons=np.empty(0, dtype=object)) if reasons else empty
     clf: CalibratedLinear = model.pipeline.named_steps["clf"]
     texts = frame[TEXT].to_numpy(dtype=object)
     text = _text_parts(model, texts if rows is None else texts[rows])
@@ -688,7 +692,6 @@ def score(model: Model, frame: pd.DataFrame, *, rows: np.ndarray | None = None, 
             why[lo:hi] = explain(model, {c: v[at] for c, v in cols.items()}, parts, flags_auto(p, t), memo=memo)
             if "wording" in parts:  # the n-gram names and shown flags, built once for every chunk
                 text["wording"] = parts["wording"]
-    index = frame.index if rows is None else frame.index[rows]
     out = pd.DataFrame({"score": prob, "verdict": np.where(flags_auto(prob, t), "auto", "personal")}, index=index)
     if reasons:
         out["reasons"] = why

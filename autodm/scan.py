@@ -98,6 +98,13 @@ def senders(export: pd.DataFrame, frame: pd.DataFrame | None = None) -> pd.DataF
         e["template_senders"] = frame["template_senders"].to_numpy()
     else:
         e["template_senders"] = np.nan
+    if e.empty:  # no incoming message: the columns, no rows (groupby-apply would give a frame)
+        return pd.DataFrame({
+            "sender_id": pd.Series(dtype=object), "sender_name": pd.Series(dtype=object),
+            "messages": pd.Series(dtype="int64"), "auto_dms": pd.Series(dtype="int64"),
+            "max_score": pd.Series(dtype="float64"), "first_dm_after_follow_s": pd.Series(dtype="float64"),
+            "shared_template_senders": pd.Series(dtype="Int64"), "first_message_at": e["sent_at"],
+            "top_reasons": pd.Series(dtype=object)})
     e = e.sort_values("sent_at", kind="stable")
     g = e.groupby("sender_id", sort=False, dropna=False)
     # the delay of each sender's first DM, unknown when that one came before the follow (not a later DM's)

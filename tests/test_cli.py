@@ -18,6 +18,8 @@ from autodm.scan import SCAN_COLUMNS
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "examples" / "inbox.json"
 HEADER = ",".join(SCAN_COLUMNS)
+SENDERS_HEADER = ("sender_id,sender_name,messages,auto_dms,max_score,first_dm_after_follow_s,"
+                  "shared_template_senders,first_message_at,top_reasons")
 
 
 def _run(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
@@ -228,6 +230,30 @@ def test_tables_print_strangers_names_and_texts_without_terminal_escapes(tmp_pat
         assert r.exit_code == 0, r.stderr
         assert not any(c in r.stdout for c in "\x1b\x07\u202e"), args
         assert "\\x1b" in r.stdout and "\\u202e" in r.stdout  # shown escaped, not dropped
+
+
+
+@pytest.mark.parametrize("command", ["scan", "senders"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "table"])
+def test_an_export_of_only_your_own_messages_gives_no_rows_not_a_crash(
+        tmp_path: Path, command: str, fmt: str) -> None:
+    """An account that only sends DMs (or got only likes back) crashed with "this is a bug": sklearn
+    refuses to transform 0 texts. Now the columns without rows, exit 0, and a line saying why."""
+    data = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    data["messages"] = [m for m in data["messages"] if m["outgoing"]]
+    assert data["messages"]
+    mine = tmp_path / "sent-only.json"
+    mine.write_text(json.dumps(data), encoding="utf-8")
+    r = _run(command, str(mine), "--format", fmt)
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr.startswith(f"no received message to score among the {len(data['messages'])} in the export")
+    if fmt == "csv":
+        assert r.stdout.splitlines() == [HEADER if command == "scan" else SENDERS_HEADER]
+    elif fmt == "json":
+        assert json.loads(r.stdout) == []
+    if command == "scan":
+        r = _run(command, str(mine), "--format", "csv", "--include-outgoing")
+        assert r.exit_code == 0 and len(r.stdout.splitlines()) == 1 + len(data["messages"])
 
 
 def _with_a_bad_record(tmp_path: Path) -> Path:

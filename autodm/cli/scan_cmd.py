@@ -9,6 +9,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
@@ -97,6 +98,15 @@ def report_skips(skips: Skips) -> None:
         parts = [part(k, v) for k, v in skips.counts.items()]
         # file and member names come from the export: one line, printed as they are (no markup)
         err_console.print(one_line(f"skipped {total} bad record{'s' if total != 1 else ''}: " + ", ".join(parts)),
+                          markup=False, highlight=False)
+
+
+def note_nothing_scored(mask: np.ndarray, messages: int, include_outgoing: bool) -> None:
+    """Say why an export with messages gives no rows (the output still has its columns)."""
+    if messages and not mask.any():
+        hint = "" if include_outgoing else "; scan --include-outgoing scores your own"
+        err_console.print(one_line(f"no received message to score among the {messages} in the export "
+                                   f"(they are yours or platform notices){hint}"),
                           markup=False, highlight=False)
 
 
@@ -222,7 +232,9 @@ def scan(
     report_skips(inbox.skips)
     with stage(f"scoring {len(inbox.messages)} messages"):
         joined, frame = design(inbox)
-        rows = export_rows(joined, frame, model, scored_mask(joined, include_outgoing), threshold=threshold)
+        mask = scored_mask(joined, include_outgoing)
+        rows = export_rows(joined, frame, model, mask, threshold=threshold)
+    note_nothing_scored(mask, len(joined), include_outgoing)
     if only is not None:
         rows = rows[rows["verdict"] == only.value]
     emit(rows, fmt_name, out, safe=not no_sanitize, inputs=[*paths, *inputs_of([], follows, model_path)],
@@ -261,6 +273,7 @@ def senders_cmd(
         mask = scored_mask(joined)
         rows = export_rows(joined, frame, model, mask, threshold=threshold)
         table = senders(rows, frame[mask])
+    note_nothing_scored(mask, len(joined), include_outgoing=False)
     emit(table, fmt_name, out, safe=not no_sanitize, inputs=[*paths, *inputs_of([], follows, model_path)],
          limit=limit,
          title=f"autodm senders: {inbox.source}", sort="max_score", kind="senders")
