@@ -72,7 +72,7 @@ def read_table(path: Path, strict: bool = False) -> pd.DataFrame:
         elif suffix == ".json":
             df = pd.read_json(path, dtype=False)
         else:
-            sep = "\t" if suffix == ".tsv" else ","
+            sep = csv_separator(path)
             try:
                 df = pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding=csv_encoding(path))
             except (UnicodeDecodeError, pd.errors.ParserError):  # a bad byte, a row too wide
@@ -121,6 +121,24 @@ def _csv_without_bad_rows(path: Path, sep: str, strict: bool) -> pd.DataFrame:
     if bad:
         df.attrs["bad_rows"] = (len(bad), *bad[0])
     return df
+
+
+def csv_separator(path: Path) -> str:
+    """The separator of a CSV's header line: comma, semicolon (what Excel saves as CSV where the
+    decimal mark is a comma: most of Europe) or tab, whichever it has most of; the file's suffix
+    decides a tie (tab for .tsv, else comma)."""
+    default = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return default  # the reader reports the missing or unreadable file
+    text = head.decode("utf-16", errors="ignore") if head.startswith(UTF16_BOMS) else head.decode(
+        "utf-8", errors="ignore")
+    line = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {sep: line.count(sep) for sep in (default, ",", ";", "\t")}  # the default first: it wins a tie
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else default
 
 
 def csv_encoding(path: Path) -> str:
@@ -242,8 +260,8 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
 def read_table_any(path: Path) -> pd.DataFrame:
     """A labels table (no text column needed)."""
     try:
-        sep = "\t" if path.suffix.lower() == ".tsv" else ","
-        return pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding=csv_encoding(path))
+        return pd.read_csv(path, dtype=str, sep=csv_separator(path), keep_default_na=False,
+                           encoding=csv_encoding(path))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (UnicodeDecodeError, ValueError) as e:

@@ -105,6 +105,23 @@ def test_a_few_rows_that_are_not_text_are_left_out_not_the_table(tmp_path: Path,
         labelled_table(path, strict=True)
 
 
+
+@pytest.mark.parametrize(("sep", "name"), [(";", "eu.csv"), ("\t", "tabs.csv"), (",", "plain.tsv")])
+def test_a_table_is_read_with_the_separator_its_header_uses(tmp_path: Path, sep: str, name: str) -> None:
+    """Excel saves "CSV" with semicolons where the decimal mark is a comma (most of Europe); a
+    tab-separated file may be named .csv, a comma one .tsv. Both routes read them: a labelled
+    table, and a message_id,label file for --labels (which said "no label column")."""
+    t = _table(12, 12)
+    t.loc[0, "text"] = "commas, and; semicolons"  # quoted in the file, whatever the separator
+    path = tmp_path / name
+    t.to_csv(path, index=False, sep=sep)
+    got = read_table(path)
+    assert list(got.columns) == list(t.columns) and got["text"].tolist() == t["text"].tolist()
+    labels = tmp_path / ("labels" + Path(name).suffix)
+    t[["message_id", "label"]].to_csv(labels, index=False, sep=sep)
+    assert read_table_any(labels)["label"].tolist() == t["label"].tolist()
+
+
 def test_labelled_table_skips_blanks_and_groups_by_sender(tmp_path: Path) -> None:
     df = _table(12, 12)
     df.loc[0, "label"] = ""
