@@ -193,6 +193,9 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
         warnings.append(f"{path}: {n} unreadable row{'s' if n > 1 else ''} left out (first: row {first}, {why})")
     labels, blanks = parse_labels(df, str(path))
     keep = labels.notna().to_numpy()
+    if repeats := _repeated_ids(df, labels, str(path)):
+        keep = keep & ~repeats[0]
+        warnings.append(repeats[1])
     row_of = df.index.to_numpy()[keep] + 2  # as parse_labels counts: the header is row 1
     df = df[keep].reset_index(drop=True)
     y = labels[keep].to_numpy(dtype=int)
@@ -217,6 +220,34 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
                     weight=np.full(len(y), weight), texts=msgs["text"],
                     info={"file": str(path), "rows": len(y), "blank_labels": blanks,
                           "warnings": warnings}, extra=extra)
+
+
+def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.ndarray, str] | None:
+    """Rows that repeat a labelled message id (a row pasted twice, two sheets joined): the mask of
+    the repeats to drop and the warning that says so. One id labelled both ways is an error, as
+    with --labels: which label is meant is unknown. A table without ids is left as it is (the same
+    text from two senders is two messages)."""
+    cols = {c.lower(): c for c in df.columns}
+    col = cols.get("message_id") or cols.get("id")
+    if col is None:
+        return None
+    ids = df[col].astype("string").str.strip()
+    known = (labels.notna() & ids.notna() & ids.ne("")).to_numpy()
+    lab = labels.to_numpy(dtype=object)
+    seen: pd.Series = pd.Series(lab[known], index=ids[known].to_numpy())
+    twice = seen.groupby(level=0, sort=False).nunique()
+    if (twice > 1).any():
+        mid = twice.index[(twice > 1).to_numpy()][0]
+        mine = np.flatnonzero(known & (ids == mid).fillna(False).to_numpy())
+        other = next(i for i in mine if lab[i] != lab[mine[0]])
+        raise TrainingError(f"{path}: row {int(df.index[other]) + 2}: message {mid!r} is labelled twice, "
+                            f"differently (first at row {int(df.index[mine[0]]) + 2}); keep one label per message")
+    repeat = known & ids.duplicated(keep="first").fillna(False).to_numpy()
+    if not repeat.any():
+        return None
+    n, first = int(repeat.sum()), int(df.index[np.flatnonzero(repeat)[0]]) + 2
+    return repeat, (f"{path}: {n} row{'s' if n > 1 else ''} repeat a message id already labelled "
+                    f"(first: row {first}); each message counted once")
 
 
 def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,

@@ -122,6 +122,25 @@ def test_a_table_is_read_with_the_separator_its_header_uses(tmp_path: Path, sep:
     assert read_table_any(labels)["label"].tolist() == t["label"].tolist()
 
 
+
+def test_a_message_id_twice_in_a_table_counts_once_and_labelled_both_ways_is_an_error(tmp_path: Path) -> None:
+    """Rows pasted twice counted as new examples (and slipped past the 10-per-class floor); one
+    message labelled auto and personal trained silently. As with --labels: once, or an error."""
+    t = _table(12, 12)
+    path = tmp_path / "l.csv"
+    pd.concat([t, t.iloc[[3, 5]]]).to_csv(path, index=False)
+    data = labelled_table(path)
+    assert len(data) == 24
+    assert data.info["warnings"] == [
+        f"{path}: 2 rows repeat a message id already labelled (first: row 26); each message counted once"]
+    both = pd.concat([t, t.iloc[[3]].assign(label="personal")])
+    both.to_csv(path, index=False)
+    with pytest.raises(TrainingError, match=r"row 26: message 'a3' is labelled twice, differently \(first at row 5\)"):
+        labelled_table(path)
+    t.drop(columns="message_id").pipe(lambda d: pd.concat([d, d.iloc[[3]]])).to_csv(path, index=False)
+    assert len(labelled_table(path)) == 25  # no ids: the same text twice may be two messages
+
+
 def test_labelled_table_skips_blanks_and_groups_by_sender(tmp_path: Path) -> None:
     df = _table(12, 12)
     df.loc[0, "label"] = ""
