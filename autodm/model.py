@@ -177,6 +177,31 @@ class Model:
                 return list(columns)
         raise ModelError("the model has no signals block")
 
+    @property
+    def training_texts(self) -> np.ndarray | None:
+        """Fingerprints of the texts it was trained on (:func:`text_fingerprints`), kept in the
+        pipeline so that ``evaluate`` can tell held-out messages from seen ones; None for a model
+        saved before autodm kept them."""
+        return getattr(self.pipeline, TRAINING_TEXTS, None)
+
+
+#: The pipeline attribute that holds :attr:`Model.training_texts`.
+TRAINING_TEXTS = "autodm_training_texts_"
+
+
+def text_fingerprints(texts: Iterable[Any]) -> np.ndarray:
+    """A 64-bit fingerprint of each text (surrounding spaces aside), in order: enough to tell
+    whether a message was among a model's training texts, without keeping the texts."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(str(t).strip().encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                        "little") for t in texts),
+        dtype=np.uint64)
+
+
+def remember_training_texts(model: Model, texts: Iterable[Any]) -> None:
+    """Keep the fingerprints of ``texts`` (distinct, sorted) in the model's pipeline."""
+    setattr(model.pipeline, TRAINING_TEXTS, np.unique(text_fingerprints(texts)))
+
 
 #: Scores are shown (and thresholds chosen) to this many decimals.
 SCORE_DECIMALS = 4

@@ -403,5 +403,7 @@ def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, t
         if min(int((data.y[rows] == c).sum()) for c in (0, 1)) < 10:
             raise TrainingError("--threshold-on text-only needs at least 10 messages of each class without "
                                 "thread or follow context")
-    return mdl.train(data.frame, data.y, data.groups, sample_weight=weight, max_fpr=max_fpr,
-                     threshold_rows=rows, seed=seed, extra_card=extra)
+    model = mdl.train(data.frame, data.y, data.groups, sample_weight=weight, max_fpr=max_fpr,
+                      threshold_rows=rows, seed=seed, extra_card=extra)
+    mdl.remember_training_texts(model, data.texts)
+    return model

@@ -106,6 +106,19 @@ def test_train_then_scan_with_the_new_model(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.stderr
     report = json.loads(r.stdout)
     assert report["rows"] == sum(1 for row in rows if row["label"]) and "reliability" in report
+    # its own training data: said, since those scores are not held out (it gave ROC-AUC 1.000 on
+    # shuffled labels without a word)
+    assert report["seen_in_training"] == report["rows"]
+    assert "warning: all of these messages were in the model's training data" in r.stderr
+    fresh = tmp_path / "fresh.csv"
+    with fresh.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["text", "label"])
+        w.writerows([f"never seen {i} before, thanks for following", i % 2] for i in range(20))
+        w.writerow([rows[0]["text"], "auto"])  # one it was trained on
+    r = _run("evaluate", str(fresh), "--model", str(model), "--format", "json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["seen_in_training"] == 1
+    assert "warning: 1 of these 21 messages was in the model's training data" in r.stderr
     r = _run("model", "info", str(model), "--json")
     assert r.exit_code == 0 and json.loads(r.stdout)["sha256"]
 

@@ -122,7 +122,9 @@ def test_closed_stdout_is_a_quiet_exit_0(tmp_path: Path, args: list[str]) -> Non
     proc.stdout.close()  # the reader is gone before autodm writes: its write gets EPIPE
     err = proc.stderr.read()
     proc.wait(timeout=60)
-    assert (proc.returncode, err) == (0, b"")
+    # the bundled examples are drawn from the corpus, which evaluate rightly says; nothing else
+    said = [line for line in err.splitlines() if b"in the model's training data" not in line]
+    assert (proc.returncode, said) == (0, [])
 
 
 def test_pipe_into_head(tmp_path: Path) -> None:

@@ -163,13 +163,36 @@ def evaluate(
         data = _gather(files, labels, 1.0, platform.value if platform else None, strict, follows)
     if min(int((data.y == 0).sum()), int((data.y == 1).sum())) == 0:
         err_console.print("warning: only one class in the labels; ROC-AUC cannot be computed", highlight=False)
+    seen = _seen_in_training(model, data)
     with stage(f"scoring {len(data)} messages"):
         report = run_evaluation(model, data, threshold=threshold, fp_cost=fp_cost)
     report["model"] = str(model.path)
+    report["seen_in_training"] = seen
     if fmt == ReportFormat.json:
         typer.echo(json.dumps(report, indent=2))
         return
     print_report(report)
+
+
+def _seen_in_training(model: Any, data: Labelled) -> int | None:
+    """How many of the labelled messages the model was trained on (None: the model does not say),
+    with a warning when any: their scores are not held out, and the metrics overstate."""
+    import numpy as np
+
+    from autodm import model as mdl
+
+    known = model.training_texts
+    if known is None:
+        return None
+    seen = int(np.isin(mdl.text_fingerprints(data.texts), known).sum())
+    if seen:
+        share = ("all of these messages were" if seen == len(data)
+                 else f"{seen} of these {len(data)} messages {'was' if seen == 1 else 'were'}")
+        err_console.print(one_line(
+            f"warning: {share} in the model's training data; their scores are not "
+            "held out, so these metrics overstate how it does on messages it never saw"),
+            highlight=False, markup=False)
+    return seen
 
 
 def _fmt(v: Any) -> str:
