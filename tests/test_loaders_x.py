@@ -21,11 +21,14 @@ from x_fixtures import (
     DM_PART0,
     DM_PART1,
     FOLLOWER,
+    FOLLOWING,
     FORMATS_EXAMPLE,
     MANIFEST,
+    OTHER_ID,
     OWNER_ID,
     TOP,
     archive_2022,
+    other_account_archive,
     singular_files,
     write_folder,
     write_zip,
@@ -316,7 +319,7 @@ def test_bad_account_and_follower_files(tmp_path: Path) -> None:
     files = archive_2022()
     files["data/account.js"] = "window.YTD.account.part0 = [ {\n  \"account\" : \n} ]"
     with pytest.raises(InputError, match=r"account\.js: invalid JSON at line 3, column 1"):
-        load_inbox([write_zip(tmp_path / "a.zip", files)])
+        load_inbox([write_zip(tmp_path / "a.zip", files)], strict=True)
     files = archive_2022()
     files["data/follower.js"] = FOLLOWER.replace('"accountId" : "3333",', '"accountId" : 3333,')
     ib = load_inbox([write_zip(tmp_path / "b.zip", files)])
@@ -605,3 +608,86 @@ def test_two_accounts_archives_are_refused_not_one_dropped(tmp_path: Path) -> No
                                          r"account \d+"):
         load_inbox([mine, other])
     assert len(load_inbox([mine, mine]).messages) == len(load_inbox([mine]).messages)  # the same one twice: fine
+
+
+# --------------------------------------------------------------------------- side files, parts, accounts
+
+
+def _cut(text: str) -> str:
+    """A file cut short, as by an interrupted copy or download."""
+    return text[: len(text) // 2]
+
+
+@pytest.mark.parametrize(("member", "text", "kept"), [
+    ("data/follower.js", _cut(FOLLOWER), [("1111", "following"), ("4444", "following")]),
+    ("data/following.js", _cut(FOLLOWING), [("1111", "follower"), ("3333", "follower"), ("5555", "follower")]),
+    ("data/following.js", "window.YTD.following.part0 = { }", [("1111", "follower"), ("3333", "follower"),
+                                                               ("5555", "follower")]),
+])
+def test_an_unreadable_follow_list_is_skipped_not_the_messages(tmp_path: Path, member: str, text: str,
+                                                                kept: list[tuple[str, str]]) -> None:
+    files = archive_2022()
+    files[member] = text
+    z = write_zip(tmp_path / "x.zip", files)
+    ib = load_inbox([z])
+    assert _rows(ib) == ARCHIVE_2022_MESSAGES
+    assert _follows(ib) == kept
+    direction = member.removeprefix("data/").removesuffix(".js")
+    reason = f"unreadable {direction}.js, its follows left out"
+    assert ib.skips.counts == {reason: 1}
+    assert ib.skips.first == {reason: f"{z}:{member}, the whole file"}
+    with pytest.raises(InputError, match=rf"x\.zip:{member}: (invalid JSON at line|expected window\.YTD)"):
+        load_inbox([z], strict=True)
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(z)])
+    assert r.exit_code == 0, r.output
+    assert len(r.stdout.splitlines()) == 7  # the incoming messages
+    assert r.stderr.count("\n") == 1 and f"skipped 1 bad record: {reason}" in r.stderr and member in r.stderr
+    r = CliRunner().invoke(app, ["scan", "--strict", "-f", "jsonl", str(z)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert r.stderr.startswith(f"error: {z}:{member}: ")
+
+
+def test_an_unreadable_account_js_falls_back_to_the_manifest_then_the_conversations(tmp_path: Path) -> None:
+    reason = "unreadable account.js, owner from manifest.js or the conversations"
+    files = archive_2022()
+    files["data/account.js"] = _cut(ACCOUNT)
+    z = write_zip(tmp_path / "x.zip", files)
+    ib = load_inbox([z])
+    assert ib.owner == Owner(id=OWNER_ID, name="Alex Example", handle="alex_example")
+    assert _rows(ib) == ARCHIVE_2022_MESSAGES  # the owner's own messages still outgoing
+    assert _follows(ib) == [("1111", "follower"), ("1111", "following"), ("3333", "follower"),
+                            ("4444", "following"), ("5555", "follower")]
+    assert ib.skips.counts == {reason: 1}
+    assert ib.skips.first == {reason: f"{z}:data/account.js, the whole file"}
+    with pytest.raises(InputError, match=r"x\.zip:data/account\.js: invalid JSON at line"):
+        load_inbox([z], strict=True)
+    del files["data/manifest.js"]
+    files["data/account.js"] = "window.YTD.account.part0 = { }"  # not the array X writes
+    ib = load_inbox([write_zip(tmp_path / "y.zip", files)])
+    assert ib.owner.id == OWNER_ID and ib.owner.name is None  # inferred from the conversation ids
+    assert _rows(ib) == ARCHIVE_2022_MESSAGES
+    assert ib.skips.counts == {reason: 1}
+
+
+def test_one_folder_with_two_accounts_archives_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "archives"
+    write_folder(root, archive_2022(), top="twitter-A")
+    write_folder(root, other_account_archive(), top="twitter-B")
+    with pytest.raises(InputError, match=rf"twitter-A/data/account\.js is from the X archive of account {OWNER_ID} "
+                                         rf"and .*twitter-B/data/account\.js from that of account {OTHER_ID}: one "
+                                         "input must hold one account's archive"):
+        load_inbox([root])
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(root)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    # without account.js the manifests tell the accounts apart
+    (root / "twitter-A" / "data" / "account.js").unlink()
+    (root / "twitter-B" / "data" / "account.js").unlink()
+    with pytest.raises(InputError, match=rf"manifest\.js is from the X archive of account {OWNER_ID} and"):
+        load_inbox([root])
+    # two archives of one account (exported on two dates) are one account's messages
+    same = tmp_path / "same"
+    write_folder(same, archive_2022(), top="twitter-2022-08-01")
+    write_folder(same, archive_2022(), top="twitter-2023-01-01")
+    ib = load_inbox([same])
+    assert ib.owner.id == OWNER_ID and _rows(ib) == ARCHIVE_2022_MESSAGES
+

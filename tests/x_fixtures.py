@@ -387,6 +387,21 @@ def archive_2022() -> dict[str, str]:
     }
 
 
+#: Another account, for one input holding two accounts' archives.
+OTHER_ID = "9999"
+
+
+def other_account_archive() -> dict[str, str]:
+    """archive_2022() of another account: 9999 ("Sam Sample", @sam_sample) in place of the owner 2222."""
+    files = archive_2022()
+    for name, text in files.items():
+        for old, new in (('"2222"', f'"{OTHER_ID}"'), ('-2222"', f'-{OTHER_ID}"'), ('"2222-', f'"{OTHER_ID}-'),
+                         ("alex_example", "sam_sample"), ("Alex Example", "Sam Sample")):
+            text = text.replace(old, new)
+        files[name] = text
+    return files
+
+
 #: What archive_2022() holds, as (message id, sender, text, outgoing, kind, urls), by time.
 ARCHIVE_2022_MESSAGES = [
     ("1500000000000000001", "1111", "Thanks for the follow! <3 Free guide: https://example.org/guide?a=1&b=2",
