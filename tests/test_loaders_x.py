@@ -669,6 +669,49 @@ def test_an_unreadable_account_js_falls_back_to_the_manifest_then_the_conversati
     assert ib.skips.counts == {reason: 1}
 
 
+def test_a_part_missing_from_a_split_archive_is_warned_about(tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    files = archive_2022()
+    part1 = {"data/direct-messages-part1.js": files.pop("data/direct-messages-part1.js")}
+    first = write_zip(tmp_path / "twitter-part0.zip", files)
+    second = write_zip(tmp_path / "twitter-part1.zip", part1)
+    with caplog.at_level("WARNING", logger="autodm.loaders.x"):
+        ib = load_inbox([first])
+    assert len(ib.messages) == 8
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{first}: manifest.js lists data/direct-messages-part1.js but it is not in the input, so those "
+        "messages are left out; give every part (zip) of the archive together, e.g. autodm scan "
+        "twitter-part1.zip twitter-part2.zip"]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="autodm.loaders.x"):
+        ib = load_inbox([first, second])
+    assert _rows(ib) == ARCHIVE_2022_MESSAGES and not caplog.records
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(first)])
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 5
+    assert r.stderr.count("\n") == 1 and "data/direct-messages-part1.js" in r.stderr
+    assert "give every part" in r.stderr
+    info = _inspect(first)  # still counted under "ignored"
+    assert info["ignored"]["X message file listed in manifest.js but missing from the export"] == 1
+
+
+def test_several_missing_parts_are_named_in_one_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    files = archive_2022()
+    del files["data/direct-messages-part1.js"], files["data/direct-messages-group.js"]
+    extra = "".join(f""", {{
+        "fileName" : "data/direct-messages-part{n}.js",
+        "globalName" : "YTD.direct_messages.part{n}",
+        "count" : "1"
+      }}""" for n in (2, 3, 4))
+    files["data/manifest.js"] = MANIFEST.replace('"globalName" : "YTD.direct_messages.part1",\n        "count" : "1"\n'
+                                                 "      }", '"globalName" : "YTD.direct_messages.part1",\n        '
+                                                 '"count" : "1"\n      }' + extra)
+    with caplog.at_level("WARNING", logger="autodm.loaders.x"):
+        load_inbox([write_folder(tmp_path / "x", files)])
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert ("lists data/direct-messages-part1.js, data/direct-messages-part2.js, data/direct-messages-part3.js "
+            "and 2 more but they are not in the input") in line
+
+
 def test_one_folder_with_two_accounts_archives_is_refused(tmp_path: Path) -> None:
     root = tmp_path / "archives"
     write_folder(root, archive_2022(), top="twitter-A")

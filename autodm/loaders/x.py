@@ -14,6 +14,7 @@ Follow lists have account ids only and no times: follows rows with ``followed_at
 
 Side files never cost the messages: an unreadable follow list or ``account.js`` is skipped as a
 whole file (the owner then comes from ``manifest.js`` or the conversation ids; ``--strict`` stops).
+A part ``manifest.js`` lists but the input lacks (one zip of a split archive) is warned about.
 One input holding the archives of two accounts is refused: each account's own messages would
 be read as incoming to the other.
 """
@@ -34,7 +35,7 @@ from typing import Any
 
 import orjson
 
-from autodm.errors import InputError, LimitError
+from autodm.errors import InputError, LimitError, one_line
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, gc_paused, make_inbox
 from autodm.loaders import jsonload
 from autodm.loaders import tree as tree_mod
@@ -348,14 +349,23 @@ def _part_key(path: str) -> tuple[int, int, str]:
 
 
 def _message_files(tree: ExportTree, manifests: list[tuple[str, dict[str, Any]]], skips: Skips) -> list[str]:
-    """The message files: all the manifests list (a missing one is counted) plus any found by name."""
+    """The message files: all the manifests list plus any found by name. A listed file the input
+    lacks (one zip of a split archive given alone) is counted and warned about: its DMs are lost."""
     found = set(tree.match(DM_RE))
+    missing: list[str] = []
     for name in dict.fromkeys(n for _, m in manifests for n in _manifest_files(m)):
         hits = tree.find(name)
         if hits:
             found.update(hits)
         else:
+            missing.append(name)
             skips.note("X message file listed in manifest.js but missing from the export")
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        log.warning("%s", one_line(
+            f"{tree.name}: manifest.js lists {shown} but {'it is' if len(missing) == 1 else 'they are'} "
+            "not in the input, so those messages are left out; give every part (zip) of the archive "
+            "together, e.g. autodm scan twitter-part1.zip twitter-part2.zip"))
     return sorted(found, key=_part_key)
 
 
