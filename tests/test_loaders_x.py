@@ -18,6 +18,7 @@ from x_fixtures import (
     DM_2020,
     DM_BAD_EVENTS,
     DM_BAD_EVENTS_SKIPPED,
+    DM_EMPTY,
     DM_PART0,
     DM_PART1,
     FOLLOWER,
@@ -28,6 +29,7 @@ from x_fixtures import (
     OWNER_ID,
     TOP,
     archive_2022,
+    no_dm_archive,
     other_account_archive,
     singular_files,
     write_folder,
@@ -296,7 +298,8 @@ def test_invalid_json_names_file_line_and_column(tmp_path: Path) -> None:
         ("window.YTD.direct_messages.part0 [ ]", "no '=' after window.YTD."),
         ("window.YTD.direct_messages.part0 = { }", "expected a JSON array of dmConversation objects"),
         ("", "not an X archive data file"),
-        ("window.YTD.direct_messages.part0 = [ ]", "no readable messages found in this x export"),
+        ('window.YTD.direct_messages.part0 = [ {\n  "dmConversation" : { }\n} ]',
+         "no readable messages found in this x export"),  # only bad records: not an empty archive
     ],
 )
 def test_whole_file_problems(tmp_path: Path, text: str, message: str) -> None:
@@ -733,4 +736,39 @@ def test_one_folder_with_two_accounts_archives_is_refused(tmp_path: Path) -> Non
     write_folder(same, archive_2022(), top="twitter-2023-01-01")
     ib = load_inbox([same])
     assert ib.owner.id == OWNER_ID and _rows(ib) == ARCHIVE_2022_MESSAGES
+
+
+def test_an_archive_without_dms_loads_empty_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    z = write_zip(tmp_path / "x.zip", no_dm_archive())
+    with caplog.at_level("WARNING", logger="autodm.loaders.x"):
+        ib = load_inbox([z])
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{z}: this X archive holds no direct messages (its direct-messages files are empty)"]
+    assert ib.messages.empty and ib.platform == "x" and ib.skips.total == 0
+    assert ib.owner == Owner(id=OWNER_ID, name="Alex Example", handle="alex_example")
+    assert list(ib.messages.columns) == list(load_inbox([write_zip(tmp_path / "f.zip", archive_2022())]).messages)
+    assert str(ib.messages["sent_at"].dtype) == "datetime64[ns, UTC]" and ib.messages["outgoing"].dtype == bool
+    assert len(ib.follows) == 5
+    info = _inspect(z)
+    assert (info["messages"], info["incoming"], info["owner_id"], info["follows"]) == (0, 0, OWNER_ID, 5)
+    # the bare files of formats.md §1.2, "= []" included, and only non-message events
+    root = write_folder(tmp_path / "bare", {"data/direct-messages.js": "window.YTD.direct_messages.part0 = []",
+                                            "data/account.js": ACCOUNT})
+    assert load_inbox([root]).messages.empty
+    joined = """window.YTD.direct_messages_group.part0 = [ {
+  "dmConversation" : {
+    "conversationId" : "1500000000000000900",
+    "messages" : [ {
+      "joinConversation" : {
+        "initiatingUserId" : "6666",
+        "participantsSnapshot" : [ "2222", "6666" ],
+        "createdAt" : "2022-06-01T12:00:00.000Z"
+      }
+    } ]
+  }
+} ]"""
+    root = write_folder(tmp_path / "joined", {"data/direct-messages.js": DM_EMPTY,
+                                              "data/direct-messages-group.js": joined, "data/account.js": ACCOUNT})
+    ib = load_inbox([root])
+    assert ib.messages.empty and ib.skips.notes == {"X event joinConversation": 1}
 

@@ -16,7 +16,8 @@ Side files never cost the messages: an unreadable follow list or ``account.js`` 
 whole file (the owner then comes from ``manifest.js`` or the conversation ids; ``--strict`` stops).
 A part ``manifest.js`` lists but the input lacks (one zip of a split archive) is warned about.
 One input holding the archives of two accounts is refused: each account's own messages would
-be read as incoming to the other.
+be read as incoming to the other. An archive with no DMs at all loads as an empty Inbox, with a
+warning, so ``inspect`` can say so.
 """
 
 from __future__ import annotations
@@ -36,7 +37,17 @@ from typing import Any
 import orjson
 
 from autodm.errors import InputError, LimitError, one_line
-from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, gc_paused, make_inbox
+from autodm.inbox import (
+    FollowRows,
+    Inbox,
+    MessageRows,
+    Owner,
+    Skips,
+    follows_frame,
+    gc_paused,
+    make_inbox,
+    messages_frame,
+)
 from autodm.loaders import jsonload
 from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
@@ -81,6 +92,7 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
             )
         owner = _owner(tree, manifests, skips)
         acc = _Rows()
+        bad_before = skips.total
         for path in files:
             _read_messages(tree, path, acc, skips)
         for kind, n in sorted(acc.events.items()):
@@ -89,10 +101,22 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
             owner.id = _infer_owner(acc.conversations)
         follows = _follows(tree, skips)
         log.info("X archive: %d message files, %d messages read", len(files), len(acc.rows))
+        if not len(acc.rows) and skips.total == bad_before:  # valid files holding no DM at all
+            log.warning("%s", one_line(f"{tree.name}: this X archive holds no direct messages (its "
+                                       "direct-messages files are empty)"))
+            return _empty_inbox(tree, acc.rows, follows, owner, skips)
         return make_inbox(
             platform="x", source=tree.name, messages=acc.rows, follows=follows, owner=owner, skips=skips,
             message_times="iso", follow_times="epoch_s",
         )
+
+
+def _empty_inbox(tree: ExportTree, rows: MessageRows, follows: FollowRows, owner: Owner, skips: Skips) -> Inbox:
+    """The Inbox of an archive without DMs (make_inbox refuses one): typed empty messages, its follows."""
+    df = messages_frame(rows, "x", "iso", skips)
+    df["outgoing"] = df["outgoing"].fillna(False).astype(bool)
+    fdf = follows_frame(follows, "epoch_s", skips).reset_index(drop=True)
+    return Inbox(messages=df, follows=fdf, owner=owner, platform="x", source=tree.name, skips=skips)
 
 
 # --------------------------------------------------------------------------- the .js wrapper
