@@ -18,14 +18,19 @@ from x_fixtures import (
     DM_2020,
     DM_BAD_EVENTS,
     DM_BAD_EVENTS_SKIPPED,
+    DM_EMPTY,
     DM_PART0,
     DM_PART1,
     FOLLOWER,
+    FOLLOWING,
     FORMATS_EXAMPLE,
     MANIFEST,
+    OTHER_ID,
     OWNER_ID,
     TOP,
     archive_2022,
+    no_dm_archive,
+    other_account_archive,
     singular_files,
     write_folder,
     write_zip,
@@ -293,7 +298,8 @@ def test_invalid_json_names_file_line_and_column(tmp_path: Path) -> None:
         ("window.YTD.direct_messages.part0 [ ]", "no '=' after window.YTD."),
         ("window.YTD.direct_messages.part0 = { }", "expected a JSON array of dmConversation objects"),
         ("", "not an X archive data file"),
-        ("window.YTD.direct_messages.part0 = [ ]", "no readable messages found in this x export"),
+        ('window.YTD.direct_messages.part0 = [ {\n  "dmConversation" : { }\n} ]',
+         "no readable messages found in this x export"),  # only bad records: not an empty archive
     ],
 )
 def test_whole_file_problems(tmp_path: Path, text: str, message: str) -> None:
@@ -316,7 +322,7 @@ def test_bad_account_and_follower_files(tmp_path: Path) -> None:
     files = archive_2022()
     files["data/account.js"] = "window.YTD.account.part0 = [ {\n  \"account\" : \n} ]"
     with pytest.raises(InputError, match=r"account\.js: invalid JSON at line 3, column 1"):
-        load_inbox([write_zip(tmp_path / "a.zip", files)])
+        load_inbox([write_zip(tmp_path / "a.zip", files)], strict=True)
     files = archive_2022()
     files["data/follower.js"] = FOLLOWER.replace('"accountId" : "3333",', '"accountId" : 3333,')
     ib = load_inbox([write_zip(tmp_path / "b.zip", files)])
@@ -605,3 +611,164 @@ def test_two_accounts_archives_are_refused_not_one_dropped(tmp_path: Path) -> No
                                          r"account \d+"):
         load_inbox([mine, other])
     assert len(load_inbox([mine, mine]).messages) == len(load_inbox([mine]).messages)  # the same one twice: fine
+
+
+# --------------------------------------------------------------------------- side files, parts, accounts
+
+
+def _cut(text: str) -> str:
+    """A file cut short, as by an interrupted copy or download."""
+    return text[: len(text) // 2]
+
+
+@pytest.mark.parametrize(("member", "text", "kept"), [
+    ("data/follower.js", _cut(FOLLOWER), [("1111", "following"), ("4444", "following")]),
+    ("data/following.js", _cut(FOLLOWING), [("1111", "follower"), ("3333", "follower"), ("5555", "follower")]),
+    ("data/following.js", "window.YTD.following.part0 = { }", [("1111", "follower"), ("3333", "follower"),
+                                                               ("5555", "follower")]),
+])
+def test_an_unreadable_follow_list_is_skipped_not_the_messages(tmp_path: Path, member: str, text: str,
+                                                                kept: list[tuple[str, str]]) -> None:
+    files = archive_2022()
+    files[member] = text
+    z = write_zip(tmp_path / "x.zip", files)
+    ib = load_inbox([z])
+    assert _rows(ib) == ARCHIVE_2022_MESSAGES
+    assert _follows(ib) == kept
+    direction = member.removeprefix("data/").removesuffix(".js")
+    reason = f"unreadable {direction}.js, its follows left out"
+    assert ib.skips.counts == {reason: 1}
+    assert ib.skips.first == {reason: f"{z}:{member}, the whole file"}
+    with pytest.raises(InputError, match=rf"x\.zip:{member}: (invalid JSON at line|expected window\.YTD)"):
+        load_inbox([z], strict=True)
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(z)])
+    assert r.exit_code == 0, r.output
+    assert len(r.stdout.splitlines()) == 7  # the incoming messages
+    assert r.stderr.count("\n") == 1 and f"skipped 1 bad record: {reason}" in r.stderr and member in r.stderr
+    r = CliRunner().invoke(app, ["scan", "--strict", "-f", "jsonl", str(z)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert r.stderr.startswith(f"error: {z}:{member}: ")
+
+
+def test_an_unreadable_account_js_falls_back_to_the_manifest_then_the_conversations(tmp_path: Path) -> None:
+    reason = "unreadable account.js, owner from manifest.js or the conversations"
+    files = archive_2022()
+    files["data/account.js"] = _cut(ACCOUNT)
+    z = write_zip(tmp_path / "x.zip", files)
+    ib = load_inbox([z])
+    assert ib.owner == Owner(id=OWNER_ID, name="Alex Example", handle="alex_example")
+    assert _rows(ib) == ARCHIVE_2022_MESSAGES  # the owner's own messages still outgoing
+    assert _follows(ib) == [("1111", "follower"), ("1111", "following"), ("3333", "follower"),
+                            ("4444", "following"), ("5555", "follower")]
+    assert ib.skips.counts == {reason: 1}
+    assert ib.skips.first == {reason: f"{z}:data/account.js, the whole file"}
+    with pytest.raises(InputError, match=r"x\.zip:data/account\.js: invalid JSON at line"):
+        load_inbox([z], strict=True)
+    del files["data/manifest.js"]
+    files["data/account.js"] = "window.YTD.account.part0 = { }"  # not the array X writes
+    ib = load_inbox([write_zip(tmp_path / "y.zip", files)])
+    assert ib.owner.id == OWNER_ID and ib.owner.name is None  # inferred from the conversation ids
+    assert _rows(ib) == ARCHIVE_2022_MESSAGES
+    assert ib.skips.counts == {reason: 1}
+
+
+def test_a_part_missing_from_a_split_archive_is_warned_about(tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    files = archive_2022()
+    part1 = {"data/direct-messages-part1.js": files.pop("data/direct-messages-part1.js")}
+    first = write_zip(tmp_path / "twitter-part0.zip", files)
+    second = write_zip(tmp_path / "twitter-part1.zip", part1)
+    with caplog.at_level("WARNING", logger="autodm.loaders.x"):
+        ib = load_inbox([first])
+    assert len(ib.messages) == 8
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{first}: manifest.js lists data/direct-messages-part1.js but it is not in the input, so those "
+        "messages are left out; give every part (zip) of the archive together, e.g. autodm scan "
+        "twitter-part1.zip twitter-part2.zip"]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="autodm.loaders.x"):
+        ib = load_inbox([first, second])
+    assert _rows(ib) == ARCHIVE_2022_MESSAGES and not caplog.records
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(first)])
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == 5
+    assert r.stderr.count("\n") == 1 and "data/direct-messages-part1.js" in r.stderr
+    assert "give every part" in r.stderr
+    info = _inspect(first)  # still counted under "ignored"
+    assert info["ignored"]["X message file listed in manifest.js but missing from the export"] == 1
+
+
+def test_several_missing_parts_are_named_in_one_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    files = archive_2022()
+    del files["data/direct-messages-part1.js"], files["data/direct-messages-group.js"]
+    extra = "".join(f""", {{
+        "fileName" : "data/direct-messages-part{n}.js",
+        "globalName" : "YTD.direct_messages.part{n}",
+        "count" : "1"
+      }}""" for n in (2, 3, 4))
+    files["data/manifest.js"] = MANIFEST.replace('"globalName" : "YTD.direct_messages.part1",\n        "count" : "1"\n'
+                                                 "      }", '"globalName" : "YTD.direct_messages.part1",\n        '
+                                                 '"count" : "1"\n      }' + extra)
+    with caplog.at_level("WARNING", logger="autodm.loaders.x"):
+        load_inbox([write_folder(tmp_path / "x", files)])
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert ("lists data/direct-messages-part1.js, data/direct-messages-part2.js, data/direct-messages-part3.js "
+            "and 2 more but they are not in the input") in line
+
+
+def test_one_folder_with_two_accounts_archives_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "archives"
+    write_folder(root, archive_2022(), top="twitter-A")
+    write_folder(root, other_account_archive(), top="twitter-B")
+    with pytest.raises(InputError, match=rf"twitter-A/data/account\.js is from the X archive of account {OWNER_ID} "
+                                         rf"and .*twitter-B/data/account\.js from that of account {OTHER_ID}: one "
+                                         "input must hold one account's archive"):
+        load_inbox([root])
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(root)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    # without account.js the manifests tell the accounts apart
+    (root / "twitter-A" / "data" / "account.js").unlink()
+    (root / "twitter-B" / "data" / "account.js").unlink()
+    with pytest.raises(InputError, match=rf"manifest\.js is from the X archive of account {OWNER_ID} and"):
+        load_inbox([root])
+    # two archives of one account (exported on two dates) are one account's messages
+    same = tmp_path / "same"
+    write_folder(same, archive_2022(), top="twitter-2022-08-01")
+    write_folder(same, archive_2022(), top="twitter-2023-01-01")
+    ib = load_inbox([same])
+    assert ib.owner.id == OWNER_ID and _rows(ib) == ARCHIVE_2022_MESSAGES
+
+
+def test_an_archive_without_dms_loads_empty_and_says_so(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    z = write_zip(tmp_path / "x.zip", no_dm_archive())
+    with caplog.at_level("WARNING", logger="autodm.loaders.x"):
+        ib = load_inbox([z])
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{z}: this X archive holds no direct messages (its direct-messages files are empty)"]
+    assert ib.messages.empty and ib.platform == "x" and ib.skips.total == 0
+    assert ib.owner == Owner(id=OWNER_ID, name="Alex Example", handle="alex_example")
+    assert list(ib.messages.columns) == list(load_inbox([write_zip(tmp_path / "f.zip", archive_2022())]).messages)
+    assert str(ib.messages["sent_at"].dtype) == "datetime64[ns, UTC]" and ib.messages["outgoing"].dtype == bool
+    assert len(ib.follows) == 5
+    info = _inspect(z)
+    assert (info["messages"], info["incoming"], info["owner_id"], info["follows"]) == (0, 0, OWNER_ID, 5)
+    # the bare files of formats.md §1.2, "= []" included, and only non-message events
+    root = write_folder(tmp_path / "bare", {"data/direct-messages.js": "window.YTD.direct_messages.part0 = []",
+                                            "data/account.js": ACCOUNT})
+    assert load_inbox([root]).messages.empty
+    joined = """window.YTD.direct_messages_group.part0 = [ {
+  "dmConversation" : {
+    "conversationId" : "1500000000000000900",
+    "messages" : [ {
+      "joinConversation" : {
+        "initiatingUserId" : "6666",
+        "participantsSnapshot" : [ "2222", "6666" ],
+        "createdAt" : "2022-06-01T12:00:00.000Z"
+      }
+    } ]
+  }
+} ]"""
+    root = write_folder(tmp_path / "joined", {"data/direct-messages.js": DM_EMPTY,
+                                              "data/direct-messages-group.js": joined, "data/account.js": ACCOUNT})
+    ib = load_inbox([root])
+    assert ib.messages.empty and ib.skips.notes == {"X event joinConversation": 1}
+

@@ -387,6 +387,45 @@ def archive_2022() -> dict[str, str]:
     }
 
 
+#: Another account, for one input holding two accounts' archives.
+OTHER_ID = "9999"
+
+
+def other_account_archive() -> dict[str, str]:
+    """archive_2022() of another account: 9999 ("Sam Sample", @sam_sample) in place of the owner 2222."""
+    files = archive_2022()
+    for name, text in files.items():
+        for old, new in (('"2222"', f'"{OTHER_ID}"'), ('-2222"', f'-{OTHER_ID}"'), ('"2222-', f'"{OTHER_ID}-'),
+                         ("alex_example", "sam_sample"), ("Alex Example", "Sam Sample")):
+            text = text.replace(old, new)
+        files[name] = text
+    return files
+
+
+#: An archive without a single DM: X writes the files with an empty array (formats.md §1.2).
+DM_EMPTY = "window.YTD.direct_messages.part0 = [ ]"
+
+
+def no_dm_archive() -> dict[str, str]:
+    """archive_2022() of an account that never sent or got a DM: empty message files, no part1."""
+    files = archive_2022()
+    del files["data/direct-messages-part1.js"]
+    part1 = """, {
+        "fileName" : "data/direct-messages-part1.js",
+        "globalName" : "YTD.direct_messages.part1",
+        "count" : "1"
+      }"""
+    part0_count = '"globalName" : "YTD.direct_messages.part0",\n        "count" : "3"'
+    group_count = '"globalName" : "YTD.direct_messages_group.part0",\n        "count" : "1"'
+    assert part1 in MANIFEST and part0_count in MANIFEST and group_count in MANIFEST
+    files["data/manifest.js"] = (MANIFEST.replace(part1, "").replace(part0_count, part0_count[:-2] + '0"')
+                                 .replace(group_count, group_count[:-2] + '0"'))
+    files["data/direct-messages.js"] = DM_EMPTY
+    files["data/direct-messages-group.js"] = "window.YTD.direct_messages_group.part0 = [ ]"
+    files["data/direct-message-headers.js"] = "window.YTD.direct_message_headers.part0 = [ ]"
+    return files
+
+
 #: What archive_2022() holds, as (message id, sender, text, outgoing, kind, urls), by time.
 ARCHIVE_2022_MESSAGES = [
     ("1500000000000000001", "1111", "Thanks for the follow! <3 Free guide: https://example.org/guide?a=1&b=2",

@@ -11,6 +11,13 @@ reactionCreate, ...) are counted and skipped.
 Texts are HTML-unescaped and their t.co links replaced by the ``expanded`` targets; DM media
 self links (``https://twitter.com/messages/media/<id>``) are dropped from text and urls.
 Follow lists have account ids only and no times: follows rows with ``followed_at`` missing.
+
+Side files never cost the messages: an unreadable follow list or ``account.js`` is skipped as a
+whole file (the owner then comes from ``manifest.js`` or the conversation ids; ``--strict`` stops).
+A part ``manifest.js`` lists but the input lacks (one zip of a split archive) is warned about.
+One input holding the archives of two accounts is refused: each account's own messages would
+be read as incoming to the other. An archive with no DMs at all loads as an empty Inbox, with a
+warning, so ``inspect`` can say so.
 """
 
 from __future__ import annotations
@@ -29,8 +36,18 @@ from typing import Any
 
 import orjson
 
-from autodm.errors import InputError
-from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, gc_paused, make_inbox
+from autodm.errors import InputError, LimitError, one_line
+from autodm.inbox import (
+    FollowRows,
+    Inbox,
+    MessageRows,
+    Owner,
+    Skips,
+    follows_frame,
+    gc_paused,
+    make_inbox,
+    messages_frame,
+)
 from autodm.loaders import jsonload
 from autodm.loaders import tree as tree_mod
 from autodm.loaders.tree import ExportTree
@@ -66,15 +83,16 @@ def detect(tree: ExportTree) -> bool:
 def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
     """Load an X archive (zip, folder or several zips of one export) into an Inbox."""
     with gc_paused():
-        manifest = _manifest(tree, skips)
-        files = _message_files(tree, manifest, skips)
+        manifests = _manifests(tree, skips)
+        files = _message_files(tree, manifests, skips)
         if not files:
             raise InputError(
                 f"{tree.name}: no direct-messages.js in this X archive; expected data/direct-messages.js "
                 "(or its parts, or the older data/direct-message.js)"
             )
-        owner = _owner(tree, manifest)
+        owner = _owner(tree, manifests, skips)
         acc = _Rows()
+        bad_before = skips.total
         for path in files:
             _read_messages(tree, path, acc, skips)
         for kind, n in sorted(acc.events.items()):
@@ -83,10 +101,22 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
             owner.id = _infer_owner(acc.conversations)
         follows = _follows(tree, skips)
         log.info("X archive: %d message files, %d messages read", len(files), len(acc.rows))
+        if not len(acc.rows) and skips.total == bad_before:  # valid files holding no DM at all
+            log.warning("%s", one_line(f"{tree.name}: this X archive holds no direct messages (its "
+                                       "direct-messages files are empty)"))
+            return _empty_inbox(tree, acc.rows, follows, owner, skips)
         return make_inbox(
             platform="x", source=tree.name, messages=acc.rows, follows=follows, owner=owner, skips=skips,
             message_times="iso", follow_times="epoch_s",
         )
+
+
+def _empty_inbox(tree: ExportTree, rows: MessageRows, follows: FollowRows, owner: Owner, skips: Skips) -> Inbox:
+    """The Inbox of an archive without DMs (make_inbox refuses one): typed empty messages, its follows."""
+    df = messages_frame(rows, "x", "iso", skips)
+    df["outgoing"] = df["outgoing"].fillna(False).astype(bool)
+    fdf = follows_frame(follows, "epoch_s", skips).reset_index(drop=True)
+    return Inbox(messages=df, follows=fdf, owner=owner, platform="x", source=tree.name, skips=skips)
 
 
 # --------------------------------------------------------------------------- the .js wrapper
@@ -300,18 +330,22 @@ def _read_doc(tree: ExportTree, path: str, prefix: bytes = b"window.YTD.") -> An
 # --------------------------------------------------------------------------- which files
 
 
-def _manifest(tree: ExportTree, skips: Skips) -> dict[str, Any]:
-    """``data/manifest.js`` as a dict ({} when absent or unreadable: the file names are known anyway)."""
-    found = tree.find(MANIFEST)
-    if not found:
-        return {}
-    try:
-        doc = _read_doc(tree, found[0], b"window.__THAR_CONFIG")
-    except InputError as e:
-        log.info("%s", e)
-        skips.note("X manifest.js unreadable (found the files by name)")
-        return {}
-    return doc if isinstance(doc, dict) else {}
+def _manifests(tree: ExportTree, skips: Skips) -> list[tuple[str, dict[str, Any]]]:
+    """Every readable ``data/manifest.js`` (one per archive) as (path, dict); an unreadable one is
+    noted and left out: the file names are known anyway."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for path in tree.find(MANIFEST):
+        try:
+            doc = _read_doc(tree, path, b"window.__THAR_CONFIG")
+        except LimitError:
+            raise
+        except InputError as e:
+            log.info("%s", e)
+            skips.note("X manifest.js unreadable (found the files by name)")
+            continue
+        if isinstance(doc, dict):
+            out.append((path, doc))
+    return out
 
 
 def _manifest_files(manifest: dict[str, Any]) -> list[str]:
@@ -338,15 +372,24 @@ def _part_key(path: str) -> tuple[int, int, str]:
     return group, part, path
 
 
-def _message_files(tree: ExportTree, manifest: dict[str, Any], skips: Skips) -> list[str]:
-    """The message files: all the manifest lists (a missing one is counted) plus any found by name."""
+def _message_files(tree: ExportTree, manifests: list[tuple[str, dict[str, Any]]], skips: Skips) -> list[str]:
+    """The message files: all the manifests list plus any found by name. A listed file the input
+    lacks (one zip of a split archive given alone) is counted and warned about: its DMs are lost."""
     found = set(tree.match(DM_RE))
-    for name in _manifest_files(manifest):
+    missing: list[str] = []
+    for name in dict.fromkeys(n for _, m in manifests for n in _manifest_files(m)):
         hits = tree.find(name)
         if hits:
             found.update(hits)
         else:
+            missing.append(name)
             skips.note("X message file listed in manifest.js but missing from the export")
+    if missing:
+        shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        log.warning("%s", one_line(
+            f"{tree.name}: manifest.js lists {shown} but {'it is' if len(missing) == 1 else 'they are'} "
+            "not in the input, so those messages are left out; give every part (zip) of the archive "
+            "together, e.g. autodm scan twitter-part1.zip twitter-part2.zip"))
     return sorted(found, key=_part_key)
 
 
@@ -357,32 +400,72 @@ def _str(v: Any) -> str | None:
     return v if isinstance(v, str) and v else None
 
 
-def _owner(tree: ExportTree, manifest: dict[str, Any]) -> Owner:
-    """The owner from ``account.js``, else from the manifest's ``userInfo``."""
-    owner = Owner()
-    found = tree.find(ACCOUNT)
-    if found:
-        doc = _read_doc(tree, found[0])
+#: What a side file must hold (in a one-line error or skip).
+_ACCOUNT_SHAPE = 'window.YTD.account.part0 = [{"account": {"accountId": "<digits>", ...}}]'
+
+
+def _side_doc(tree: ExportTree, path: str, skips: Skips, reason: str, expected: str) -> list[Any] | None:
+    """A side file (account.js, a follow list) as its JSON array; None when unreadable: skipped
+    as a whole file, as the messages do not need it (``--strict``: its own error stops)."""
+    name = tree.display(path)
+    try:
+        doc = _read_doc(tree, path)
         if not isinstance(doc, list):
-            raise InputError(f"{tree.display(found[0])}: expected a JSON array [{{\"account\": {{...}}}}] after '='")
-        for item in doc:
-            acct = item.get("account") if isinstance(item, dict) else None
-            if isinstance(acct, dict) and _str(acct.get("accountId")):
-                owner = Owner(id=_str(acct.get("accountId")), name=_str(acct.get("accountDisplayName")),
-                              handle=_str(acct.get("username")))
-                break
-    info = manifest.get("userInfo")
-    if isinstance(info, dict):
-        owner.id = owner.id or _str(info.get("accountId"))
-        owner.name = owner.name or _str(info.get("displayName"))
-        owner.handle = owner.handle or _str(info.get("userName"))
+            raise InputError(f"{name}: expected {expected}")
+    except LimitError:
+        raise
+    except InputError as e:
+        if skips.strict:
+            raise
+        log.info("%s", e)
+        skips.skip(name, "(the whole file)", reason, expected)
+        return None
+    return doc
+
+
+def _account(doc: list[Any]) -> Owner | None:
+    """The first account with an id in an ``account.js`` array."""
+    for item in doc:
+        acct = item.get("account") if isinstance(item, dict) else None
+        if isinstance(acct, dict) and _str(acct.get("accountId")):
+            return Owner(id=_str(acct.get("accountId")), name=_str(acct.get("accountDisplayName")),
+                         handle=_str(acct.get("username")))
+    return None
+
+
+def _owner(tree: ExportTree, manifests: list[tuple[str, dict[str, Any]]], skips: Skips) -> Owner:
+    """The owner from ``account.js``, else from the manifest's ``userInfo``. Every account.js and
+    manifest is read: two accounts in one input (two unzipped archives in one folder) are refused."""
+    owners: list[tuple[str, Owner]] = []
+    for path in tree.find(ACCOUNT):
+        doc = _side_doc(tree, path, skips, "unreadable account.js, owner from manifest.js or the "
+                        "conversations", _ACCOUNT_SHAPE)
+        found = _account(doc) if doc is not None else None
+        if found is not None:
+            owners.append((path, found))
+    for path, manifest in manifests:
+        info = manifest.get("userInfo")
+        if isinstance(info, dict) and _str(info.get("accountId")):
+            owners.append((path, Owner(id=_str(info.get("accountId")), name=_str(info.get("displayName")),
+                                       handle=_str(info.get("userName")))))
+    if not owners:
+        return Owner()
+    first_path, owner = owners[0]
+    for path, other in owners[1:]:
+        if other.id != owner.id:
+            raise InputError(
+                f"{tree.display(first_path)} is from the X archive of account {_safe(owner.id or '')} "
+                f"and {tree.display(path)} from that of account {_safe(other.id or '')}: one input "
+                "must hold one account's archive; scan each archive on its own")
+        owner.name = owner.name or other.name
+        owner.handle = owner.handle or other.handle
     return owner
 
 
 def part_owner(tree: ExportTree) -> str | None:
     """The account id in this input's ``account.js``; None without one (a part of a split archive)."""
     try:
-        return _owner(tree, {}).id if tree.find(ACCOUNT) else None
+        return _owner(tree, [], Skips()).id if tree.find(ACCOUNT) else None
     except InputError:
         return None
 
@@ -405,11 +488,12 @@ def _follows(tree: ExportTree, skips: Skips) -> FollowRows:
     rows = FollowRows()
     c = rows.cols
     for direction, rx in FOLLOW_RE.items():
+        shape = f'window.YTD.{direction}.part0 = [{{"{direction}": {{"accountId": "<digits>", ...}}}}]'
         for path in tree.match(rx):
             name = tree.display(path)
-            doc = _read_doc(tree, path)
-            if not isinstance(doc, list):
-                raise InputError(f"{name}: expected a JSON array [{{\"{direction}\": {{...}}}}] after '='")
+            doc = _side_doc(tree, path, skips, f"unreadable {direction}.js, its follows left out", shape)
+            if doc is None:
+                continue
             ids: list[str] = []
             for i, item in enumerate(doc, start=1):
                 body = item.get(direction) if type(item) is dict else None
