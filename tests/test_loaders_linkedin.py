@@ -412,16 +412,8 @@ BAD_CASES = {
                                                   "INBOX\n", "Connections.csv": CONNECTIONS},
                                  r"messages\.csv: line 1: missing column\(s\) SENDER PROFILE URL; expected .* "
                                  r"\(or the legacy FROM,TO,DATE,SUBJECT,CONTENT,DIRECTION,FOLDER\)"),
-    "connections without Connected On": ({"messages.csv": MESSAGES_CURRENT,
-                                          "Connections.csv": CONNECTIONS.replace(",Connected On", ",Since")},
-                                         r"Connections\.csv: line 4: missing column\(s\) Connected On;"),
-    "connections without a header": ({"messages.csv": MESSAGES_CURRENT, "Connections.csv": "Notes:\nhello\n"},
-                                     r"Connections\.csv: no header line .*expected First Name,Last Name,URL"),
-    "latin-1 invitations": ({"messages.csv": MESSAGES_CURRENT, "Invitations.csv": "From,To\nJos\xe9,A\n".encode(
-        "latin-1")}, r"Invitations\.csv: not UTF-8 text \(bad byte at .*offset 11\)"),
-    "invitations without Sent At": ({"messages.csv": MESSAGES_CURRENT,
-                                     "Invitations.csv": INVITATIONS.replace("Sent At", "Sent")},
-                                    r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
+    "no messages.csv, unreadable invitations": ({"Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS.replace(
+        "Sent At", "Sent")}, r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
     "no messages.csv": ({"Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS.replace(
         "Hey {first_name}, let's connect! I help founders 10x their pipeline.", "").replace(
         "Hi Alex, I'd love to add you to my network.", "").replace("Great meeting you at the meetup!", "")},
@@ -442,6 +434,62 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, case: str) -> None:
     assert re.search(pattern, line), line
     with pytest.raises(InputError):
         load_inbox([z])
+
+
+#: Side files that cannot be read: (files replacing export_current's, the error --strict stops with).
+BAD_SIDE_FILES = {
+    "connections without Connected On": ({"Connections.csv": CONNECTIONS.replace(",Connected On", ",Since")},
+                                         r"Connections\.csv: line 4: missing column\(s\) Connected On;"),
+    "connections without a header": ({"Connections.csv": "Notes:\nhello\n"},
+                                     r"Connections\.csv: no header line .*expected First Name,Last Name,URL"),
+    "latin-1 invitations": ({"Invitations.csv": "From,To\nJos\xe9,A\n".encode("latin-1")},
+                            r"Invitations\.csv: not UTF-8 text \(bad byte at .*offset 11\)"),
+    "invitations without Sent At": ({"Invitations.csv": INVITATIONS.replace("Sent At", "Sent")},
+                                    r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SIDE_FILES))
+def test_an_unreadable_side_file_is_skipped_not_the_export(tmp_path: Path, case: str,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """A Connections.csv or Invitations.csv that cannot be read (a column renamed in a spreadsheet)
+    used to refuse the whole export; now that file is skipped and counted, with one warning naming
+    it, and every message is kept; --strict stops with the file's error."""
+    files, pattern = BAD_SIDE_FILES[case]
+    z = write_zip(tmp_path / "side.zip", {**export_current(), **files})
+    ib = load_inbox([z])
+    conns = "Connections.csv" in files
+    reason = "unreadable connections file" if conns else "unreadable invitations file"
+    name = next(iter(files))
+    assert ib.skips.counts == {reason: 1}
+    assert ib.skips.first == {reason: f"{z}:{name}, the whole file"}
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and re.search(pattern, warned[0]) and str(z) in warned[0], warned
+    if conns:  # no connection times; every message kept
+        assert ib.follows.empty and _rows(ib) == CURRENT_MESSAGES
+    else:  # the invitation notes are lost, the messages and connections kept
+        assert _rows(ib) == [r for r in CURRENT_MESSAGES if r[3] != "invitation"]
+        assert [f[0] for f in _follows(ib)] == [f[0] for f in CURRENT_FOLLOWS]
+    r = CliRunner().invoke(app, ["inspect", "--json", str(z)])
+    assert r.exit_code == 0 and json.loads(r.stdout)["skipped"] == {reason: 1}
+    assert re.search(pattern, r.stderr) and "Traceback" not in r.output
+    line = _fails(z, "--strict")
+    assert str(z) in line and re.search(pattern, line), line
+    with pytest.raises(InputError):
+        load_inbox([z], strict=True)
+
+
+def test_the_repro_connections_without_connected_on(tmp_path: Path) -> None:
+    """The reviewer's file: a Connections.csv (preamble, URL column) whose Connected On was deleted."""
+    conns = CONNECTIONS_NOTES + f"First Name,Last Name,URL,Email Address,Company,Position\nRobin,Sample,{ROBIN},,,\n"
+    root = write_folder(tmp_path / "c", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": conns,
+                                         "Invitations.csv": INVITATIONS})
+    ib = load_inbox([root])
+    assert ib.skips.counts == {"unreadable connections file": 1} and ib.follows.empty
+    assert len(ib.messages) == len(CURRENT_MESSAGES)
+    assert _fails(root, "--strict") == (f"error: {root}/Connections.csv: line 4: missing column(s) Connected On; "
+                                        "expected the header First Name,Last Name,URL,Email Address,Company,"
+                                        "Position,Connected On")
 
 
 def _bad_rows() -> dict[str, str]:

@@ -51,8 +51,11 @@ no sender or an unknown direction is skipped and counted (an error under ``--str
 a row with more fields than its header (blank ones past it aside) or too few to reach the
 columns it needs (a short row would read its DATE from the wrong column), or with bytes that
 are not UTF-8 or a NUL (see
-:mod:`autodm.loaders.csvtext`). A file that is not text (bad bytes in its header or in half of
-its rows) or lacks the required columns is an :class:`InputError` naming it.
+:mod:`autodm.loaders.csvtext`). A messages.csv that is not text (bad bytes in its header or in
+half of its rows) or lacks the required columns is an :class:`InputError` naming it. Such a
+Connections.csv or Invitations.csv is skipped as a whole and counted (its error warned): the
+messages are the point, and are kept without connection times or invitation notes; ``--strict``
+stops with its error. Without a messages.csv, an unreadable Invitations.csv is the export's error.
 """
 
 from __future__ import annotations
@@ -67,17 +70,19 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
-from autodm.errors import InputError
+from autodm.errors import InputError, LimitError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox, normalize_name, normalize_url
 from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
 from autodm.loaders.meta import fix_meta_text
 from autodm.loaders.tree import ExportTree
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 MESSAGES = "messages.csv"
 CONNECTIONS = "connections.csv"
@@ -779,8 +784,11 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
     for path in files:
         _read_messages(tree, path, st, skips)
     for path in tree.find(INVITATIONS):
-        _read_invitations(tree, path, st, skips)
-    conns: list[tuple[str, list[_Conn]]] = [_read_connections(tree, p, st, skips) for p in tree.find(CONNECTIONS)]
+        if files:
+            _side_file(tree, path, _read_invitations, st, skips)
+        else:  # its notes are the only messages: an unreadable one is the export's error
+            _read_invitations(tree, path, st, skips)
+    conns = [c for p in tree.find(CONNECTIONS) if (c := _side_file(tree, p, _read_connections, st, skips))]
     if not files and not any(i.text for i in st.invs):
         raise InputError(f"{tree.name}: no messages.csv in this LinkedIn export; expected messages.csv "
                          "(in the Basic_ or Complete_LinkedInDataExport zip)")
@@ -796,6 +804,32 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
              len(files), len(st.msgs), len(st.invs), len(follows))
     return make_inbox(platform="linkedin", source=tree.name, messages=rows, follows=follows, owner=owner,
                       skips=skips, message_times="epoch_s", follow_times="epoch_s")
+
+
+#: Why a whole side file is skipped (Skips reason) and what it should have been, by file kind.
+_SIDE_FILES = {
+    INVITATIONS: ("unreadable invitations file", f"a CSV with the columns {', '.join(_INVITATIONS_REQUIRED.values())}",
+                  "invitation notes and times left out"),
+    CONNECTIONS: ("unreadable connections file", f"a CSV with the columns {', '.join(_CONNECTIONS_REQUIRED.values())} "
+                  f"(the header {CONNECTIONS_HEADER})", "connection times left out"),
+}
+
+
+def _side_file(tree: ExportTree, path: str, read: Callable[[ExportTree, str, _State, Skips], _T],
+               st: _State, skips: Skips) -> _T | None:
+    """What ``read`` gives, or None for an Invitations.csv or Connections.csv that cannot be read:
+    skipped and counted, its error warned (the messages are the point); ``--strict`` stops with it."""
+    try:
+        return read(tree, path, st, skips)
+    except LimitError:
+        raise
+    except InputError as e:
+        if skips.strict:
+            raise
+        reason, expected, lost = _SIDE_FILES[CONNECTIONS if path.lower().endswith(CONNECTIONS) else INVITATIONS]
+        log.warning("%s; %s", e, lost)
+        skips.skip(tree.display(path), "(the whole file)", reason, expected)
+        return None
 
 
 def _message_rows(st: _State, owner: Owner, owner_key: str | None, skips: Skips) -> MessageRows:
