@@ -748,3 +748,20 @@ def test_messages_csv_resaved_as_utf16_reads_the_same(tmp_path: Path) -> None:
     u16 = load_inbox([write_folder(tmp_path / "u16", {"messages.csv": MESSAGES_CURRENT.encode("utf-16"),
                                                       "Connections.csv": CONNECTIONS})])
     pd.testing.assert_frame_equal(u16.messages.drop(columns="message_id"), u8.messages.drop(columns="message_id"))
+
+
+@pytest.mark.parametrize(("name", "text"), [("Messages.csv", MESSAGES_CURRENT), ("messages.csv", MESSAGES_LEGACY),
+                                            ("Connections.csv", CONNECTIONS), ("Invitations.csv", INVITATIONS)])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_lone_utf16_file_is_detected_as_linkedin(tmp_path: Path, name: str, text: str, encoding: str) -> None:
+    """A LinkedIn CSV re-saved as "Unicode Text" (UTF-16 with its BOM) and given alone was not
+    recognised (its header words were looked for as UTF-8) and fell to the canonical loader."""
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    f = write_folder(tmp_path / "u", {name: data}) / name
+    assert detect(ExportTree.open([f])) == "linkedin"
+    if name.lower() == "messages.csv":
+        plain = load_inbox([write_folder(tmp_path / "p", {name: text}) / name])
+        pd.testing.assert_frame_equal(load_inbox([f]).messages.drop(columns="message_id"),
+                                      plain.messages.drop(columns="message_id"))

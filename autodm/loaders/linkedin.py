@@ -315,7 +315,10 @@ def _message_files(tree: ExportTree) -> list[str]:
 
 
 def _looks_linkedin(tree: ExportTree, path: str, kind: str) -> bool:
-    head = tree.read_head(path, _HEAD_BYTES).decode("utf-8", "ignore").upper()
+    """Whether a file's first bytes hold the header words of its kind (in the file's encoding: a CSV
+    re-saved as UTF-16 with its BOM is read as csvtext reads it)."""
+    data = tree.read_head(path, _HEAD_BYTES)
+    head = data.decode(CsvRows(data, path, "").encoding, "ignore").upper()
     if kind == MESSAGES:
         return "SENDER PROFILE URL" in head or "CONVERSATION ID" in head or (
             "DIRECTION" in head and "FROM" in head and "CONTENT" in head)
