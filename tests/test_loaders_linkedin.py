@@ -326,6 +326,61 @@ def test_sent_at_unreadable(raw: str) -> None:
     assert parse_time(raw) is None
 
 
+def _invitations(*sent_at: str) -> str:
+    """An Invitations.csv (current header) of incoming notes sent at these times, one inviter each."""
+    rows = [f'P{i} Sample,{OWNER_NAME},"{at}",Note {i},INCOMING,https://www.linkedin.com/in/p{i}-sample,{OWNER_URL}'
+            for i, at in enumerate(sent_at)]
+    return "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n" + "\n".join(rows) + "\n"
+
+
+def _note_times(ib: Inbox) -> dict[str, str]:
+    inv = ib.messages[ib.messages["kind"] == "invitation"]
+    return {text: t.strftime("%Y-%m-%d %H:%M") for text, t in zip(inv["text"], inv["sent_at"], strict=True)}
+
+
+@pytest.mark.parametrize(("sent_at", "expected"), [
+    # one day-first date makes the whole file day-first: 3/9/24 is 3 September, as 13/9/24 shows
+    (("13/9/24, 4:05 PM", "3/9/24, 4:05 PM"), ["2024-09-13 16:05", "2024-09-03 16:05"]),
+    (("3/9/24, 4:05 PM", "25/12/23, 10:00"), ["2024-09-03 16:05", "2023-12-25 10:00"]),
+    # otherwise the documented M/D/YY
+    (("3/9/24, 4:05 PM", "3/15/24, 9:00 AM"), ["2024-03-09 16:05", "2024-03-15 09:00"]),
+    (("3/9/24, 4:05 PM", "2024-03-10 08:00:00 UTC"), ["2024-03-09 16:05", "2024-03-10 08:00"]),
+])
+def test_sent_at_order_is_decided_once_per_file(tmp_path: Path, sent_at: tuple[str, ...],
+                                                expected: list[str]) -> None:
+    """Sent At's day/month order used to be guessed row by row, so 3/9/24 (read March) and 13/9/24
+    (read September) mixed two orders in one file (formats.md 4.4: M/D/YY, other formats reported)."""
+    root = write_folder(tmp_path / "o", {"messages.csv": MESSAGES_CURRENT, "Invitations.csv": _invitations(*sent_at)})
+    ib = load_inbox([root])
+    assert _note_times(ib) == {f"Note {i}": t for i, t in enumerate(expected)}
+    assert ib.skips.counts == {}
+
+
+def test_sent_at_in_both_orders_leaves_the_ambiguous_rows_unread(tmp_path: Path) -> None:
+    """13/9/24 and 9/13/24 in one file: no order can be known, so a date that reads both ways is
+    skipped and counted, not guessed; those that read one way only (and 5/5/24) are kept."""
+    invs = _invitations("13/9/24, 4:05 PM", "9/13/24, 4:05 PM", "3/9/24, 4:05 PM", "5/5/24, 1:00 PM")
+    root = write_folder(tmp_path / "o", {"messages.csv": MESSAGES_CURRENT, "Invitations.csv": invs})
+    ib = load_inbox([root])
+    assert _note_times(ib) == {"Note 0": "2024-09-13 16:05", "Note 1": "2024-09-13 16:05", "Note 3": "2024-05-05 13:00"}
+    reason = "invitation Sent At in an unknown day/month order"
+    assert ib.skips.counts == {reason: 1} and ib.skips.first[reason] == f"{root}/Invitations.csv: record row 3 (line 4)"
+    assert _fails(root, "--strict") == (f"error: {root}/Invitations.csv: record row 3 (line 4): {reason} (expected "
+                                        "one day/month order per file; this file has dates like 13/9/24 and like "
+                                        "9/13/24)")
+
+
+def test_connected_on_slashed_order_is_decided_once_per_file(tmp_path: Path) -> None:
+    """A Connections.csv re-saved with D/M/Y dates: 03/09/2024 is 3 September, as 13/09/2024 shows."""
+    conns = CONNECTIONS.replace("30 Jun 2024", "13/09/2024").replace("01 Jun 2024", "03/09/2024")
+    ib = load_inbox([write_folder(tmp_path / "c", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": conns})])
+    assert [f[2][:10] for f in _follows(ib)[:2]] == ["2024-09-13", "2024-09-03"]
+    both = conns.replace("20 May 2024", "09/13/2024")
+    ib = load_inbox([write_folder(tmp_path / "b", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": both})])
+    assert ib.skips.counts == {"Connected On date in an unknown day/month order": 1}
+    assert [f[2][:10] for f in _follows(ib)] == ["2024-09-13", "2024-09-13", "2024-03-07", "2023-01-15"]
+
+
 def test_connected_on_formats() -> None:
     assert parse_day("07 Mar 2024") == _epoch("2024-03-07")
     assert parse_day("7 Mar 2024") == parse_day("07 March 2024") == parse_day("2024-03-07") == _epoch("2024-03-07")

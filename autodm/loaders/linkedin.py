@@ -46,7 +46,10 @@ invitation note itself never looks sent after the connection.
 
 Times: DATE ``2024-03-09 16:05:00 UTC`` (legacy ``2019-11-06T02:08:20``, naive = UTC) parsed in
 one vectorised call; ``Connected On`` ``07 Mar 2024`` and ``Sent At`` ``3/9/24, 4:05 PM`` parsed
-without the locale (English month names), zone unstated = UTC. A row with an unreadable time,
+without the locale (English month names), zone unstated = UTC. A slashed date's day/month order is
+decided once per file (:func:`day_first`): day-first when some date's first number cannot be a
+month (``13/9/24``), else the documented ``M/D/YY``; in a file with both ``13/9/24`` and ``9/13/24``
+forms a date that reads both ways is unreadable. A row with an unreadable time,
 no sender or an unknown direction is skipped and counted (an error under ``--strict``), and so is
 a row with more fields than its header (blank ones past it aside) or too few to reach the
 columns it needs (a short row would read its DATE from the wrong column), or with bytes that
@@ -67,7 +70,7 @@ import html
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -389,20 +392,60 @@ def _month(name: str) -> int | None:
     return _MONTHS.get(name[:3].lower())
 
 
-def parse_day(s: str) -> int | None:
+def parse_day(s: str, day_first: bool | None = None) -> int | None:
     """``Connected On`` (``07 Mar 2024``; also ``2024-03-07``, ``3/7/24``) -> epoch seconds of 00:00 UTC."""
-    return parse_time(s, date_only=True)
+    return parse_time(s, date_only=True, day_first=day_first)
 
 
-def parse_time(s: str, date_only: bool = False) -> int | None:
+def _clean_time(s: str) -> str:
+    """A time cell without its no-break spaces (newer ICU puts one before PM) and outer blanks."""
+    return s.replace("\u202f", " ").replace("\xa0", " ").strip()
+
+
+def _slashed(s: str) -> tuple[int, int] | None:
+    """The first two numbers of a slashed date (``3/9/24, 4:05 PM`` -> (3, 9)); None for other forms."""
+    m = _SLASHED.fullmatch(_clean_time(s)) if "/" in s else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def day_first(cells: Iterable[str]) -> bool | None:
+    """Whether one file's slashed dates are day-first, decided once for the file (formats.md §4.4).
+
+    True when a first number cannot be a month (``13/9/24``), False (the documented ``M/D/YY``)
+    otherwise; None when rows disagree (``13/9/24`` and ``9/13/24`` in one file): then no order is
+    known and a date that reads both ways (:func:`ambiguous`) cannot be read.
+
+    >>> day_first(["3/9/24", "13/9/24"]), day_first(["3/9/24"]), day_first(["13/9/24", "9/13/24"])
+    (True, False, None)
+    """
+    days = months = False
+    for s in cells:
+        if (ab := _slashed(s)) is not None:
+            a, b = ab
+            days = days or a > 12 >= b
+            months = months or b > 12 >= a
+    return None if days and months else days
+
+
+def ambiguous(s: str) -> bool:
+    """A slashed date that reads both ways: two different numbers from 1 to 12 (``3/9/24``)."""
+    ab = _slashed(s)
+    return ab is not None and ab[0] != ab[1] and min(ab) >= 1 and max(ab) <= 12
+
+
+def parse_time(s: str, date_only: bool = False, day_first: bool | None = None) -> int | None:
     """``Sent At`` (``3/9/24, 4:05 PM``; also ISO, ``09 Mar 2024 16:05``, ``Mar 9, 2024, 4:05 PM``) -> epoch s.
 
-    Locale-free (English month names); ``M/D/YY`` unless the first number cannot be a month.
+    Locale-free (English month names). A slashed date is ``M/D/YY``, or ``D/M/YY`` given
+    ``day_first`` (decided per file: :func:`day_first`); None decides from this date alone:
+    ``M/D/YY`` unless the first number cannot be a month.
 
     >>> parse_time("3/9/24, 4:05 PM") == _epoch(2024, 3, 9, 16, 5)
     True
+    >>> parse_time("3/9/24, 4:05 PM", day_first=True) == _epoch(2024, 9, 3, 16, 5)
+    True
     """
-    s = s.replace("\u202f", " ").replace("\xa0", " ").strip()
+    s = _clean_time(s)
     if not s:
         return None
     y = mo = d = 0
@@ -422,7 +465,7 @@ def parse_time(s: str, date_only: bool = False) -> int | None:
         y, mo, d, rest = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
     elif m := _SLASHED.fullmatch(s):
         a, b, yy = int(m.group(1)), int(m.group(2)), m.group(3)
-        mo, d = (b, a) if a > 12 >= b else (a, b)
+        mo, d = (b, a) if (a > 12 >= b if day_first is None else day_first) else (a, b)
         y = int(yy) + (2000 if len(yy) == 2 else 0)
         rest = m.group(4)
     else:
@@ -623,6 +666,10 @@ def _legacy_rows(t: _Table, st: _State, skips: Skips) -> None:
                             [to] if to else [], [None] if to else [], text, urls, kind, cells[i_date], direction))
 
 
+#: What a slashed date that reads both ways needed, in a file whose dates disagree on the order.
+_ONE_ORDER = "one day/month order per file; this file has dates like 13/9/24 and like 9/13/24"
+
+
 def _is_invitation_header(keys: list[str]) -> bool:
     """The header line of Invitations.csv."""
     return "FROM" in keys and ("SENTAT" in keys or "DIRECTION" in keys)
@@ -636,13 +683,17 @@ def _read_invitations(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
     c = t.cols
     i_from, i_to, i_at, i_dir = c["FROM"], c["TO"], c["SENTAT"], c["DIRECTION"]
     i_msg, i_er, i_ee = t.col("MESSAGE"), t.col("INVITERPROFILEURL"), t.col("INVITEEPROFILEURL")
+    order = day_first(cells[i_at] for cells in t.rows)
     for where, cells in t.records():
         rec = _rec(where)
         direction = cells[i_dir].strip().upper()
         if direction not in ("INCOMING", "OUTGOING"):
             skips.skip(t.name, rec, "unknown invitation Direction", "INCOMING or OUTGOING")
             continue
-        at = parse_time(cells[i_at])
+        if order is None and ambiguous(cells[i_at]):
+            skips.skip(t.name, rec, "invitation Sent At in an unknown day/month order", _ONE_ORDER)
+            continue
+        at = parse_time(cells[i_at], day_first=order)
         if at is None:
             skips.skip(t.name, rec, "unreadable invitation Sent At", "a time like 3/9/24, 4:05 PM")
             continue
@@ -672,6 +723,7 @@ def _read_connections(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
     c = t.cols
     i_first, i_last, i_url, i_on = c["FIRSTNAME"], c["LASTNAME"], t.col("URL"), c["CONNECTEDON"]
     out: list[_Conn] = []
+    order = day_first(cells[i_on] for cells in t.rows)
     for where, cells in t.records():
         name = " ".join(x for x in (_fix(cells[i_first]), _fix(cells[i_last])) if x) or None
         url, key = st.url(cells[i_url])
@@ -679,7 +731,10 @@ def _read_connections(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
             skips.skip(t.name, _rec(where), "connection without a name or URL", "First Name, Last Name or URL")
             continue
         raw = cells[i_on].strip()
-        day = parse_day(raw) if raw else None
+        if order is None and ambiguous(raw):
+            skips.skip(t.name, _rec(where), "Connected On date in an unknown day/month order", _ONE_ORDER)
+            continue
+        day = parse_day(raw, day_first=order) if raw else None
         if raw and day is None:
             skips.skip(t.name, _rec(where), "unreadable Connected On date", "a date like 07 Mar 2024")
             continue
