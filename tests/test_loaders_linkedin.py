@@ -820,3 +820,42 @@ def test_a_lone_utf16_file_is_detected_as_linkedin(tmp_path: Path, name: str, te
         plain = load_inbox([write_folder(tmp_path / "p", {name: text}) / name])
         pd.testing.assert_frame_equal(load_inbox([f]).messages.drop(columns="message_id"),
                                       plain.messages.drop(columns="message_id"))
+
+
+#: An older Invitations.csv (Notes preamble, no URL columns) beside current messages: Robin's and
+#: Pat's notes in, the owner's note to Jordan out.
+INVITATIONS_NO_URLS = """Notes:
+"This file lists the invitations you have sent and received."
+
+From,To,Sent At,Message,Direction
+Robin Sample,Alex Example,"3/7/24, 2:58 PM","Hi Alex, I'd love to add you to my network.",INCOMING
+Alex Example,Jordan Okafor,"5/20/24, 9:15 AM",Great meeting you at the meetup!,OUTGOING
+Pat Growth,Alex Example,"8/1/24, 11:02 PM","Hey {first_name}, let's connect!",INCOMING
+"""
+
+
+def test_an_invitation_without_urls_joins_its_sender_by_a_unique_name(tmp_path: Path) -> None:
+    """An older Invitations.csv has names only: Robin's note had sender_id "Robin Sample" while
+    Robin's messages had the profile URL, so `senders` showed two people. A name that goes with
+    exactly one URL in the messages and connections now takes it (formats.md 4.3: URL, else name)."""
+    files = {"messages.csv": MESSAGES_CURRENT, "Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS_NO_URLS}
+    ib = load_inbox([write_folder(tmp_path / "a", files)])
+    inv = ib.messages[ib.messages["kind"] == "invitation"].set_index("text")
+    robin = inv.loc["Hi Alex, I'd love to add you to my network."]
+    assert robin["sender_id"] == ROBIN and robin["conversation_id"] == "invitation:linkedin.com/in/robin-sample-0a1b2c"
+    jordan = inv.loc["Great meeting you at the meetup!"]
+    assert jordan["sender_id"] == OWNER_URL and jordan["recipient_id"] == JORDAN
+    assert inv.loc["Hey {first_name}, let's connect!", "sender_id"] == "Pat Growth"  # no URL known: the name
+    assert ib.messages.loc[~ib.messages["outgoing"], "sender_id"].nunique() == 7  # Robin once, not twice
+    j = join_follows(ib).set_index("text")
+    assert j.loc["Hi Alex, I'd love to add you to my network.", "follow_join"] == "url"
+    # a namesake under another URL among the connections: two Robins, so the name stays a name
+    other = CONNECTIONS + "Robin,Sample,https://www.linkedin.com/in/robin-sample-other,,,,01 Jan 2024\n"
+    ib = load_inbox([write_folder(tmp_path / "b", {**files, "Connections.csv": other})])
+    inv = ib.messages[ib.messages["kind"] == "invitation"].set_index("text")
+    assert inv.loc["Hi Alex, I'd love to add you to my network.", "sender_id"] == "Robin Sample"
+    # two connections named Robin Sample, one without a URL (an older file): two people, no join
+    twice = CONNECTIONS_NO_URL + "Robin,Sample,,,,07 Mar 2024\n"
+    ib = load_inbox([write_folder(tmp_path / "c", {**files, "Connections.csv": twice})])
+    inv = ib.messages[ib.messages["kind"] == "invitation"].set_index("text")
+    assert inv.loc["Hi Alex, I'd love to add you to my network.", "sender_id"] == "Robin Sample"

@@ -36,13 +36,15 @@ or conversation ids; ``DIRECTION`` gives ``outgoing``, the counterpart's name th
 Connections.csv: follows rows with ``direction`` connection, ``precision`` day, ``user_id`` the
 profile URL (None in files without ``URL``), ``user_name`` "First Last"; rows of only commas
 are ignored. Invitations.csv: an INCOMING invitation with a ``Message`` becomes a message of
-kind ``invitation`` from the inviter (URL, else name) in the conversation
-``invitation:<counterpart>``; an OUTGOING one with a message becomes the owner's outgoing
-``invitation`` message. An invitation is also a lower bound of the connection it led to: when a
-connection's ``Connected On`` day holds an invitation with the same person (URL, else a unique
-name), ``followed_at`` is the end of that invitation's minute instead of the day's start
-(precision stays ``day``: the acceptance came later that day, exactly when is unknown), so the
-invitation note itself never looks sent after the connection.
+kind ``invitation`` from the inviter in the conversation ``invitation:<counterpart>``; an
+OUTGOING one with a message becomes the owner's outgoing ``invitation`` message. The person is
+named by URL; an older file without URL columns gives a name, replaced by the profile URL that
+name goes with when the messages and connections give exactly one (and no two connections bear
+the name), so their note and messages have one sender. An invitation is also a lower bound of
+the connection it led to: when a connection's ``Connected On`` day holds an invitation with the
+same person (URL, else a unique name), ``followed_at`` is the end of that invitation's minute
+instead of the day's start (precision stays ``day``: the acceptance came later that day, exactly
+when is unknown), so the invitation note itself never looks sent after the connection.
 
 Times: DATE ``2024-03-09 16:05:00 UTC`` (legacy ``2019-11-06T02:08:20``, naive = UTC) parsed in
 one vectorised call; ``Connected On`` ``07 Mar 2024`` and ``Sent At`` ``3/9/24, 4:05 PM`` parsed
@@ -856,7 +858,7 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
         skips.note("LinkedIn CSV row of only commas (ignored)", st.empty)
     connection_keys = {c.key for _, rows in conns for c in rows if c.key}
     owner, owner_key = _owner(st, connection_keys, _profile_name(tree, skips))
-    rows = _message_rows(st, owner, owner_key, skips)
+    rows = _message_rows(st, owner, owner_key, skips, _urls_by_name(st, conns))
     follows = _follow_rows(conns, st)
     log.info("LinkedIn export: %d message files, %d messages, %d invitations, %d connections read",
              len(files), len(st.msgs), len(st.invs), len(follows))
@@ -890,8 +892,48 @@ def _side_file(tree: ExportTree, path: str, read: Callable[[ExportTree, str, _St
         return None
 
 
-def _message_rows(st: _State, owner: Owner, owner_key: str | None, skips: Skips) -> MessageRows:
-    """Messages and invitation notes as MessageRows (times parsed in one go; bad ones skipped)."""
+def _urls_by_name(st: _State, conns: list[tuple[str, list[_Conn]]]) -> dict[str, str]:
+    """Folded name -> the one profile URL it goes with, for invitations without URLs (older files).
+
+    A name counts when the messages (senders, 1:1 recipients) and connections give it exactly one
+    URL and no two connections bear it: a name with two URLs, or two connections, is two people.
+    Empty when every invitation has its URLs.
+    """
+    if all(inv.inviter and inv.invitee for inv in st.invs if inv.text):
+        return {}
+    keys: dict[str, set[str]] = defaultdict(set)
+    listed: Counter[str] = Counter()
+    folded: dict[str, str | None] = {}
+
+    def fold(name: str) -> str | None:
+        if name not in folded:
+            folded[name] = normalize_name(name)
+        return folded[name]
+
+    for m in st.msgs:
+        if m.sender_key and m.name and (n := fold(m.name)):
+            keys[n].add(m.sender_key)
+        if len(m.recipient_keys) == 1 and m.recipient_keys[0] and m.to and (n := fold(m.to)):
+            keys[n].add(m.recipient_keys[0])
+    for _, rows in conns:
+        for c in rows:
+            if c.name and (n := fold(c.name)):
+                listed[n] += 1
+                if c.key:
+                    keys[n].add(c.key)
+    return {n: st.urls[next(iter(k))] for n, k in keys.items() if len(k) == 1 and listed[n] <= 1}
+
+
+def _message_rows(st: _State, owner: Owner, owner_key: str | None, skips: Skips,
+                  urls_by_name: dict[str, str]) -> MessageRows:
+    """Messages and invitation notes as MessageRows (times parsed in one go; bad ones skipped); an
+    invitation's person without a URL gets the one URL their name goes with (``urls_by_name``)."""
+
+    def person(url: str | None, name: str | None) -> str | None:
+        if url or not name:
+            return url or name
+        return urls_by_name.get(normalize_name(name) or "", name)
+
     rows = MessageRows()
     times = _message_times([m.date for m in st.msgs])
     owner_folded = normalize_name(owner.name) if owner.name else None
@@ -919,13 +961,11 @@ def _message_rows(st: _State, owner: Owner, owner_key: str | None, skips: Skips)
             continue
         incoming = inv.direction == "INCOMING"
         if incoming:
-            sender = inv.inviter or inv.from_name
+            sender = other = person(inv.inviter, inv.from_name)
             recipient = inv.invitee or owner.id
-            other = inv.inviter or inv.from_name
         else:
             sender = owner.id or inv.inviter or inv.from_name
-            recipient = inv.invitee or inv.to_name
-            other = inv.invitee or inv.to_name
+            recipient = other = person(inv.invitee, inv.to_name)
         if not sender:
             skips.skip(inv.file, _rec(inv.where), "invitation without a sender", "From or inviterProfileUrl")
             continue
