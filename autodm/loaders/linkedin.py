@@ -49,7 +49,7 @@ when is unknown), so the invitation note itself never looks sent after the conne
 Times: DATE ``2024-03-09 16:05:00 UTC`` (legacy ``2019-11-06T02:08:20``, naive = UTC) parsed in
 one vectorised call; ``Connected On`` ``07 Mar 2024`` and ``Sent At`` ``3/9/24, 4:05 PM`` parsed
 without the locale (English month names), zone unstated = UTC. A slashed date's day/month order is
-decided once per file (:func:`day_first`): day-first when some date's first number cannot be a
+decided once per file: day-first when some date's first number cannot be a
 month (``13/9/24``), else the documented ``M/D/YY``; in a file with both ``13/9/24`` and ``9/13/24``
 forms a date that reads both ways is unreadable. A row with an unreadable time,
 no sender or an unknown direction is skipped and counted (an error under ``--strict``), and so is
@@ -410,14 +410,14 @@ def _slashed(s: str) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def day_first(cells: Iterable[str]) -> bool | None:
+def _file_day_first(cells: Iterable[str]) -> bool | None:
     """Whether one file's slashed dates are day-first, decided once for the file (formats.md §4.4).
 
     True when a first number cannot be a month (``13/9/24``), False (the documented ``M/D/YY``)
     otherwise; None when rows disagree (``13/9/24`` and ``9/13/24`` in one file): then no order is
-    known and a date that reads both ways (:func:`ambiguous`) cannot be read.
+    known and a date that reads both ways (:func:`_reads_both_ways`) cannot be read.
 
-    >>> day_first(["3/9/24", "13/9/24"]), day_first(["3/9/24"]), day_first(["13/9/24", "9/13/24"])
+    >>> _file_day_first(["3/9/24", "13/9/24"]), _file_day_first(["3/9/24"]), _file_day_first(["13/9/24", "9/13/24"])
     (True, False, None)
     """
     days = months = False
@@ -429,7 +429,7 @@ def day_first(cells: Iterable[str]) -> bool | None:
     return None if days and months else days
 
 
-def ambiguous(s: str) -> bool:
+def _reads_both_ways(s: str) -> bool:
     """A slashed date that reads both ways: two different numbers from 1 to 12 (``3/9/24``)."""
     ab = _slashed(s)
     return ab is not None and ab[0] != ab[1] and min(ab) >= 1 and max(ab) <= 12
@@ -439,7 +439,7 @@ def parse_time(s: str, date_only: bool = False, day_first: bool | None = None) -
     """``Sent At`` (``3/9/24, 4:05 PM``; also ISO, ``09 Mar 2024 16:05``, ``Mar 9, 2024, 4:05 PM``) -> epoch s.
 
     Locale-free (English month names). A slashed date is ``M/D/YY``, or ``D/M/YY`` given
-    ``day_first`` (decided per file: :func:`day_first`); None decides from this date alone:
+    ``day_first`` (decided per file: :func:`_file_day_first`); None decides from this date alone:
     ``M/D/YY`` unless the first number cannot be a month.
 
     >>> parse_time("3/9/24, 4:05 PM") == _epoch(2024, 3, 9, 16, 5)
@@ -685,14 +685,14 @@ def _read_invitations(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
     c = t.cols
     i_from, i_to, i_at, i_dir = c["FROM"], c["TO"], c["SENTAT"], c["DIRECTION"]
     i_msg, i_er, i_ee = t.col("MESSAGE"), t.col("INVITERPROFILEURL"), t.col("INVITEEPROFILEURL")
-    order = day_first(cells[i_at] for cells in t.rows)
+    order = _file_day_first(cells[i_at] for cells in t.rows)
     for where, cells in t.records():
         rec = _rec(where)
         direction = cells[i_dir].strip().upper()
         if direction not in ("INCOMING", "OUTGOING"):
             skips.skip(t.name, rec, "unknown invitation Direction", "INCOMING or OUTGOING")
             continue
-        if order is None and ambiguous(cells[i_at]):
+        if order is None and _reads_both_ways(cells[i_at]):
             skips.skip(t.name, rec, "invitation Sent At in an unknown day/month order", _ONE_ORDER)
             continue
         at = parse_time(cells[i_at], day_first=order)
@@ -725,7 +725,7 @@ def _read_connections(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
     c = t.cols
     i_first, i_last, i_url, i_on = c["FIRSTNAME"], c["LASTNAME"], t.col("URL"), c["CONNECTEDON"]
     out: list[_Conn] = []
-    order = day_first(cells[i_on] for cells in t.rows)
+    order = _file_day_first(cells[i_on] for cells in t.rows)
     for where, cells in t.records():
         name = " ".join(x for x in (_fix(cells[i_first]), _fix(cells[i_last])) if x) or None
         url, key = st.url(cells[i_url])
@@ -733,7 +733,7 @@ def _read_connections(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
             skips.skip(t.name, _rec(where), "connection without a name or URL", "First Name, Last Name or URL")
             continue
         raw = cells[i_on].strip()
-        if order is None and ambiguous(raw):
+        if order is None and _reads_both_ways(raw):
             skips.skip(t.name, _rec(where), "Connected On date in an unknown day/month order", _ONE_ORDER)
             continue
         day = parse_day(raw, day_first=order) if raw else None
@@ -899,7 +899,7 @@ def _urls_by_name(st: _State, conns: list[tuple[str, list[_Conn]]]) -> dict[str,
     URL and no two connections bear it: a name with two URLs, or two connections, is two people.
     Empty when every invitation has its URLs.
     """
-    if all(inv.inviter and inv.invitee for inv in st.invs if inv.text):
+    if all(inv.inviter if inv.direction == "INCOMING" else inv.invitee for inv in st.invs if inv.text):
         return {}
     keys: dict[str, set[str]] = defaultdict(set)
     listed: Counter[str] = Counter()
