@@ -326,6 +326,61 @@ def test_sent_at_unreadable(raw: str) -> None:
     assert parse_time(raw) is None
 
 
+def _invitations(*sent_at: str) -> str:
+    """An Invitations.csv (current header) of incoming notes sent at these times, one inviter each."""
+    rows = [f'P{i} Sample,{OWNER_NAME},"{at}",Note {i},INCOMING,https://www.linkedin.com/in/p{i}-sample,{OWNER_URL}'
+            for i, at in enumerate(sent_at)]
+    return "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n" + "\n".join(rows) + "\n"
+
+
+def _note_times(ib: Inbox) -> dict[str, str]:
+    inv = ib.messages[ib.messages["kind"] == "invitation"]
+    return {text: t.strftime("%Y-%m-%d %H:%M") for text, t in zip(inv["text"], inv["sent_at"], strict=True)}
+
+
+@pytest.mark.parametrize(("sent_at", "expected"), [
+    # one day-first date makes the whole file day-first: 3/9/24 is 3 September, as 13/9/24 shows
+    (("13/9/24, 4:05 PM", "3/9/24, 4:05 PM"), ["2024-09-13 16:05", "2024-09-03 16:05"]),
+    (("3/9/24, 4:05 PM", "25/12/23, 10:00"), ["2024-09-03 16:05", "2023-12-25 10:00"]),
+    # otherwise the documented M/D/YY
+    (("3/9/24, 4:05 PM", "3/15/24, 9:00 AM"), ["2024-03-09 16:05", "2024-03-15 09:00"]),
+    (("3/9/24, 4:05 PM", "2024-03-10 08:00:00 UTC"), ["2024-03-09 16:05", "2024-03-10 08:00"]),
+])
+def test_sent_at_order_is_decided_once_per_file(tmp_path: Path, sent_at: tuple[str, ...],
+                                                expected: list[str]) -> None:
+    """Sent At's day/month order used to be guessed row by row, so 3/9/24 (read March) and 13/9/24
+    (read September) mixed two orders in one file (formats.md 4.4: M/D/YY, other formats reported)."""
+    root = write_folder(tmp_path / "o", {"messages.csv": MESSAGES_CURRENT, "Invitations.csv": _invitations(*sent_at)})
+    ib = load_inbox([root])
+    assert _note_times(ib) == {f"Note {i}": t for i, t in enumerate(expected)}
+    assert ib.skips.counts == {}
+
+
+def test_sent_at_in_both_orders_leaves_the_ambiguous_rows_unread(tmp_path: Path) -> None:
+    """13/9/24 and 9/13/24 in one file: no order can be known, so a date that reads both ways is
+    skipped and counted, not guessed; those that read one way only (and 5/5/24) are kept."""
+    invs = _invitations("13/9/24, 4:05 PM", "9/13/24, 4:05 PM", "3/9/24, 4:05 PM", "5/5/24, 1:00 PM")
+    root = write_folder(tmp_path / "o", {"messages.csv": MESSAGES_CURRENT, "Invitations.csv": invs})
+    ib = load_inbox([root])
+    assert _note_times(ib) == {"Note 0": "2024-09-13 16:05", "Note 1": "2024-09-13 16:05", "Note 3": "2024-05-05 13:00"}
+    reason = "invitation Sent At in an unknown day/month order"
+    assert ib.skips.counts == {reason: 1} and ib.skips.first[reason] == f"{root}/Invitations.csv: record row 3 (line 4)"
+    assert _fails(root, "--strict") == (f"error: {root}/Invitations.csv: record row 3 (line 4): {reason} (expected "
+                                        "one day/month order per file; this file has dates like 13/9/24 and like "
+                                        "9/13/24)")
+
+
+def test_connected_on_slashed_order_is_decided_once_per_file(tmp_path: Path) -> None:
+    """A Connections.csv re-saved with D/M/Y dates: 03/09/2024 is 3 September, as 13/09/2024 shows."""
+    conns = CONNECTIONS.replace("30 Jun 2024", "13/09/2024").replace("01 Jun 2024", "03/09/2024")
+    ib = load_inbox([write_folder(tmp_path / "c", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": conns})])
+    assert [f[2][:10] for f in _follows(ib)[:2]] == ["2024-09-13", "2024-09-03"]
+    both = conns.replace("20 May 2024", "09/13/2024")
+    ib = load_inbox([write_folder(tmp_path / "b", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": both})])
+    assert ib.skips.counts == {"Connected On date in an unknown day/month order": 1}
+    assert [f[2][:10] for f in _follows(ib)] == ["2024-09-13", "2024-09-13", "2024-03-07", "2023-01-15"]
+
+
 def test_connected_on_formats() -> None:
     assert parse_day("07 Mar 2024") == _epoch("2024-03-07")
     assert parse_day("7 Mar 2024") == parse_day("07 March 2024") == parse_day("2024-03-07") == _epoch("2024-03-07")
@@ -412,16 +467,8 @@ BAD_CASES = {
                                                   "INBOX\n", "Connections.csv": CONNECTIONS},
                                  r"messages\.csv: line 1: missing column\(s\) SENDER PROFILE URL; expected .* "
                                  r"\(or the legacy FROM,TO,DATE,SUBJECT,CONTENT,DIRECTION,FOLDER\)"),
-    "connections without Connected On": ({"messages.csv": MESSAGES_CURRENT,
-                                          "Connections.csv": CONNECTIONS.replace(",Connected On", ",Since")},
-                                         r"Connections\.csv: line 4: missing column\(s\) Connected On;"),
-    "connections without a header": ({"messages.csv": MESSAGES_CURRENT, "Connections.csv": "Notes:\nhello\n"},
-                                     r"Connections\.csv: no header line .*expected First Name,Last Name,URL"),
-    "latin-1 invitations": ({"messages.csv": MESSAGES_CURRENT, "Invitations.csv": "From,To\nJos\xe9,A\n".encode(
-        "latin-1")}, r"Invitations\.csv: not UTF-8 text \(bad byte at .*offset 11\)"),
-    "invitations without Sent At": ({"messages.csv": MESSAGES_CURRENT,
-                                     "Invitations.csv": INVITATIONS.replace("Sent At", "Sent")},
-                                    r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
+    "no messages.csv, unreadable invitations": ({"Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS.replace(
+        "Sent At", "Sent")}, r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
     "no messages.csv": ({"Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS.replace(
         "Hey {first_name}, let's connect! I help founders 10x their pipeline.", "").replace(
         "Hi Alex, I'd love to add you to my network.", "").replace("Great meeting you at the meetup!", "")},
@@ -442,6 +489,62 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, case: str) -> None:
     assert re.search(pattern, line), line
     with pytest.raises(InputError):
         load_inbox([z])
+
+
+#: Side files that cannot be read: (files replacing export_current's, the error --strict stops with).
+BAD_SIDE_FILES = {
+    "connections without Connected On": ({"Connections.csv": CONNECTIONS.replace(",Connected On", ",Since")},
+                                         r"Connections\.csv: line 4: missing column\(s\) Connected On;"),
+    "connections without a header": ({"Connections.csv": "Notes:\nhello\n"},
+                                     r"Connections\.csv: no header line .*expected First Name,Last Name,URL"),
+    "latin-1 invitations": ({"Invitations.csv": "From,To\nJos\xe9,A\n".encode("latin-1")},
+                            r"Invitations\.csv: not UTF-8 text \(bad byte at .*offset 11\)"),
+    "invitations without Sent At": ({"Invitations.csv": INVITATIONS.replace("Sent At", "Sent")},
+                                    r"Invitations\.csv: line 1: missing column\(s\) Sent At"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SIDE_FILES))
+def test_an_unreadable_side_file_is_skipped_not_the_export(tmp_path: Path, case: str,
+                                                           caplog: pytest.LogCaptureFixture) -> None:
+    """A Connections.csv or Invitations.csv that cannot be read (a column renamed in a spreadsheet)
+    used to refuse the whole export; now that file is skipped and counted, with one warning naming
+    it, and every message is kept; --strict stops with the file's error."""
+    files, pattern = BAD_SIDE_FILES[case]
+    z = write_zip(tmp_path / "side.zip", {**export_current(), **files})
+    ib = load_inbox([z])
+    conns = "Connections.csv" in files
+    reason = "unreadable connections file" if conns else "unreadable invitations file"
+    name = next(iter(files))
+    assert ib.skips.counts == {reason: 1}
+    assert ib.skips.first == {reason: f"{z}:{name}, the whole file"}
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warned) == 1 and re.search(pattern, warned[0]) and str(z) in warned[0], warned
+    if conns:  # no connection times; every message kept
+        assert ib.follows.empty and _rows(ib) == CURRENT_MESSAGES
+    else:  # the invitation notes are lost, the messages and connections kept
+        assert _rows(ib) == [r for r in CURRENT_MESSAGES if r[3] != "invitation"]
+        assert [f[0] for f in _follows(ib)] == [f[0] for f in CURRENT_FOLLOWS]
+    r = CliRunner().invoke(app, ["inspect", "--json", str(z)])
+    assert r.exit_code == 0 and json.loads(r.stdout)["skipped"] == {reason: 1}
+    assert re.search(pattern, r.stderr) and "Traceback" not in r.output
+    line = _fails(z, "--strict")
+    assert str(z) in line and re.search(pattern, line), line
+    with pytest.raises(InputError):
+        load_inbox([z], strict=True)
+
+
+def test_the_repro_connections_without_connected_on(tmp_path: Path) -> None:
+    """The reviewer's file: a Connections.csv (preamble, URL column) whose Connected On was deleted."""
+    conns = CONNECTIONS_NOTES + f"First Name,Last Name,URL,Email Address,Company,Position\nRobin,Sample,{ROBIN},,,\n"
+    root = write_folder(tmp_path / "c", {"messages.csv": MESSAGES_CURRENT, "Connections.csv": conns,
+                                         "Invitations.csv": INVITATIONS})
+    ib = load_inbox([root])
+    assert ib.skips.counts == {"unreadable connections file": 1} and ib.follows.empty
+    assert len(ib.messages) == len(CURRENT_MESSAGES)
+    assert _fails(root, "--strict") == (f"error: {root}/Connections.csv: line 4: missing column(s) Connected On; "
+                                        "expected the header First Name,Last Name,URL,Email Address,Company,"
+                                        "Position,Connected On")
 
 
 def _bad_rows() -> dict[str, str]:
@@ -700,3 +803,59 @@ def test_messages_csv_resaved_as_utf16_reads_the_same(tmp_path: Path) -> None:
     u16 = load_inbox([write_folder(tmp_path / "u16", {"messages.csv": MESSAGES_CURRENT.encode("utf-16"),
                                                       "Connections.csv": CONNECTIONS})])
     pd.testing.assert_frame_equal(u16.messages.drop(columns="message_id"), u8.messages.drop(columns="message_id"))
+
+
+@pytest.mark.parametrize(("name", "text"), [("Messages.csv", MESSAGES_CURRENT), ("messages.csv", MESSAGES_LEGACY),
+                                            ("Connections.csv", CONNECTIONS), ("Invitations.csv", INVITATIONS)])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_a_lone_utf16_file_is_detected_as_linkedin(tmp_path: Path, name: str, text: str, encoding: str) -> None:
+    """A LinkedIn CSV re-saved as "Unicode Text" (UTF-16 with its BOM) and given alone was not
+    recognised (its header words were looked for as UTF-8) and fell to the canonical loader."""
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    f = write_folder(tmp_path / "u", {name: data}) / name
+    assert detect(ExportTree.open([f])) == "linkedin"
+    if name.lower() == "messages.csv":
+        plain = load_inbox([write_folder(tmp_path / "p", {name: text}) / name])
+        pd.testing.assert_frame_equal(load_inbox([f]).messages.drop(columns="message_id"),
+                                      plain.messages.drop(columns="message_id"))
+
+
+#: An older Invitations.csv (Notes preamble, no URL columns) beside current messages: Robin's and
+#: Pat's notes in, the owner's note to Jordan out.
+INVITATIONS_NO_URLS = """Notes:
+"This file lists the invitations you have sent and received."
+
+From,To,Sent At,Message,Direction
+Robin Sample,Alex Example,"3/7/24, 2:58 PM","Hi Alex, I'd love to add you to my network.",INCOMING
+Alex Example,Jordan Okafor,"5/20/24, 9:15 AM",Great meeting you at the meetup!,OUTGOING
+Pat Growth,Alex Example,"8/1/24, 11:02 PM","Hey {first_name}, let's connect!",INCOMING
+"""
+
+
+def test_an_invitation_without_urls_joins_its_sender_by_a_unique_name(tmp_path: Path) -> None:
+    """An older Invitations.csv has names only: Robin's note had sender_id "Robin Sample" while
+    Robin's messages had the profile URL, so `senders` showed two people. A name that goes with
+    exactly one URL in the messages and connections now takes it (formats.md 4.3: URL, else name)."""
+    files = {"messages.csv": MESSAGES_CURRENT, "Connections.csv": CONNECTIONS, "Invitations.csv": INVITATIONS_NO_URLS}
+    ib = load_inbox([write_folder(tmp_path / "a", files)])
+    inv = ib.messages[ib.messages["kind"] == "invitation"].set_index("text")
+    robin = inv.loc["Hi Alex, I'd love to add you to my network."]
+    assert robin["sender_id"] == ROBIN and robin["conversation_id"] == "invitation:linkedin.com/in/robin-sample-0a1b2c"
+    jordan = inv.loc["Great meeting you at the meetup!"]
+    assert jordan["sender_id"] == OWNER_URL and jordan["recipient_id"] == JORDAN
+    assert inv.loc["Hey {first_name}, let's connect!", "sender_id"] == "Pat Growth"  # no URL known: the name
+    assert ib.messages.loc[~ib.messages["outgoing"], "sender_id"].nunique() == 7  # Robin once, not twice
+    j = join_follows(ib).set_index("text")
+    assert j.loc["Hi Alex, I'd love to add you to my network.", "follow_join"] == "url"
+    # a namesake under another URL among the connections: two Robins, so the name stays a name
+    other = CONNECTIONS + "Robin,Sample,https://www.linkedin.com/in/robin-sample-other,,,,01 Jan 2024\n"
+    ib = load_inbox([write_folder(tmp_path / "b", {**files, "Connections.csv": other})])
+    inv = ib.messages[ib.messages["kind"] == "invitation"].set_index("text")
+    assert inv.loc["Hi Alex, I'd love to add you to my network.", "sender_id"] == "Robin Sample"
+    # two connections named Robin Sample, one without a URL (an older file): two people, no join
+    twice = CONNECTIONS_NO_URL + "Robin,Sample,,,,07 Mar 2024\n"
+    ib = load_inbox([write_folder(tmp_path / "c", {**files, "Connections.csv": twice})])
+    inv = ib.messages[ib.messages["kind"] == "invitation"].set_index("text")
+    assert inv.loc["Hi Alex, I'd love to add you to my network.", "sender_id"] == "Robin Sample"

@@ -36,23 +36,31 @@ or conversation ids; ``DIRECTION`` gives ``outgoing``, the counterpart's name th
 Connections.csv: follows rows with ``direction`` connection, ``precision`` day, ``user_id`` the
 profile URL (None in files without ``URL``), ``user_name`` "First Last"; rows of only commas
 are ignored. Invitations.csv: an INCOMING invitation with a ``Message`` becomes a message of
-kind ``invitation`` from the inviter (URL, else name) in the conversation
-``invitation:<counterpart>``; an OUTGOING one with a message becomes the owner's outgoing
-``invitation`` message. An invitation is also a lower bound of the connection it led to: when a
-connection's ``Connected On`` day holds an invitation with the same person (URL, else a unique
-name), ``followed_at`` is the end of that invitation's minute instead of the day's start
-(precision stays ``day``: the acceptance came later that day, exactly when is unknown), so the
-invitation note itself never looks sent after the connection.
+kind ``invitation`` from the inviter in the conversation ``invitation:<counterpart>``; an
+OUTGOING one with a message becomes the owner's outgoing ``invitation`` message. The person is
+named by URL; an older file without URL columns gives a name, replaced by the profile URL that
+name goes with when the messages and connections give exactly one (and no two connections bear
+the name), so their note and messages have one sender. An invitation is also a lower bound of
+the connection it led to: when a connection's ``Connected On`` day holds an invitation with the
+same person (URL, else a unique name), ``followed_at`` is the end of that invitation's minute
+instead of the day's start (precision stays ``day``: the acceptance came later that day, exactly
+when is unknown), so the invitation note itself never looks sent after the connection.
 
 Times: DATE ``2024-03-09 16:05:00 UTC`` (legacy ``2019-11-06T02:08:20``, naive = UTC) parsed in
 one vectorised call; ``Connected On`` ``07 Mar 2024`` and ``Sent At`` ``3/9/24, 4:05 PM`` parsed
-without the locale (English month names), zone unstated = UTC. A row with an unreadable time,
+without the locale (English month names), zone unstated = UTC. A slashed date's day/month order is
+decided once per file: day-first when some date's first number cannot be a
+month (``13/9/24``), else the documented ``M/D/YY``; in a file with both ``13/9/24`` and ``9/13/24``
+forms a date that reads both ways is unreadable. A row with an unreadable time,
 no sender or an unknown direction is skipped and counted (an error under ``--strict``), and so is
 a row with more fields than its header (blank ones past it aside) or too few to reach the
 columns it needs (a short row would read its DATE from the wrong column), or with bytes that
 are not UTF-8 or a NUL (see
-:mod:`autodm.loaders.csvtext`). A file that is not text (bad bytes in its header or in half of
-its rows) or lacks the required columns is an :class:`InputError` naming it.
+:mod:`autodm.loaders.csvtext`). A messages.csv that is not text (bad bytes in its header or in
+half of its rows) or lacks the required columns is an :class:`InputError` naming it. Such a
+Connections.csv or Invitations.csv is skipped as a whole and counted (its error warned): the
+messages are the point, and are kept without connection times or invitation notes; ``--strict``
+stops with its error. Without a messages.csv, an unreadable Invitations.csv is the export's error.
 """
 
 from __future__ import annotations
@@ -64,20 +72,22 @@ import html
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
-from autodm.errors import InputError
+from autodm.errors import InputError, LimitError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox, normalize_name, normalize_url
 from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
 from autodm.loaders.meta import fix_meta_text
 from autodm.loaders.tree import ExportTree
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 MESSAGES = "messages.csv"
 CONNECTIONS = "connections.csv"
@@ -310,7 +320,10 @@ def _message_files(tree: ExportTree) -> list[str]:
 
 
 def _looks_linkedin(tree: ExportTree, path: str, kind: str) -> bool:
-    head = tree.read_head(path, _HEAD_BYTES).decode("utf-8", "ignore").upper()
+    """Whether a file's first bytes hold the header words of its kind (in the file's encoding: a CSV
+    re-saved as UTF-16 with its BOM is read as csvtext reads it)."""
+    data = tree.read_head(path, _HEAD_BYTES)
+    head = data.decode(CsvRows(data, path, "").encoding, "ignore").upper()
     if kind == MESSAGES:
         return "SENDER PROFILE URL" in head or "CONVERSATION ID" in head or (
             "DIRECTION" in head and "FROM" in head and "CONTENT" in head)
@@ -381,20 +394,60 @@ def _month(name: str) -> int | None:
     return _MONTHS.get(name[:3].lower())
 
 
-def parse_day(s: str) -> int | None:
+def parse_day(s: str, day_first: bool | None = None) -> int | None:
     """``Connected On`` (``07 Mar 2024``; also ``2024-03-07``, ``3/7/24``) -> epoch seconds of 00:00 UTC."""
-    return parse_time(s, date_only=True)
+    return parse_time(s, date_only=True, day_first=day_first)
 
 
-def parse_time(s: str, date_only: bool = False) -> int | None:
+def _clean_time(s: str) -> str:
+    """A time cell without its no-break spaces (newer ICU puts one before PM) and outer blanks."""
+    return s.replace("\u202f", " ").replace("\xa0", " ").strip()
+
+
+def _slashed(s: str) -> tuple[int, int] | None:
+    """The first two numbers of a slashed date (``3/9/24, 4:05 PM`` -> (3, 9)); None for other forms."""
+    m = _SLASHED.fullmatch(_clean_time(s)) if "/" in s else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _file_day_first(cells: Iterable[str]) -> bool | None:
+    """Whether one file's slashed dates are day-first, decided once for the file (formats.md §4.4).
+
+    True when a first number cannot be a month (``13/9/24``), False (the documented ``M/D/YY``)
+    otherwise; None when rows disagree (``13/9/24`` and ``9/13/24`` in one file): then no order is
+    known and a date that reads both ways (:func:`_reads_both_ways`) cannot be read.
+
+    >>> _file_day_first(["3/9/24", "13/9/24"]), _file_day_first(["3/9/24"]), _file_day_first(["13/9/24", "9/13/24"])
+    (True, False, None)
+    """
+    days = months = False
+    for s in cells:
+        if (ab := _slashed(s)) is not None:
+            a, b = ab
+            days = days or a > 12 >= b
+            months = months or b > 12 >= a
+    return None if days and months else days
+
+
+def _reads_both_ways(s: str) -> bool:
+    """A slashed date that reads both ways: two different numbers from 1 to 12 (``3/9/24``)."""
+    ab = _slashed(s)
+    return ab is not None and ab[0] != ab[1] and min(ab) >= 1 and max(ab) <= 12
+
+
+def parse_time(s: str, date_only: bool = False, day_first: bool | None = None) -> int | None:
     """``Sent At`` (``3/9/24, 4:05 PM``; also ISO, ``09 Mar 2024 16:05``, ``Mar 9, 2024, 4:05 PM``) -> epoch s.
 
-    Locale-free (English month names); ``M/D/YY`` unless the first number cannot be a month.
+    Locale-free (English month names). A slashed date is ``M/D/YY``, or ``D/M/YY`` given
+    ``day_first`` (decided per file: :func:`_file_day_first`); None decides from this date alone:
+    ``M/D/YY`` unless the first number cannot be a month.
 
     >>> parse_time("3/9/24, 4:05 PM") == _epoch(2024, 3, 9, 16, 5)
     True
+    >>> parse_time("3/9/24, 4:05 PM", day_first=True) == _epoch(2024, 9, 3, 16, 5)
+    True
     """
-    s = s.replace("\u202f", " ").replace("\xa0", " ").strip()
+    s = _clean_time(s)
     if not s:
         return None
     y = mo = d = 0
@@ -414,7 +467,7 @@ def parse_time(s: str, date_only: bool = False) -> int | None:
         y, mo, d, rest = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
     elif m := _SLASHED.fullmatch(s):
         a, b, yy = int(m.group(1)), int(m.group(2)), m.group(3)
-        mo, d = (b, a) if a > 12 >= b else (a, b)
+        mo, d = (b, a) if (a > 12 >= b if day_first is None else day_first) else (a, b)
         y = int(yy) + (2000 if len(yy) == 2 else 0)
         rest = m.group(4)
     else:
@@ -615,6 +668,10 @@ def _legacy_rows(t: _Table, st: _State, skips: Skips) -> None:
                             [to] if to else [], [None] if to else [], text, urls, kind, cells[i_date], direction))
 
 
+#: What a slashed date that reads both ways needed, in a file whose dates disagree on the order.
+_ONE_ORDER = "one day/month order per file; this file has dates like 13/9/24 and like 9/13/24"
+
+
 def _is_invitation_header(keys: list[str]) -> bool:
     """The header line of Invitations.csv."""
     return "FROM" in keys and ("SENTAT" in keys or "DIRECTION" in keys)
@@ -628,13 +685,17 @@ def _read_invitations(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
     c = t.cols
     i_from, i_to, i_at, i_dir = c["FROM"], c["TO"], c["SENTAT"], c["DIRECTION"]
     i_msg, i_er, i_ee = t.col("MESSAGE"), t.col("INVITERPROFILEURL"), t.col("INVITEEPROFILEURL")
+    order = _file_day_first(cells[i_at] for cells in t.rows)
     for where, cells in t.records():
         rec = _rec(where)
         direction = cells[i_dir].strip().upper()
         if direction not in ("INCOMING", "OUTGOING"):
             skips.skip(t.name, rec, "unknown invitation Direction", "INCOMING or OUTGOING")
             continue
-        at = parse_time(cells[i_at])
+        if order is None and _reads_both_ways(cells[i_at]):
+            skips.skip(t.name, rec, "invitation Sent At in an unknown day/month order", _ONE_ORDER)
+            continue
+        at = parse_time(cells[i_at], day_first=order)
         if at is None:
             skips.skip(t.name, rec, "unreadable invitation Sent At", "a time like 3/9/24, 4:05 PM")
             continue
@@ -664,6 +725,7 @@ def _read_connections(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
     c = t.cols
     i_first, i_last, i_url, i_on = c["FIRSTNAME"], c["LASTNAME"], t.col("URL"), c["CONNECTEDON"]
     out: list[_Conn] = []
+    order = _file_day_first(cells[i_on] for cells in t.rows)
     for where, cells in t.records():
         name = " ".join(x for x in (_fix(cells[i_first]), _fix(cells[i_last])) if x) or None
         url, key = st.url(cells[i_url])
@@ -671,7 +733,10 @@ def _read_connections(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
             skips.skip(t.name, _rec(where), "connection without a name or URL", "First Name, Last Name or URL")
             continue
         raw = cells[i_on].strip()
-        day = parse_day(raw) if raw else None
+        if order is None and _reads_both_ways(raw):
+            skips.skip(t.name, _rec(where), "Connected On date in an unknown day/month order", _ONE_ORDER)
+            continue
+        day = parse_day(raw, day_first=order) if raw else None
         if raw and day is None:
             skips.skip(t.name, _rec(where), "unreadable Connected On date", "a date like 07 Mar 2024")
             continue
@@ -779,8 +844,11 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
     for path in files:
         _read_messages(tree, path, st, skips)
     for path in tree.find(INVITATIONS):
-        _read_invitations(tree, path, st, skips)
-    conns: list[tuple[str, list[_Conn]]] = [_read_connections(tree, p, st, skips) for p in tree.find(CONNECTIONS)]
+        if files:
+            _side_file(tree, path, _read_invitations, st, skips)
+        else:  # its notes are the only messages: an unreadable one is the export's error
+            _read_invitations(tree, path, st, skips)
+    conns = [c for p in tree.find(CONNECTIONS) if (c := _side_file(tree, p, _read_connections, st, skips))]
     if not files and not any(i.text for i in st.invs):
         raise InputError(f"{tree.name}: no messages.csv in this LinkedIn export; expected messages.csv "
                          "(in the Basic_ or Complete_LinkedInDataExport zip)")
@@ -790,7 +858,7 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
         skips.note("LinkedIn CSV row of only commas (ignored)", st.empty)
     connection_keys = {c.key for _, rows in conns for c in rows if c.key}
     owner, owner_key = _owner(st, connection_keys, _profile_name(tree, skips))
-    rows = _message_rows(st, owner, owner_key, skips)
+    rows = _message_rows(st, owner, owner_key, skips, _urls_by_name(st, conns))
     follows = _follow_rows(conns, st)
     log.info("LinkedIn export: %d message files, %d messages, %d invitations, %d connections read",
              len(files), len(st.msgs), len(st.invs), len(follows))
@@ -798,8 +866,74 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
                       skips=skips, message_times="epoch_s", follow_times="epoch_s")
 
 
-def _message_rows(st: _State, owner: Owner, owner_key: str | None, skips: Skips) -> MessageRows:
-    """Messages and invitation notes as MessageRows (times parsed in one go; bad ones skipped)."""
+#: Why a whole side file is skipped (Skips reason) and what it should have been, by file kind.
+_SIDE_FILES = {
+    INVITATIONS: ("unreadable invitations file", f"a CSV with the columns {', '.join(_INVITATIONS_REQUIRED.values())}",
+                  "invitation notes and times left out"),
+    CONNECTIONS: ("unreadable connections file", f"a CSV with the columns {', '.join(_CONNECTIONS_REQUIRED.values())} "
+                  f"(the header {CONNECTIONS_HEADER})", "connection times left out"),
+}
+
+
+def _side_file(tree: ExportTree, path: str, read: Callable[[ExportTree, str, _State, Skips], _T],
+               st: _State, skips: Skips) -> _T | None:
+    """What ``read`` gives, or None for an Invitations.csv or Connections.csv that cannot be read:
+    skipped and counted, its error warned (the messages are the point); ``--strict`` stops with it."""
+    try:
+        return read(tree, path, st, skips)
+    except LimitError:
+        raise
+    except InputError as e:
+        if skips.strict:
+            raise
+        reason, expected, lost = _SIDE_FILES[CONNECTIONS if path.lower().endswith(CONNECTIONS) else INVITATIONS]
+        log.warning("%s; %s", e, lost)
+        skips.skip(tree.display(path), "(the whole file)", reason, expected)
+        return None
+
+
+def _urls_by_name(st: _State, conns: list[tuple[str, list[_Conn]]]) -> dict[str, str]:
+    """Folded name -> the one profile URL it goes with, for invitations without URLs (older files).
+
+    A name counts when the messages (senders, 1:1 recipients) and connections give it exactly one
+    URL and no two connections bear it: a name with two URLs, or two connections, is two people.
+    Empty when every invitation has its URLs.
+    """
+    if all(inv.inviter if inv.direction == "INCOMING" else inv.invitee for inv in st.invs if inv.text):
+        return {}
+    keys: dict[str, set[str]] = defaultdict(set)
+    listed: Counter[str] = Counter()
+    folded: dict[str, str | None] = {}
+
+    def fold(name: str) -> str | None:
+        if name not in folded:
+            folded[name] = normalize_name(name)
+        return folded[name]
+
+    for m in st.msgs:
+        if m.sender_key and m.name and (n := fold(m.name)):
+            keys[n].add(m.sender_key)
+        if len(m.recipient_keys) == 1 and m.recipient_keys[0] and m.to and (n := fold(m.to)):
+            keys[n].add(m.recipient_keys[0])
+    for _, rows in conns:
+        for c in rows:
+            if c.name and (n := fold(c.name)):
+                listed[n] += 1
+                if c.key:
+                    keys[n].add(c.key)
+    return {n: st.urls[next(iter(k))] for n, k in keys.items() if len(k) == 1 and listed[n] <= 1}
+
+
+def _message_rows(st: _State, owner: Owner, owner_key: str | None, skips: Skips,
+                  urls_by_name: dict[str, str]) -> MessageRows:
+    """Messages and invitation notes as MessageRows (times parsed in one go; bad ones skipped); an
+    invitation's person without a URL gets the one URL their name goes with (``urls_by_name``)."""
+
+    def person(url: str | None, name: str | None) -> str | None:
+        if url or not name:
+            return url or name
+        return urls_by_name.get(normalize_name(name) or "", name)
+
     rows = MessageRows()
     times = _message_times([m.date for m in st.msgs])
     owner_folded = normalize_name(owner.name) if owner.name else None
@@ -827,13 +961,11 @@ def _message_rows(st: _State, owner: Owner, owner_key: str | None, skips: Skips)
             continue
         incoming = inv.direction == "INCOMING"
         if incoming:
-            sender = inv.inviter or inv.from_name
+            sender = other = person(inv.inviter, inv.from_name)
             recipient = inv.invitee or owner.id
-            other = inv.inviter or inv.from_name
         else:
             sender = owner.id or inv.inviter or inv.from_name
-            recipient = inv.invitee or inv.to_name
-            other = inv.invitee or inv.to_name
+            recipient = other = person(inv.invitee, inv.to_name)
         if not sender:
             skips.skip(inv.file, _rec(inv.where), "invitation without a sender", "From or inviterProfileUrl")
             continue
