@@ -443,7 +443,7 @@ def _with_bom(chunks: Iterator[bytes], fmt: str) -> Iterator[bytes]:
 def _write_stream(chunks: Iterator[bytes], fmt: str, stream: IO[bytes], bom: bool | None, name: str) -> None:
     """Write to standard output or a stream ``-o`` names: a BOM only into an empty regular file
     (``> scores.csv``), xlsx never onto a terminal, a closed pipe left to the caller (quiet)."""
-    if fmt == "xlsx" and (name == "standard output" or _isatty(stream)):
+    if fmt == "xlsx" and _isatty(stream):  # a redirect to a file or a pipe takes it
         raise OutputError(XLSX_NEEDS_FILE)
     if bom if bom is not None else _new_file(stream):
         chunks = _with_bom(chunks, fmt)
@@ -464,7 +464,7 @@ def _isatty(stream: IO[bytes]) -> bool:
         return False
 
 
-XLSX_NEEDS_FILE = "xlsx is a binary format; write it to a file with -o scores.xlsx"
+XLSX_NEEDS_FILE = "xlsx is a binary format, not for a terminal; write it to a file with -o scores.xlsx"
 TABLE_NEEDS_TERMINAL = "the table format is for terminals; use --format csv with -o"
 
 

@@ -326,13 +326,22 @@ def test_training_on_an_export_counts_its_skipped_records(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--format", "xlsx"], "xlsx is a binary format"),
     (["--format", "table", "-o", "x.csv"], "the table format is for terminals"),
 ])
 def test_a_format_that_cannot_be_written_fails_before_reading(tmp_path: Path, args: list[str], message: str) -> None:
     # the input does not exist: the format mistake is reported first, before any loading
     r = _run("scan", str(tmp_path / "missing.json"), *args)
     assert r.exit_code == 1 and message in r.stderr and "missing.json" not in r.stderr
+
+
+
+def test_dash_output_is_stdout_and_xlsx_may_go_to_a_redirect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """-o - wrote a file named "-"; -f xlsx > scores.xlsx was refused as if stdout were a terminal."""
+    monkeypatch.chdir(tmp_path)
+    r = _run("scan", str(EXAMPLE), "-o", "-", "--format", "csv")
+    assert r.exit_code == 0 and r.stdout.splitlines()[0] == HEADER and not (tmp_path / "-").exists()
+    r = CliRunner().invoke(app, ["scan", str(EXAMPLE), "--format", "xlsx"], catch_exceptions=False)
+    assert r.exit_code == 0 and r.stdout_bytes.startswith(b"PK\x03\x04")
 
 
 def test_limit_must_be_positive() -> None:

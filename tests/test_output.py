@@ -83,12 +83,20 @@ def test_write_file_atomic_with_bom_and_never_over_input(tmp_path: Path) -> None
         write(_df(), "csv", tmp_path / "nope" / "x.csv")
 
 
-def test_stream_has_no_bom_and_xlsx_needs_a_file() -> None:
+class _Terminal(io.BytesIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_stream_has_no_bom_and_xlsx_goes_anywhere_but_a_terminal() -> None:
     buf = io.BytesIO()
     write(_df(), "csv", None, stream=buf)
     assert buf.getvalue().startswith(b"message_id,")
-    with pytest.raises(OutputError, match="xlsx is a binary format"):
-        write(_df(), "xlsx", None, stream=buf)
+    piped = io.BytesIO()  # "> scores.xlsx" or "| upload": it was refused like a terminal
+    write(_df(), "xlsx", None, stream=piped)
+    assert piped.getvalue().startswith(b"PK\x03\x04")
+    with pytest.raises(OutputError, match="xlsx is a binary format, not for a terminal"):
+        write(_df(), "xlsx", None, stream=_Terminal())
     assert set(FORMATS) == {"table", "csv", "tsv", "json", "jsonl", "xlsx"}
 
 

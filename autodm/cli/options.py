@@ -18,6 +18,12 @@ def a_share(value: float | None) -> float | None:
     return value
 
 
+def dash_is_stdout(value: Path | None) -> Path | None:
+    """``-o -`` means standard output, as ``-`` means standard input for the inputs (it wrote a
+    file named "-")."""
+    return None if value is not None and str(value) == "-" else value
+
+
 def at_least(low: float) -> Callable[[float], float]:
     """A callback that checks an option is a finite number of at least ``low``."""
     def check(value: float) -> float:

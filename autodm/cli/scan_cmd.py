@@ -17,7 +17,7 @@ from rich.table import Table
 
 from autodm import output
 from autodm.cli import app, err_console, printable, reports_errors, stdout_closed
-from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt, a_share
+from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt, a_share, dash_is_stdout
 from autodm.errors import OutputError, one_line
 from autodm.loaders import load_inbox
 
@@ -46,7 +46,8 @@ FormatOpt = Annotated[
                  "or written to a file (xlsx when -o ends in .xlsx).", show_default=False),
 ]
 OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) "
-                                             "instead of stdout.", show_default=False)]
+                                             "instead of stdout (- is stdout).", show_default=False,
+                                             callback=dash_is_stdout)]
 ModelOpt = Annotated[Path | None, typer.Option("--model", "-m", help="A model file from autodm train "
                                                "(default: the bundled model).", show_default=False)]
 TrustOpt = Annotated[bool, typer.Option("--trust-model", help="Load a --model file that is not in the "
@@ -72,7 +73,7 @@ def choose_format(fmt: Format | None, out: Path | None) -> str:
     if out is None and stdout_closed():  # started with stdout closed (>&-): nowhere to write
         raise OutputError("standard output is closed; give -o FILE to write the results")
     if fmt is not None:
-        if fmt.value == "xlsx" and out is None:
+        if fmt.value == "xlsx" and out is None and sys.stdout.isatty():  # "> scores.xlsx" or a pipe is fine
             raise OutputError(output.XLSX_NEEDS_FILE)
         if fmt.value == "table" and out is not None:
             raise OutputError(output.TABLE_NEEDS_TERMINAL)
