@@ -40,7 +40,7 @@ def evaluate(model: mdl.Model, data: Labelled, *, threshold: float | None = None
     t = model.threshold if threshold is None else threshold
     scores = mdl.score(model, data.frame, threshold=t, reasons=False)["score"].to_numpy()
     y = data.y
-    overall = mdl.metrics(y, scores, t)
+    overall = undefined_as_none(mdl.metrics(y, scores, t))
     report: dict[str, Any] = {
         "rows": len(y),
         "auto": int((y == 1).sum()),
@@ -59,6 +59,22 @@ def evaluate(model: mdl.Model, data: Labelled, *, threshold: float | None = None
         col = extra[slice_column].astype("string").str.strip().replace("", pd.NA).fillna(NO_SLICE)
         report["slices"] = slices(y, scores, col.to_numpy(dtype=object), t)
     return report
+
+
+def undefined_as_none(m: dict[str, Any]) -> dict[str, Any]:
+    """The metrics with None (shown "-") where their denominator is 0, not the 0.0 that reads as
+    "all wrong": recall without auto labels, precision without an auto verdict, the false-positive
+    rate without personal labels, F1 when precision or recall is undefined."""
+    out = dict(m)
+    if m["tp"] + m["fp"] == 0:
+        out["precision"] = None
+    if m["tp"] + m["fn"] == 0:
+        out["recall"] = None
+    if m["fp"] + m["tn"] == 0:
+        out["fpr"] = None
+    if out["precision"] is None or out["recall"] is None:
+        out["f1"] = None
+    return out
 
 
 def reliability(y: np.ndarray, prob: np.ndarray) -> list[dict[str, Any]]:

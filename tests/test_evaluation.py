@@ -84,3 +84,15 @@ def test_bootstrap_intervals_at_the_edges() -> None:
     assert rate_interval(np.zeros(30, bool)) == [0, 0] and rate_interval(np.array([], bool)) is None
     nothing = intervals(y, np.zeros(7), 0.5)  # nothing flagged: no precision in any resample
     assert nothing is not None and nothing["precision"] is None and nothing["recall"] == [0, 0]
+
+
+def test_a_metric_with_nothing_to_divide_by_is_none_not_zero() -> None:
+    """Labels of one class: recall (no auto labels) and precision (no auto verdicts) are undefined,
+    shown "-"; they read 0.000, as if the model got them all wrong."""
+    from autodm.evaluation import undefined_as_none
+
+    m = mdl.metrics(np.zeros(6, dtype=int), np.array([0.1, 0.2, 0.1, 0.3, 0.2, 0.1]), 0.5)
+    got = undefined_as_none(m)
+    assert (got["precision"], got["recall"], got["f1"], got["fpr"]) == (None, None, None, 0.0)
+    m = mdl.metrics(np.array([0, 0, 1, 1]), np.array([0.9, 0.1, 0.2, 0.3]), 0.5)  # one false positive
+    assert undefined_as_none(m)["precision"] == 0.0 and undefined_as_none(m)["recall"] == 0.0
