@@ -1057,6 +1057,9 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
         raise ModelError(f"{path}: no such model file{hint}")
     if path.is_dir():
         raise ModelError(f"{path}: is a folder; expected a model file (.joblib) with its card (.json) beside it")
+    if path.suffix.lower() == ".json":  # its digest would "not match its card": nothing was tampered with
+        raise ModelError(f"{path}: is a model card; pass the model file it describes "
+                         f"({path.with_suffix('.joblib')})")
     cp = card_path(path)
     if not cp.exists():
         raise ModelError(f"{path}: its model card {cp.name} is missing; refusing to load an unverified model")

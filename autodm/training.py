@@ -53,7 +53,7 @@ class Labelled:
         return len(self.y)
 
 
-def read_table(path: Path, strict: bool = False) -> pd.DataFrame:
+def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> pd.DataFrame:
     """Read a csv, tsv, xlsx or jsonl/json table with all values as text.
 
     A csv/tsv with a few rows that are not UTF-8 (or hold NULs) loses only those rows: the frame
@@ -83,7 +83,7 @@ def read_table(path: Path, strict: bool = False) -> pd.DataFrame:
                              "with --labels FILE (message_id,label), or scan it and add a label column") from None
         raise InputError(f"{path}: cannot read it as a {suffix.lstrip('.') or 'csv'} table ({e})") from None
     df.columns = [str(c).strip() for c in df.columns]
-    if not any(c.lower() == "text" for c in df.columns):
+    if need_text and not any(c.lower() == "text" for c in df.columns):
         raise InputError(f"{path}: no text column; expected a scan export (autodm scan --format csv)")
     return df
 
@@ -267,7 +267,7 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
         mid = str(twice.index[twice.to_numpy() > 1][0])
         mine = labels.where(table[cols["message_id"]].astype(str).to_numpy() == mid)  # this id's labels only
         first = mine.dropna().iloc[0]
-        row = int(np.flatnonzero((mine.notna() & (mine != first)).to_numpy(dtype=bool))[0]) + 2  # the one that differs
+        row = int(table.index[np.flatnonzero((mine.notna() & (mine != first)).to_numpy(dtype=bool))[0]]) + 2  # differs
         raise TrainingError(f"{labels_path}: row {row}: message {mid!r} is labelled twice, differently; "
                             "keep one label per message")
     lab = lab[~lab.index.duplicated()]
@@ -289,14 +289,8 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
 
 
 def read_table_any(path: Path) -> pd.DataFrame:
-    """A labels table (no text column needed)."""
-    try:
-        return pd.read_csv(path, dtype=str, sep=csv_separator(path), keep_default_na=False,
-                           encoding=csv_encoding(path))
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, ValueError) as e:
-        raise InputError(f"{path}: cannot read it as a CSV table ({e})") from None
+    """A labels table (message_id,label: no text column needed), in any format :func:`read_table` reads."""
+    return read_table(path, need_text=False)
 
 
 def corpus_set(seed: int = mdl.SEED, corpus: pd.DataFrame | None = None) -> Labelled:

@@ -360,3 +360,11 @@ def test_ratio_tfidf_scales_each_ngram_by_how_unevenly_the_classes_use_it() -> N
     np.testing.assert_allclose(np.linalg.norm(X.toarray(), axis=1), 1.0, atol=1e-6)
     with pytest.raises(TypeError, match="labels"):
         mdl.RatioTfidf(**kw).fit(docs)
+
+
+def test_a_model_card_passed_as_the_model_says_so(tmp_path: Path) -> None:
+    """It said the file's sha256 did not match its card ("changed after training"): nothing was."""
+    card = tmp_path / "mine.json"
+    card.write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"mine\.json: is a model card; pass the model file it describes"):
+        mdl.load(card)

@@ -120,6 +120,9 @@ def test_a_table_is_read_with_the_separator_its_header_uses(tmp_path: Path, sep:
     labels = tmp_path / ("labels" + Path(name).suffix)
     t[["message_id", "label"]].to_csv(labels, index=False, sep=sep)
     assert read_table_any(labels)["label"].tolist() == t["label"].tolist()
+    sheet = tmp_path / "labels.xlsx"  # --labels read only CSV: "'utf-8' codec can't decode byte 0x87"
+    t[["message_id", "label"]].to_excel(sheet, index=False)
+    assert read_table_any(sheet)["message_id"].tolist() == t["message_id"].tolist()
 
 
 
