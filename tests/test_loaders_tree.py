@@ -228,7 +228,7 @@ def test_absolute_and_climbing_names_are_ignored_with_a_warning(tmp_path: Path,
         t = ExportTree.open([z])
     assert t.paths() == ["abs/inbox.json"]
     assert t.ignored == {tree_mod.UNSAFE_NAME: 3}
-    assert "evil.zip: ignored 3 unsafe name" in caplog.text
+    assert "evil.zip: ignored 3 file(s): unsafe name (.. or a drive letter) (3)" in caplog.text
     assert not (tmp_path / "x").exists() and not (tmp_path.parent / "x").exists()
     assert load_inbox([z]).messages["text"].tolist() == ["hi"]
 

@@ -465,7 +465,9 @@ def _note_ignored(where: Path, ignored: Counter[str]) -> None:
     """Log what was left out (a warning for the suspicious, info for macOS metadata)."""
     odd = {k: v for k, v in ignored.items() if k not in (NESTED_ZIP, APPLE_DOUBLE)}
     if odd:
-        log.warning("%s: ignored %s", one_line(str(where)), ", ".join(f"{v} {k}" for k, v in sorted(odd.items())))
+        # "symlink (752)": the reasons are nouns in the singular, so no count goes before them
+        log.warning("%s: ignored %d file(s): %s", one_line(str(where)), sum(odd.values()),
+                    ", ".join(f"{k} ({v})" for k, v in sorted(odd.items())))
     if ignored[APPLE_DOUBLE]:
         log.info("%s: ignored %d macOS metadata files", one_line(str(where)), ignored[APPLE_DOUBLE])
 
