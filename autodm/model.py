@@ -303,6 +303,7 @@ def train(
     sample_weight: np.ndarray | None = None,
     max_fpr: float | None = None,
     threshold_rows: np.ndarray | None = None,
+    own_rows: np.ndarray | None = None,
     n_splits: int = 5,
     seed: int = SEED,
     C: float = 4.0,
@@ -311,7 +312,9 @@ def train(
     """Cross-validate grouped by ``groups`` (a group never on both sides), calibrate, fit on all.
 
     ``threshold_rows`` limits the rows the threshold is chosen on (e.g. messages without context,
-    the harder case). Raises :class:`TrainingError` with fewer than 10 examples or 2 groups per class.
+    the harder case); ``own_rows`` (a user's labels among the corpus) get cross-validated metrics
+    of their own in the card, ``cv.own_rows``. Raises :class:`TrainingError` with fewer than 10
+    examples or 2 groups per class.
     """
     y = np.asarray(y).astype(int)
     groups = np.asarray(groups).astype(str)
@@ -357,6 +360,9 @@ def train(
         "text_scaling": f"tf-idf x ({RatioTfidf.OFFSET} + |naive-Bayes log-count ratio|)",
         "C": C,
     }
+    if own_rows is not None:
+        own = np.asarray(own_rows, dtype=bool)
+        card["cv"]["own_rows"] = {"rows": int(own.sum()), "metrics": metrics(y[own], prob[own], threshold)}
     card.update(extra_card or {})
     return Model(pipeline=pipe, card=card)
 

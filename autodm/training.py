@@ -379,7 +379,7 @@ def _card_info(info: Any) -> Any:
 
 
 def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, threshold_on: str = "all",
-        card: dict[str, Any] | None = None) -> mdl.Model:
+        card: dict[str, Any] | None = None, own_rows: np.ndarray | None = None) -> mdl.Model:
     """Train on ``data`` (grouped CV, calibration, threshold) and fill the card's data fields.
 
     ``threshold_on="text-only"`` chooses the threshold on the rows that carry no thread or
@@ -398,6 +398,6 @@ def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, t
             raise TrainingError("--threshold-on text-only needs at least 10 messages of each class without "
                                 "thread or follow context")
     model = mdl.train(data.frame, data.y, data.groups, sample_weight=weight, max_fpr=max_fpr,
-                      threshold_rows=rows, seed=seed, extra_card=extra)
+                      threshold_rows=rows, own_rows=own_rows, seed=seed, extra_card=extra)
     mdl.remember_training_texts(model, data.texts)
     return model

@@ -368,3 +368,21 @@ def test_a_model_card_passed_as_the_model_says_so(tmp_path: Path) -> None:
     card.write_text("{}", encoding="utf-8")
     with pytest.raises(ModelError, match=r"mine\.json: is a model card; pass the model file it describes"):
         mdl.load(card)
+
+
+def test_own_rows_get_cross_validated_metrics_of_their_own() -> None:
+    """train --with-default: the corpus's 44k rows dominate the card's numbers, so the user's own
+    labels get theirs (out-of-fold, at the same threshold): all rows give the overall numbers."""
+    from autodm.corpus import load_corpus
+
+    sample = load_corpus().groupby("label").sample(40, random_state=8).reset_index(drop=True)
+    frame = mdl.design_frame(table_messages(sample[["text"]]))
+    y = sample["label"].to_numpy(int)
+    groups = sample["template_id"].astype(str).to_numpy()
+    everything = mdl.train(frame, y, groups, own_rows=np.ones(len(y), dtype=bool)).card["cv"]
+    assert everything["own_rows"] == {"rows": len(y), "metrics": everything["metrics"]}
+    part = np.arange(len(y)) % 3 == 0
+    own = mdl.train(frame, y, groups, own_rows=part).card["cv"]["own_rows"]
+    assert own["rows"] == int(part.sum())
+    assert own["metrics"]["tp"] + own["metrics"]["fn"] == int(y[part].sum())
+    assert "own_rows" not in mdl.train(frame, y, groups).card["cv"]
