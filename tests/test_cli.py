@@ -347,3 +347,16 @@ def test_dash_output_is_stdout_and_xlsx_may_go_to_a_redirect(tmp_path: Path, mon
 def test_limit_must_be_positive() -> None:
     r = _run("scan", str(EXAMPLE), "--limit", "-1")
     assert r.exit_code == 2 and "--limit" in r.stderr
+
+
+def test_a_narrow_terminal_gets_a_list_not_a_table_folded_to_letters() -> None:
+    """At 40 columns the seven-column table folded names and headers a letter per line; a narrow
+    terminal gets each row as a heading (verdict, score, sender) and its fields under it."""
+    for command, field in (("scan", "  reasons: "), ("senders", "  auto dms: ")):
+        r = CliRunner().invoke(app, [command, str(EXAMPLE), "--format", "table", "--limit", "2"],
+                               env={"COLUMNS": "40"}, catch_exceptions=False)
+        assert r.exit_code == 0, r.stderr
+        assert field in r.stdout and "┃" not in r.stdout
+    r = CliRunner().invoke(app, ["scan", str(EXAMPLE), "--format", "table", "--limit", "2"], env={"COLUMNS": "120"},
+                           catch_exceptions=False)
+    assert "┃" in r.stdout and "reasons" in r.stdout

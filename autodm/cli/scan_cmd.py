@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from autodm import output
@@ -139,6 +140,8 @@ TABLE_COLUMNS = {
     "senders": ("sender", "messages", "auto_dms", "max_score", "first_dm_after_follow", "shared_template_senders",
                 "top_reasons"),
 }
+#: A terminal narrower than this gets a list, not a table (seven columns folded letter by letter at 40).
+NARROW = 80
 
 
 def _human_delay(seconds: object) -> str:
@@ -166,12 +169,19 @@ def render_table(df: pd.DataFrame, *, limit: int, title: str, sort: str, kind: s
     """A rich table of the top ``limit`` rows by ``sort``, for a terminal."""
     console = Console()
     shown = _for_people(df.sort_values(sort, ascending=False, kind="stable").head(limit), kind)
-    table = Table(title=title, show_lines=False, expand=True)
-    for col in shown.columns:
-        table.add_column(col.replace("_", " "), overflow="fold",
-                         ratio=3 if col in ("text", "reasons", "top_reasons") else 1)
+    if console.width < NARROW:
+        _render_list(console, shown, title)
+    else:
+        _render_grid(console, shown, title)
+    if len(df) > limit:
+        err_console.print(f"{len(df) - limit} more rows not shown; use --format csv or -o FILE for all",
+                          highlight=False)
+
+
+def _cells(shown: pd.DataFrame) -> Iterator[dict[str, str]]:
+    """Each row's cells as text for a terminal: no escapes, markup escaped, the verdict coloured."""
     for row in shown.itertuples(index=False):
-        cells = []
+        cells = {}
         for col, v in zip(shown.columns, row, strict=True):
             if isinstance(v, pd.Timestamp):
                 v = v.strftime("%Y-%m-%d %H:%M")
@@ -185,12 +195,30 @@ def render_table(df: pd.DataFrame, *, limit: int, title: str, sort: str, kind: s
             s = s.replace("[", r"\[")
             if col == "verdict":
                 s = f"[bold red]{s}[/]" if s == "auto" else f"[green]{s}[/]"
-            cells.append(s)
-        table.add_row(*cells)
+            cells[col] = s
+        yield cells
+
+
+def _render_grid(console: Console, shown: pd.DataFrame, title: str) -> None:
+    table = Table(title=escape(printable(title)), show_lines=False, expand=True)
+    for col in shown.columns:
+        table.add_column(col.replace("_", " "), overflow="fold",
+                         ratio=3 if col in ("text", "reasons", "top_reasons") else 1)
+    for cells in _cells(shown):
+        table.add_row(*cells.values())
     console.print(table)
-    if len(df) > limit:
-        err_console.print(f"{len(df) - limit} more rows not shown; use --format csv or -o FILE for all",
-                          highlight=False)
+
+
+def _render_list(console: Console, shown: pd.DataFrame, title: str) -> None:
+    """A narrow terminal: each row as a heading line and its labelled fields under it."""
+    console.print(f"[italic]{escape(printable(title))}[/]")
+    for cells in _cells(shown):
+        head = [cells.pop(k) for k in ("verdict", "score", "sender") if k in cells]
+        console.print()
+        console.print(" ".join(h for h in head if h), overflow="fold")
+        for col, v in cells.items():
+            if v:
+                console.print(f"  {col.replace('_', ' ')}: {v}", overflow="fold")
 
 
 def load_model(path: Path | None, trust: bool) -> Model:
