@@ -387,9 +387,37 @@ def test_bad_thread_file_is_skipped_and_counted_or_named_under_strict(tmp_path: 
 def test_bad_follow_file_shape(tmp_path: Path) -> None:
     files = dict(ig_2024_files())
     files["connections/followers_and_following/following.json"] = '{"something_else": 1}'
+    z = write_zip(tmp_path / "f.zip", files)
+    ib = load_inbox([z])  # that list is skipped and counted; the messages and the followers are kept
+    assert ib.skips.counts == {"unreadable follow list": 1}
+    assert len(ib.messages) == 12 and sorted(set(ib.follows["direction"])) == ["follower"]
     with pytest.raises(InputError, match=r"following\.json: expected a list of accounts or "
                                          r"\{\"relationships_following\""):
-        load_inbox([write_zip(tmp_path / "f.zip", files)])
+        load_inbox([z], strict=True)
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("connections/followers_and_following/followers_1.json", "unreadable follow list"),
+    ("connections/followers_and_following/following.json", "unreadable follow list"),
+    ("personal_information/personal_information/personal_information.json", "unreadable profile file"),
+])
+def test_cut_follow_list_or_profile_is_skipped_not_fatal(tmp_path: Path, name: str, reason: str) -> None:
+    files = dict(ig_2024_files())
+    files[name] = files[name][: len(files[name]) // 2]  # a download cut short
+    z = write_zip(tmp_path / "cut.zip", files)
+    ib = load_inbox([z])
+    assert len(ib.messages) == 12 and ib.skips.counts == {reason: 1}
+    assert ib.skips.first[reason] == f"{z}:{name}, the whole file"
+    assert ib.owner.id == OWNER and int(ib.messages["outgoing"].sum()) == 2  # inferred without the profile
+    assert ib.owner.handle == (None if "personal" in name else "alex.example")
+    assert len(ib.follows) < 5 if "follow" in name else len(ib.follows) == 5
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(z)])
+    assert r.exit_code == 0 and r.stdout.count("\n") == 5  # as from the whole export
+    assert r.stderr.count("\n") == 1 and f"{reason} (1; first at" in r.stderr
+    r = CliRunner().invoke(app, ["scan", "--strict", str(z)])
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "invalid JSON at line" in r.stderr and name in r.stderr
+    assert "expected" in r.stderr
 
 
 def test_bad_records_are_skipped_and_counted(tmp_path: Path) -> None:

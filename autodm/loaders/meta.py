@@ -532,6 +532,16 @@ def _thread_doc(tree: ExportTree, path: str, st: _State, skips: Skips, *, repair
     return doc
 
 
+def _lost_file(where: str, error: InputError, reason: str, expected: str, skips: Skips) -> None:
+    """A follow list or profile file that cannot be read: skipped and counted, the messages kept
+    (follow times then missing, the owner inferred); ``--strict``: its error stops."""
+    if skips.strict:
+        if str(error).endswith(f"expected {expected}"):
+            raise error  # the wrong shape: the error says what was expected
+        raise InputError(f"{error} ({reason}; expected {expected})")
+    skips.skip(where, "(the whole file)", reason, expected)
+
+
 def _lost_thread(tree: ExportTree, path: str, error: InputError, st: _State, skips: Skips) -> None:
     """A thread file that cannot be read: skipped and counted (``--strict``: its error stops)."""
     if skips.strict:
@@ -798,14 +808,27 @@ def _load_follows(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader)
             if IGNORED_RE.search(path):
                 continue
             where = tree.display(path)
-            doc = _parse_repaired(tree, path, reader)
-            _add_follow_entries(_entries(doc, keys, where, expected), where, direction, frows, skips)
+            try:
+                entries = _entries(_parse_repaired(tree, path, reader), keys, where, expected)
+            except LimitError:
+                raise  # a safety limit is never skipped
+            except InputError as e:
+                _lost_file(where, e, "unreadable follow list", expected, skips)
+                continue
+            _add_follow_entries(entries, where, direction, frows, skips)
     if legacy:
         for path in tree.match(r"(?:^|/)connections\.json$"):
             where = tree.display(path)
-            doc = _parse_repaired(tree, path, reader)
-            if not isinstance(doc, dict):
-                raise InputError(f'{where}: expected {{"followers": {{username: time}}, "following": {{...}}}}')
+            expected = '{"followers": {username: time}, "following": {...}}'
+            try:
+                doc = _parse_repaired(tree, path, reader)
+                if not isinstance(doc, dict):
+                    raise InputError(f"{where}: expected {expected}")
+            except LimitError:
+                raise
+            except InputError as e:
+                _lost_file(where, e, "unreadable follow list", expected, skips)
+                continue
             for key, direction in (("followers", "follower"), ("following", "following")):
                 block = doc.get(key) or {}
                 if not isinstance(block, dict):
@@ -820,46 +843,92 @@ def _load_follows(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader)
 # --------------------------------------------------------------------------- owner
 
 
-def _instagram_owner(tree: ExportTree, reader: _Reader) -> Owner:
-    for path in tree.find(IG_OWNER_SUFFIX):
-        doc = _parse_repaired(tree, path, reader)
-        users = doc.get("profile_user") if isinstance(doc, dict) else None
-        if not isinstance(users, list) or not users or not isinstance(users[0], dict):
+#: What each kind of profile file is expected to hold (named when one cannot be read).
+_PROFILE_EXPECTED = {
+    "instagram": '{"profile_user": [{"string_map_data": {"Username": {"value"}, "Name": {"value"}}}]}',
+    "facebook": '{"profile_v2": {"name": {"full_name"}, "username"}}',
+    "legacy": '{"username", "name"}',
+}
+
+
+@dataclass
+class _Profile:
+    """One profile file of the export and the owner it names."""
+
+    path: str
+    kind: str  # instagram | facebook | legacy
+    owner: Owner
+
+
+def _profile_paths(tree: ExportTree, legacy: bool) -> list[tuple[str, str]]:
+    out = [(p, "instagram") for p in tree.find(IG_OWNER_SUFFIX)]
+    out += [(p, "facebook") for p in tree.find(FB_OWNER_SUFFIX)]
+    if legacy:
+        out += [(p, "legacy") for p in tree.match(r"(?:^|/)profile\.json$")]
+    return out
+
+
+def _read_profiles(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader) -> list[_Profile]:
+    """Every profile file naming an owner (Instagram's personal_information.json, Messenger's
+    profile_information.json, legacy profile.json); an unreadable one is skipped and counted
+    (the owner is then inferred from the threads), ``--strict``: its error stops."""
+    out = []
+    for path, kind in _profile_paths(tree, legacy):
+        where = tree.display(path)
+        try:
+            doc = _parse_repaired(tree, path, reader)
+            if not isinstance(doc, dict):
+                raise InputError(f"{where}: expected {_PROFILE_EXPECTED[kind]}")
+        except LimitError:
+            raise  # a safety limit is never skipped
+        except InputError as e:
+            _lost_file(where, e, "unreadable profile file", _PROFILE_EXPECTED[kind], skips)
             continue
-        smd = users[0].get("string_map_data")
-        if not isinstance(smd, dict):
-            continue
-        by_key = {k.casefold(): v for k, v in smd.items() if isinstance(v, dict)}
-        username = _str((by_key.get("username") or {}).get("value"))
-        name = _str((by_key.get("name") or {}).get("value"))
-        if username or name:
-            return Owner(id=name or username, name=name or username, handle=username)
+        owner = _OWNER_READERS[kind](doc)
+        if owner.id is not None:
+            out.append(_Profile(path, kind, owner))
+    return out
+
+
+def _instagram_owner(doc: dict[str, Any]) -> Owner:
+    users = doc.get("profile_user")
+    if not isinstance(users, list) or not users or not isinstance(users[0], dict):
+        return Owner()
+    smd = users[0].get("string_map_data")
+    if not isinstance(smd, dict):
+        return Owner()
+    by_key = {k.casefold(): v for k, v in smd.items() if isinstance(v, dict)}
+    username = _str((by_key.get("username") or {}).get("value"))
+    name = _str((by_key.get("name") or {}).get("value"))
+    if username or name:
+        return Owner(id=name or username, name=name or username, handle=username)
     return Owner()
 
 
-def _facebook_owner(tree: ExportTree, reader: _Reader) -> Owner:
-    for path in tree.find(FB_OWNER_SUFFIX):
-        doc = _parse_repaired(tree, path, reader)
-        if not isinstance(doc, dict):
-            continue
-        prof = doc.get("profile_v2") or doc.get("profile")
-        if not isinstance(prof, dict):
-            continue
-        nm = prof.get("name")
-        name = _str(nm.get("full_name")) if isinstance(nm, dict) else _str(nm)
-        username = _str(prof.get("username"))
-        if name:
-            return Owner(id=name, name=name, handle=username)
+def _facebook_owner(doc: dict[str, Any]) -> Owner:
+    prof = doc.get("profile_v2") or doc.get("profile")
+    if not isinstance(prof, dict):
+        return Owner()
+    nm = prof.get("name")
+    name = _str(nm.get("full_name")) if isinstance(nm, dict) else _str(nm)
+    if name:
+        return Owner(id=name, name=name, handle=_str(prof.get("username")))
     return Owner()
 
 
-def _legacy_owner(tree: ExportTree, reader: _Reader) -> Owner:
-    for path in tree.match(r"(?:^|/)profile\.json$"):
-        doc = _parse_repaired(tree, path, reader)
-        if isinstance(doc, dict) and _str(doc.get("username")):
-            return Owner(id=doc["username"], name=_str(doc.get("name")) or doc["username"],
-                         handle=doc["username"])
+def _legacy_owner(doc: dict[str, Any]) -> Owner:
+    username = _str(doc.get("username"))
+    if username:
+        return Owner(id=username, name=_str(doc.get("name")) or username, handle=username)
     return Owner()
+
+
+_OWNER_READERS = {"instagram": _instagram_owner, "facebook": _facebook_owner, "legacy": _legacy_owner}
+
+
+def _owner_of(profiles: list[_Profile], kind: str) -> Owner:
+    """The owner named by the first profile file of this kind (Owner() when there is none)."""
+    return next((p.owner for p in profiles if p.kind == kind), Owner())
 
 
 def _every_thread(participants: list[set[str]]) -> str | None:
@@ -930,12 +999,14 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
         skips.note("cross-app inbox thread files (ignored)", found.ignored)
     st = _State(reader=_Reader(tree))
     try:
-        return _load(tree, found, st, skips, platform)
+        profiles = _read_profiles(tree, bool(found.legacy), skips, st.reader)
+        return _load(tree, found, st, skips, platform, profiles)
     finally:
         st.reader.close()
 
 
-def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: str | None) -> Inbox:
+def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: str | None,
+          profiles: list[_Profile]) -> Inbox:
     for conv in sorted(found.threads):
         _load_thread(tree, conv, found.threads[conv], st, skips)
     for path in found.e2ee:
@@ -955,12 +1026,8 @@ def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: s
             fb = bool(found.e2ee) or (st.fb_content and not st.ig_content)
             platform = "facebook" if fb else "instagram"
 
-    if found.legacy:
-        owner = _legacy_owner(tree, st.reader)
-    elif platform == "instagram":
-        owner = _instagram_owner(tree, st.reader)
-    else:
-        owner = _facebook_owner(tree, st.reader)
+    kind = "legacy" if found.legacy else "instagram" if platform == "instagram" else "facebook"
+    owner = _owner_of(profiles, kind)
     common = _every_thread(st.participants)
     if owner.id is None and common is not None:
         owner = Owner(id=common, name=common)
