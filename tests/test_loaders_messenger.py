@@ -204,6 +204,21 @@ def test_e2ee_download_clean_utf8(tmp_path: Path) -> None:
     assert both.platform == "facebook" and len(both.messages) == 10 and both.owner.id == OWNER
 
 
+@pytest.mark.parametrize("folder", ["messages", "inbox", "secure_storage/messages", "media"])
+def test_e2ee_download_in_a_folder_with_a_standard_name(tmp_path: Path, folder: str) -> None:
+    files = {f"{folder}/Sam Sample_1.json": E2EE_SAM, f"{folder}/Growth Guru_2.json": E2EE_GURU,
+             "media/photo_1.jpg": "jpg"}
+    z = write_zip(tmp_path / "secure-storage.zip", files)
+    assert detect(ExportTree.open([z])) == "meta"  # by its camelCase keys, wherever it sits
+    ib = load_inbox([z])
+    assert ib.platform == "facebook" and ib.owner.id == OWNER and len(ib.messages) == 5
+    assert sorted(ib.messages["conversation_id"].unique()) == ["e2ee/Growth Guru_2", "e2ee/Sam Sample_1"]
+    # beside a standard export's thread files, its own folders are not searched for them
+    std = {**fb_2023_files(), f"your_facebook_activity/{folder}/Sam Sample_1.json": E2EE_SAM}
+    ib = load_inbox([write_zip(tmp_path / "fb.zip", std)])
+    assert not ib.messages["conversation_id"].str.startswith("e2ee/").any()
+
+
 def test_e2ee_bad_records_and_shape(tmp_path: Path) -> None:
     bad = E2EE_SAM.replace('"timestamp": 1711900000000', '"timestamp": "soon"').replace(
         '"senderName": "Alex Example", ', "")

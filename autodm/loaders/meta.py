@@ -306,13 +306,16 @@ def _is_e2ee_head(head: bytes) -> bool:
     return _opens_with(head) == b"{" and any(k in head for k in _E2EE_MARKERS)
 
 
-def _e2ee_candidates(tree: ExportTree) -> list[str]:
+def _e2ee_candidates(tree: ExportTree, anywhere: bool) -> list[str]:
+    """JSON files that may be E2EE thread files: outside a standard export's folders, or
+    ``anywhere`` (no message_N.json layout in the tree) in any folder, ``messages/`` included,
+    for the download's files are told by their camelCase keys, not by where they sit."""
     out = []
     for p in tree.paths():
         low = p.lower()
         if not low.endswith(".json") or THREAD_RE.search(p):
             continue
-        if _STANDARD_DIRS.intersection(low.split("/")[:-1]):
+        if not anywhere and _STANDARD_DIRS.intersection(low.split("/")[:-1]):
             continue
         out.append(p)
     return sorted(out)
@@ -335,7 +338,7 @@ def detect(tree: ExportTree) -> bool:
         return True
     # every non-empty candidate until one starts like a thread: empty, cut or unrelated files
     # beside the threads must not hide the download (a head is at most 64 KiB)
-    cands = [p for p in _e2ee_candidates(tree) if tree.members[p].size > 0]
+    cands = [p for p in _e2ee_candidates(tree, anywhere=True) if tree.members[p].size > 0]
     if any(_is_e2ee_head(tree.read_head(p)) for p in cands):
         return True
     return bool(_lone_threads(tree))
@@ -355,10 +358,12 @@ def _lone_threads(tree: ExportTree) -> list[str]:
 
 def _scan(tree: ExportTree) -> _Found:
     found = _Found()
+    layout = False  # any message_N.json / .html in a thread folder
     for path in tree.paths():
         m = THREAD_RE.search(path)
         if m is None:
             continue
+        layout = True
         if IGNORED_RE.search(path):
             found.ignored += 1
             continue
@@ -372,7 +377,7 @@ def _scan(tree: ExportTree) -> _Found:
             continue
         found.threads[conv][n] = path
     found.legacy = [p for p in tree.match(LEGACY_RE) if _is_legacy(tree, p)]
-    cands = [p for p in _e2ee_candidates(tree) if p not in found.legacy]
+    cands = [p for p in _e2ee_candidates(tree, anywhere=not layout) if p not in found.legacy]
     kinds = {p: _head_kind(tree.read_head(p)) for p in cands}  # a word per file, not 64 KiB
     found.e2ee = [p for p in cands if kinds[p] == "thread"]
     folders = {_parent(p) for p in found.e2ee}
