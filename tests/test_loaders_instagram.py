@@ -468,6 +468,28 @@ def test_truncated_zip_and_empty_threads(tmp_path: Path) -> None:
         load_inbox([only])
 
 
+@pytest.mark.parametrize("keep", ["connections/", "personal_information/", ""])
+def test_export_without_messages_is_named_as_such(tmp_path: Path, keep: str) -> None:
+    files = {k: v for k, v in ig_2024_files().items() if "/messages/" not in k and k.startswith(keep)}
+    z = write_zip(tmp_path / "nomsgs.zip", files)
+    assert detect(ExportTree.open([z])) == "meta"  # not autodm's canonical format
+    message = (r"nomsgs\.zip: an Instagram export without any messages \(looked for "
+               r"messages/inbox/<thread>/message_N\.json .*\); request a JSON export with Messages selected")
+    with pytest.raises(InputError, match=message):
+        load_inbox([z])
+    r = CliRunner().invoke(app, ["inspect", str(z)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert "Instagram export without any messages" in r.stderr and "canonical" not in r.stderr
+    # the same files as one part of an export whose other part holds the threads: one export
+    threads = {k: v for k, v in ig_2024_files().items() if "/messages/" in k}
+    ib = load_inbox([z, write_zip(tmp_path / "threads.zip", threads)])
+    assert len(ib.messages) == 12
+    # a platform file passed alone keeps its old reading: autodm's own format, named as such
+    lone = tmp_path / "followers_1.json"
+    lone.write_text(files.get("connections/followers_and_following/followers_1.json", "[]"), encoding="utf-8")
+    assert detect(ExportTree.open([lone])) == "canonical"
+
+
 def test_platform_option_overrides_detection(tmp_path: Path) -> None:
     z = write_zip(tmp_path / "ig.zip", ig_2024_files())
     assert load_inbox([z], platform="facebook").platform == "facebook"

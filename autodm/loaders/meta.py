@@ -57,6 +57,13 @@ FB_PATH_MARKERS = (
     "ve_followed.json", FB_OWNER_SUFFIX, "friends/friends.json", "filtered_threads/",
 )
 
+#: Paths only a Meta export has, messages or not: they make an export without any thread
+#: files an Instagram/Messenger export that has no messages (not autodm's own format).
+EXPORT_MARKERS = (
+    "your_instagram_activity/", "your_facebook_activity/", "followers_and_following/",
+    "connections/friends/", "connections/followers/", IG_OWNER_SUFFIX, FB_OWNER_SUFFIX,
+)
+
 #: Top folders of a standard export: JSON files under them are never the E2EE download.
 _STANDARD_DIRS = frozenset({
     "your_instagram_activity", "your_facebook_activity", "connections", "personal_information",
@@ -341,7 +348,13 @@ def detect(tree: ExportTree) -> bool:
     cands = [p for p in _e2ee_candidates(tree, anywhere=True) if tree.members[p].size > 0]
     if any(_is_e2ee_head(tree.read_head(p)) for p in cands):
         return True
-    return bool(_lone_threads(tree))
+    return bool(_lone_threads(tree)) or _has_export_files(tree)
+
+
+def _has_export_files(tree: ExportTree) -> bool:
+    """Whether ``tree`` holds JSON files only a Meta export has (its profile, its follow lists)."""
+    return any(low.endswith(".json") and any(mk in low for mk in EXPORT_MARKERS)
+               for low in (p.lower() for p in tree.paths()))
 
 
 def _lone_threads(tree: ExportTree) -> list[str]:
@@ -994,10 +1007,16 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
                 f"({len(lone)} such file{'s' if len(lone) > 1 else ''}); pass the whole export (its zip or "
                 "unzipped folder): autodm needs its owner and follow lists to tell your messages from theirs"
             )
-        raise InputError(
-            f"{tree.name}: no Instagram/Messenger messages found; expected "
-            "messages/inbox/<thread>/message_N.json (or the E2EE download's thread files)"
-        )
+        looked_for = ("messages/inbox/<thread>/message_N.json (or message_requests/, filtered_threads/, "
+                      "archived_threads/, e2ee_cutover/), messages.json or the E2EE download's thread files")
+        if _has_export_files(tree):
+            ig, fb = _marker_counts(tree)
+            kind = "an Instagram" if ig > fb else "a Messenger" if fb > ig else "an Instagram/Messenger"
+            raise InputError(
+                f"{tree.name}: {kind} export without any messages (looked for {looked_for}); "
+                "request a JSON export with Messages selected, and pass every part of it"
+            )
+        raise InputError(f"{tree.name}: no Instagram/Messenger messages found; expected {looked_for}")
     if found.duplicates:
         skips.note("thread file repeated in another part (read once)", found.duplicates)
     if found.ignored:
