@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from meta_fixtures import (
     ig_2024_files,
     ig_legacy_files,
     neutral_inbox,
+    other_account,
     write_folder,
     write_zip,
 )
@@ -213,11 +215,53 @@ def test_2024_as_folder_and_in_two_zips(tmp_path: Path) -> None:
     z2 = write_zip(tmp_path / "instagram-part2.zip", part2, top=TOP)
     both = load_inbox([z1, z2])
     assert len(both.messages) == 12 and both.owner.handle == "alex.example" and len(both.follows) == 5
-    # the same part passed twice, or the thread repeated in both parts, is read once
+    # the same part passed twice, or the thread repeated in both parts: each message is kept once
     z3 = write_zip(tmp_path / "again.zip", part1, top="other-top")
     again = load_inbox([z1, z2, z3])
-    assert len(again.messages) == 12
-    assert again.skips.notes["thread file repeated in another part (read once)"] == 4
+    assert len(again.messages) == 12 and again.skips.total == 0
+    assert again.skips.notes["duplicate message id (kept the first)"] == 10  # part1's messages
+
+
+@pytest.mark.parametrize("top", ["", TOP])
+def test_exports_of_two_accounts_are_refused(tmp_path: Path, top: str) -> None:
+    a = write_zip(tmp_path / "a.zip", ig_2024_files(), top=top)
+    b = write_zip(tmp_path / "b.zip", other_account(ig_2024_files()), top=top.replace("alex", "bo"))
+    message = (rf"{re.escape(str(a))} is the Instagram export of one account and {re.escape(str(b))} that of "
+               r"another \(their personal_information\.json name different owners\): several inputs must be "
+               r"parts of one export; scan them one at a time")
+    with pytest.raises(InputError, match=message):
+        load_inbox([a, b])
+    with pytest.raises(InputError, match="several inputs must be parts of one export"):
+        load_inbox([a, b], platform="instagram")  # the kind is given: the accounts are still compared
+    r = CliRunner().invoke(app, ["scan", str(b), str(a)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert "several inputs must be parts of one export" in r.stderr and "Bo Other" not in r.stderr
+    # both unzipped in one folder: one input holding two accounts' exports
+    both = write_folder(tmp_path / "both", ig_2024_files(), top="alex")
+    write_folder(both, other_account(ig_2024_files()), top="bo")
+    with pytest.raises(InputError, match=r"both: holds the Instagram exports of two accounts .*alex/personal_info"
+                                         r".* name different owners\); scan each export on its own"):
+        load_inbox([both])
+
+
+def test_two_date_range_exports_of_one_account_are_read_together(tmp_path: Path) -> None:
+    files = ig_2024_files()
+    sam = "your_instagram_activity/messages/inbox/samsample_2222222222222222/message_1.json"
+    doc = json.loads(IG_SAM)
+    older, newer = dict(files), dict(files)
+    # the thread's three oldest messages in one range, the four newest in the other, one in both
+    older[sam] = json.dumps({**doc, "messages": doc["messages"][3:]}, indent=2)
+    newer[sam] = json.dumps({**doc, "messages": doc["messages"][:4]}, indent=2)
+    # the username changed between the two exports; the display name did not
+    newer["personal_information/personal_information/personal_information.json"] = IG_PERSONAL.replace(
+        '"value": "alex.example"', '"value": "alex.example.new"')
+    a = write_zip(tmp_path / "range-2023.zip", older)
+    b = write_zip(tmp_path / "range-2024.zip", newer)
+    whole = load_inbox([write_zip(tmp_path / "all.zip", files)])
+    for order in ([a, b], [b, a]):
+        ib = load_inbox(order)
+        assert _by_time(ib) == _by_time(whole)  # every message once, in either order
+        assert ib.owner.id == OWNER and ib.skips.total == 0
 
 
 def test_owner_from_participants_when_no_personal_information(tmp_path: Path) -> None:

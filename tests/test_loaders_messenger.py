@@ -18,6 +18,7 @@ from meta_fixtures import (
     fb_2018_files,
     fb_2023_files,
     neutral_inbox,
+    other_account,
     write_zip,
 )
 from typer.testing import CliRunner
@@ -173,6 +174,14 @@ def test_cut_friends_or_profile_file_is_skipped_not_fatal(tmp_path: Path, name: 
     r = CliRunner().invoke(app, ["scan", "--strict", str(z)])
     assert r.exit_code == 2 and r.stdout == ""
     assert r.stderr.count("\n") == 1 and "invalid JSON at line" in r.stderr and "expected {" in r.stderr
+
+
+def test_messenger_exports_of_two_accounts_are_refused(tmp_path: Path) -> None:
+    a = write_zip(tmp_path / "fb-a.zip", fb_2023_files())
+    b = write_zip(tmp_path / "fb-b.zip", other_account(fb_2023_files()))
+    with pytest.raises(InputError, match=r"fb-a\.zip is the Messenger export of one account and .*fb-b\.zip that "
+                                         r"of another \(their profile_information\.json name different owners\)"):
+        load_inbox([a, b])
 
 
 # --------------------------------------------------------------------------- E2EE download

@@ -11,6 +11,11 @@ Meta writes each UTF-8 byte as its own ``\\u00XX`` escape; :func:`repair` undoes
 string (never on the E2EE download). Messages carry display names only, so ``sender_id`` is the
 repaired display name and the owner's id is the owner's display name; follows carry usernames
 (Instagram) or names (Messenger), joined later by :func:`autodm.inbox.join_follows`.
+
+Several inputs are read as one export: its parts, or exports of one account (two date ranges),
+whose copies of a thread file are each read and their shared messages kept once; the exports of
+two accounts (profile files naming different owners) are refused. A follow list or profile file
+that cannot be read is skipped and counted, like a thread file; the messages are kept.
 """
 
 from __future__ import annotations
@@ -296,11 +301,13 @@ class _Found:
     """What the export holds, by member path."""
 
     threads: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    #: Further copies of a thread's files (the same message_N.json in another input, e.g. two
+    #: date-range exports of one account), one layer per copy: each read, repeated messages dropped
+    copies: dict[str, list[dict[int, str]]] = field(default_factory=lambda: defaultdict(list))
     html: list[str] = field(default_factory=list)
     legacy: list[str] = field(default_factory=list)
     e2ee: list[str] = field(default_factory=list)
     e2ee_other: list[str] = field(default_factory=list)  # other JSON beside E2EE thread files
-    duplicates: int = 0
     ignored: int = 0
 
 
@@ -386,7 +393,13 @@ def _scan(tree: ExportTree) -> _Found:
         conv = f"{m.group(1).lower()}/{m.group(2)}"
         n = int(m.group(3))
         if n in found.threads[conv]:
-            found.duplicates += 1  # the same thread file in two parts of the export
+            # the same thread file at another place (another input, another top folder): exact
+            # copies are read once by the tree; one that differs holds other (or more) messages
+            layers = found.copies[conv]
+            layer = next((lay for lay in layers if n not in lay), None)
+            if layer is None:
+                layers.append(layer := {})
+            layer[n] = path
             continue
         found.threads[conv][n] = path
     found.legacy = [p for p in tree.match(LEGACY_RE) if _is_legacy(tree, p)]
@@ -879,11 +892,13 @@ class _Profile:
 
 
 def _profile_paths(tree: ExportTree, legacy: bool) -> list[tuple[str, str]]:
+    """Profile files and their kind, in the order of the inputs they come from."""
     out = [(p, "instagram") for p in tree.find(IG_OWNER_SUFFIX)]
     out += [(p, "facebook") for p in tree.find(FB_OWNER_SUFFIX)]
     if legacy:
         out += [(p, "legacy") for p in tree.match(r"(?:^|/)profile\.json$")]
-    return out
+    order = {src: i for i, src in enumerate(tree.sources)}
+    return sorted(out, key=lambda pk: (order.get(tree.members[pk[0]].container, len(order)), pk[0]))
 
 
 def _read_profiles(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader) -> list[_Profile]:
@@ -942,6 +957,42 @@ def _legacy_owner(doc: dict[str, Any]) -> Owner:
 
 
 _OWNER_READERS = {"instagram": _instagram_owner, "facebook": _facebook_owner, "legacy": _legacy_owner}
+
+
+_KIND_EXPORT = {"instagram": "Instagram export", "facebook": "Messenger export", "legacy": "Instagram export"}
+
+
+def _same_account(a: Owner, b: Owner) -> bool:
+    """Whether two profile files may name one account: the same username, or the same display
+    name (a username changed between two exports); True when they share neither kind of name."""
+    if a.handle and b.handle and a.handle.casefold() == b.handle.casefold():
+        return True
+    if a.name and b.name and a.name == b.name:
+        return True
+    return not ((a.handle and b.handle) or (a.name and b.name))
+
+
+def _check_one_account(tree: ExportTree, profiles: list[_Profile]) -> None:
+    """Refuse the exports of several accounts read as one: the owner would come from one of them,
+    and the other's own messages would be scored as DMs received. Exports of one account (two
+    date ranges, an older and a newer one) pass. Errors name inputs, never the accounts."""
+    from autodm.loaders import ONE_EXPORT  # the package imports this module first
+
+    for i, a in enumerate(profiles):
+        for b in profiles[i + 1:]:
+            if _same_account(a.owner, b.owner):
+                continue
+            ma, mb = tree.members[a.path], tree.members[b.path]
+            what = _KIND_EXPORT[a.kind]
+            if ma.container != mb.container:
+                raise InputError(
+                    f"{ma.container} is the {what} of one account and {mb.container} that of another "
+                    f"(their {PurePosixPath(ma.path).name} name different owners): {ONE_EXPORT}"
+                )
+            raise InputError(
+                f"{ma.container}: holds the {what}s of two accounts ({tree.display(a.path)} and "
+                f"{tree.display(b.path)} name different owners); scan each export on its own"
+            )
 
 
 def _owner_of(profiles: list[_Profile], kind: str) -> Owner:
@@ -1017,13 +1068,12 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
                 "request a JSON export with Messages selected, and pass every part of it"
             )
         raise InputError(f"{tree.name}: no Instagram/Messenger messages found; expected {looked_for}")
-    if found.duplicates:
-        skips.note("thread file repeated in another part (read once)", found.duplicates)
     if found.ignored:
         skips.note("cross-app inbox thread files (ignored)", found.ignored)
     st = _State(reader=_Reader(tree))
     try:
         profiles = _read_profiles(tree, bool(found.legacy), skips, st.reader)
+        _check_one_account(tree, profiles)
         return _load(tree, found, st, skips, platform, profiles)
     finally:
         st.reader.close()
@@ -1033,6 +1083,10 @@ def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: s
           profiles: list[_Profile]) -> Inbox:
     for conv in sorted(found.threads):
         _load_thread(tree, conv, found.threads[conv], st, skips)
+        for layer in found.copies.get(conv, ()):
+            # numbered apart from the first copy, so a message both hold gets the same id (and is
+            # kept once by make_inbox) while one only this copy holds is added
+            _load_thread(tree, conv, layer, st, skips)
     for path in found.e2ee:
         _load_e2ee(tree, path, st, skips)
     for path in found.e2ee_other:
