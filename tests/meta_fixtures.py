@@ -873,6 +873,12 @@ E2EE_GURU = '''{
 # --- helpers
 
 
+def other_account(files: dict[str, str]) -> dict[str, str]:
+    """The same export made by another account (Bo Other, bo.other) with the same contacts."""
+    return {k: v.replace("Alex Example", "Bo Other").replace("alex.example", "bo.other").replace("alex@", "bo@")
+            for k, v in files.items()}
+
+
 def write_folder(root: Path, files: dict[str, str | bytes], top: str = "") -> Path:
     """Write ``files`` under ``root`` (inside ``top`` if given) and return ``root``."""
     for name, data in files.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from meta_fixtures import (
     ig_2024_files,
     ig_legacy_files,
     neutral_inbox,
+    other_account,
     write_folder,
     write_zip,
 )
@@ -213,11 +215,53 @@ def test_2024_as_folder_and_in_two_zips(tmp_path: Path) -> None:
     z2 = write_zip(tmp_path / "instagram-part2.zip", part2, top=TOP)
     both = load_inbox([z1, z2])
     assert len(both.messages) == 12 and both.owner.handle == "alex.example" and len(both.follows) == 5
-    # the same part passed twice, or the thread repeated in both parts, is read once
+    # the same part passed twice, or the thread repeated in both parts: each message is kept once
     z3 = write_zip(tmp_path / "again.zip", part1, top="other-top")
     again = load_inbox([z1, z2, z3])
-    assert len(again.messages) == 12
-    assert again.skips.notes["thread file repeated in another part (read once)"] == 4
+    assert len(again.messages) == 12 and again.skips.total == 0
+    assert again.skips.notes["duplicate message id (kept the first)"] == 10  # part1's messages
+
+
+@pytest.mark.parametrize("top", ["", TOP])
+def test_exports_of_two_accounts_are_refused(tmp_path: Path, top: str) -> None:
+    a = write_zip(tmp_path / "a.zip", ig_2024_files(), top=top)
+    b = write_zip(tmp_path / "b.zip", other_account(ig_2024_files()), top=top.replace("alex", "bo"))
+    message = (rf"{re.escape(str(a))} is the Instagram export of one account and {re.escape(str(b))} that of "
+               r"another \(their personal_information\.json name different owners\): several inputs must be "
+               r"parts of one export; scan them one at a time")
+    with pytest.raises(InputError, match=message):
+        load_inbox([a, b])
+    with pytest.raises(InputError, match="several inputs must be parts of one export"):
+        load_inbox([a, b], platform="instagram")  # the kind is given: the accounts are still compared
+    r = CliRunner().invoke(app, ["scan", str(b), str(a)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert "several inputs must be parts of one export" in r.stderr and "Bo Other" not in r.stderr
+    # both unzipped in one folder: one input holding two accounts' exports
+    both = write_folder(tmp_path / "both", ig_2024_files(), top="alex")
+    write_folder(both, other_account(ig_2024_files()), top="bo")
+    with pytest.raises(InputError, match=r"both: holds the Instagram exports of two accounts .*alex/personal_info"
+                                         r".* name different owners\); scan each export on its own"):
+        load_inbox([both])
+
+
+def test_two_date_range_exports_of_one_account_are_read_together(tmp_path: Path) -> None:
+    files = ig_2024_files()
+    sam = "your_instagram_activity/messages/inbox/samsample_2222222222222222/message_1.json"
+    doc = json.loads(IG_SAM)
+    older, newer = dict(files), dict(files)
+    # the thread's three oldest messages in one range, the four newest in the other, one in both
+    older[sam] = json.dumps({**doc, "messages": doc["messages"][3:]}, indent=2)
+    newer[sam] = json.dumps({**doc, "messages": doc["messages"][:4]}, indent=2)
+    # the username changed between the two exports; the display name did not
+    newer["personal_information/personal_information/personal_information.json"] = IG_PERSONAL.replace(
+        '"value": "alex.example"', '"value": "alex.example.new"')
+    a = write_zip(tmp_path / "range-2023.zip", older)
+    b = write_zip(tmp_path / "range-2024.zip", newer)
+    whole = load_inbox([write_zip(tmp_path / "all.zip", files)])
+    for order in ([a, b], [b, a]):
+        ib = load_inbox(order)
+        assert _by_time(ib) == _by_time(whole)  # every message once, in either order
+        assert ib.owner.id == OWNER and ib.skips.total == 0
 
 
 def test_owner_from_participants_when_no_personal_information(tmp_path: Path) -> None:
@@ -387,9 +431,37 @@ def test_bad_thread_file_is_skipped_and_counted_or_named_under_strict(tmp_path: 
 def test_bad_follow_file_shape(tmp_path: Path) -> None:
     files = dict(ig_2024_files())
     files["connections/followers_and_following/following.json"] = '{"something_else": 1}'
+    z = write_zip(tmp_path / "f.zip", files)
+    ib = load_inbox([z])  # that list is skipped and counted; the messages and the followers are kept
+    assert ib.skips.counts == {"unreadable follow list": 1}
+    assert len(ib.messages) == 12 and sorted(set(ib.follows["direction"])) == ["follower"]
     with pytest.raises(InputError, match=r"following\.json: expected a list of accounts or "
                                          r"\{\"relationships_following\""):
-        load_inbox([write_zip(tmp_path / "f.zip", files)])
+        load_inbox([z], strict=True)
+
+
+@pytest.mark.parametrize(("name", "reason"), [
+    ("connections/followers_and_following/followers_1.json", "unreadable follow list"),
+    ("connections/followers_and_following/following.json", "unreadable follow list"),
+    ("personal_information/personal_information/personal_information.json", "unreadable profile file"),
+])
+def test_cut_follow_list_or_profile_is_skipped_not_fatal(tmp_path: Path, name: str, reason: str) -> None:
+    files = dict(ig_2024_files())
+    files[name] = files[name][: len(files[name]) // 2]  # a download cut short
+    z = write_zip(tmp_path / "cut.zip", files)
+    ib = load_inbox([z])
+    assert len(ib.messages) == 12 and ib.skips.counts == {reason: 1}
+    assert ib.skips.first[reason] == f"{z}:{name}, the whole file"
+    assert ib.owner.id == OWNER and int(ib.messages["outgoing"].sum()) == 2  # inferred without the profile
+    assert ib.owner.handle == (None if "personal" in name else "alex.example")
+    assert len(ib.follows) < 5 if "follow" in name else len(ib.follows) == 5
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(z)])
+    assert r.exit_code == 0 and r.stdout.count("\n") == 5  # as from the whole export
+    assert r.stderr.count("\n") == 1 and f"{reason} (1; first at" in r.stderr
+    r = CliRunner().invoke(app, ["scan", "--strict", str(z)])
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "invalid JSON at line" in r.stderr and name in r.stderr
+    assert "expected" in r.stderr
 
 
 def test_bad_records_are_skipped_and_counted(tmp_path: Path) -> None:
@@ -438,6 +510,28 @@ def test_truncated_zip_and_empty_threads(tmp_path: Path) -> None:
     only = write_zip(tmp_path / "empty.zip", {"messages/inbox/a_1/message_1.json": empty})
     with pytest.raises(InputError, match="no readable messages found in this instagram export"):
         load_inbox([only])
+
+
+@pytest.mark.parametrize("keep", ["connections/", "personal_information/", ""])
+def test_export_without_messages_is_named_as_such(tmp_path: Path, keep: str) -> None:
+    files = {k: v for k, v in ig_2024_files().items() if "/messages/" not in k and k.startswith(keep)}
+    z = write_zip(tmp_path / "nomsgs.zip", files)
+    assert detect(ExportTree.open([z])) == "meta"  # not autodm's canonical format
+    message = (r"nomsgs\.zip: an Instagram export without any messages \(looked for "
+               r"messages/inbox/<thread>/message_N\.json .*\); request a JSON export with Messages selected")
+    with pytest.raises(InputError, match=message):
+        load_inbox([z])
+    r = CliRunner().invoke(app, ["inspect", str(z)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert "Instagram export without any messages" in r.stderr and "canonical" not in r.stderr
+    # the same files as one part of an export whose other part holds the threads: one export
+    threads = {k: v for k, v in ig_2024_files().items() if "/messages/" in k}
+    ib = load_inbox([z, write_zip(tmp_path / "threads.zip", threads)])
+    assert len(ib.messages) == 12
+    # a platform file passed alone keeps its old reading: autodm's own format, named as such
+    lone = tmp_path / "followers_1.json"
+    lone.write_text(files.get("connections/followers_and_following/followers_1.json", "[]"), encoding="utf-8")
+    assert detect(ExportTree.open([lone])) == "canonical"
 
 
 def test_platform_option_overrides_detection(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from meta_fixtures import (
     fb_2018_files,
     fb_2023_files,
     neutral_inbox,
+    other_account,
     write_zip,
 )
 from typer.testing import CliRunner
@@ -137,12 +138,50 @@ def test_follow_file_problems(tmp_path: Path) -> None:
     assert len(ib.follows) == 3
     with pytest.raises(RecordError, match=r"your_friends\.json: record entry 1: follow entry without a username"):
         load_inbox([z], strict=True)
+    # a follow list of the wrong shape or cut short: that file is skipped and counted, the rest kept
+    files["connections/friends/your_friends.json"] = FB23_FRIENDS
     files["connections/followers/people_who_followed_you.json"] = '{"followers_v3": 5}'
+    g = write_zip(tmp_path / "g.zip", files)
+    ib = load_inbox([g])
+    assert ib.skips.counts == {"unreadable follow list": 1} and len(ib.messages) == 5 and len(ib.follows) == 3
+    assert ib.skips.first["unreadable follow list"].endswith("people_who_followed_you.json, the whole file")
     with pytest.raises(InputError, match=r'people_who_followed_you\.json: expected \{"followers_v3": \[\.\.\.\]\}'):
-        load_inbox([write_zip(tmp_path / "g.zip", files)])
+        load_inbox([g], strict=True)
     files["connections/followers/people_who_followed_you.json"] = '{"followers_v3": [\n  {"name": "x",}\n]}'
-    with pytest.raises(InputError, match=r"people_who_followed_you\.json: invalid JSON at line 2, column 15"):
-        load_inbox([write_zip(tmp_path / "h.zip", files)])
+    h = write_zip(tmp_path / "h.zip", files)
+    assert load_inbox([h]).skips.counts == {"unreadable follow list": 1}
+    with pytest.raises(InputError, match=r"people_who_followed_you\.json: invalid JSON at line 2, column 15: .*; "
+                                         r'expected \{"followers_v3": \[\.\.\.\]\}'):
+        load_inbox([h], strict=True)
+
+
+@pytest.mark.parametrize("name", ["connections/friends/your_friends.json",
+                                  "personal_information/profile_information/profile_information.json"])
+def test_cut_friends_or_profile_file_is_skipped_not_fatal(tmp_path: Path, name: str) -> None:
+    files = dict(fb_2023_files())
+    files[name] = files[name][:40]  # a download cut short
+    z = write_zip(tmp_path / "cut.zip", files)
+    whole = load_inbox([write_zip(tmp_path / "whole.zip", fb_2023_files())])
+    ib = load_inbox([z])
+    assert len(ib.messages) == len(whole.messages) == 5
+    reason = "unreadable profile file" if "profile" in name else "unreadable follow list"
+    assert ib.skips.counts == {reason: 1}
+    assert ib.owner.id == OWNER  # from the profile, or inferred from the threads without it
+    assert len(ib.follows) == (4 if "profile" in name else 2)
+    r = CliRunner().invoke(app, ["scan", "-f", "jsonl", str(z)])
+    assert r.exit_code == 0 and r.stdout.count("\n") == 2  # as from the whole export
+    assert r.stderr.count("\n") == 1 and reason in r.stderr and "the whole file" in r.stderr
+    r = CliRunner().invoke(app, ["scan", "--strict", str(z)])
+    assert r.exit_code == 2 and r.stdout == ""
+    assert r.stderr.count("\n") == 1 and "invalid JSON at line" in r.stderr and "expected {" in r.stderr
+
+
+def test_messenger_exports_of_two_accounts_are_refused(tmp_path: Path) -> None:
+    a = write_zip(tmp_path / "fb-a.zip", fb_2023_files())
+    b = write_zip(tmp_path / "fb-b.zip", other_account(fb_2023_files()))
+    with pytest.raises(InputError, match=r"fb-a\.zip is the Messenger export of one account and .*fb-b\.zip that "
+                                         r"of another \(their profile_information\.json name different owners\)"):
+        load_inbox([a, b])
 
 
 # --------------------------------------------------------------------------- E2EE download
@@ -172,6 +211,21 @@ def test_e2ee_download_clean_utf8(tmp_path: Path) -> None:
     # with the regular export passed beside it
     both = load_inbox([write_zip(tmp_path / "fb.zip", fb_2023_files()), z])
     assert both.platform == "facebook" and len(both.messages) == 10 and both.owner.id == OWNER
+
+
+@pytest.mark.parametrize("folder", ["messages", "inbox", "secure_storage/messages", "media"])
+def test_e2ee_download_in_a_folder_with_a_standard_name(tmp_path: Path, folder: str) -> None:
+    files = {f"{folder}/Sam Sample_1.json": E2EE_SAM, f"{folder}/Growth Guru_2.json": E2EE_GURU,
+             "media/photo_1.jpg": "jpg"}
+    z = write_zip(tmp_path / "secure-storage.zip", files)
+    assert detect(ExportTree.open([z])) == "meta"  # by its camelCase keys, wherever it sits
+    ib = load_inbox([z])
+    assert ib.platform == "facebook" and ib.owner.id == OWNER and len(ib.messages) == 5
+    assert sorted(ib.messages["conversation_id"].unique()) == ["e2ee/Growth Guru_2", "e2ee/Sam Sample_1"]
+    # beside a standard export's thread files, its own folders are not searched for them
+    std = {**fb_2023_files(), f"your_facebook_activity/{folder}/Sam Sample_1.json": E2EE_SAM}
+    ib = load_inbox([write_zip(tmp_path / "fb.zip", std)])
+    assert not ib.messages["conversation_id"].str.startswith("e2ee/").any()
 
 
 def test_e2ee_bad_records_and_shape(tmp_path: Path) -> None:

@@ -11,6 +11,11 @@ Meta writes each UTF-8 byte as its own ``\\u00XX`` escape; :func:`repair` undoes
 string (never on the E2EE download). Messages carry display names only, so ``sender_id`` is the
 repaired display name and the owner's id is the owner's display name; follows carry usernames
 (Instagram) or names (Messenger), joined later by :func:`autodm.inbox.join_follows`.
+
+Several inputs are read as one export: its parts, or exports of one account (two date ranges),
+whose copies of a thread file are each read and their shared messages kept once; the exports of
+two accounts (profile files naming different owners) are refused. A follow list or profile file
+that cannot be read is skipped and counted, like a thread file; the messages are kept.
 """
 
 from __future__ import annotations
@@ -55,6 +60,13 @@ IG_PATH_MARKERS = ("your_instagram_activity/", "followers_and_following/", IG_OW
 FB_PATH_MARKERS = (
     "your_facebook_activity/", "e2ee_cutover/", "your_friends.json", "people_who_followed_you.json",
     "ve_followed.json", FB_OWNER_SUFFIX, "friends/friends.json", "filtered_threads/",
+)
+
+#: Paths only a Meta export has, messages or not: they make an export without any thread
+#: files an Instagram/Messenger export that has no messages (not autodm's own format).
+EXPORT_MARKERS = (
+    "your_instagram_activity/", "your_facebook_activity/", "followers_and_following/",
+    "connections/friends/", "connections/followers/", IG_OWNER_SUFFIX, FB_OWNER_SUFFIX,
 )
 
 #: Top folders of a standard export: JSON files under them are never the E2EE download.
@@ -289,11 +301,13 @@ class _Found:
     """What the export holds, by member path."""
 
     threads: dict[str, dict[int, str]] = field(default_factory=lambda: defaultdict(dict))
+    #: Further copies of a thread's files (the same message_N.json in another input, e.g. two
+    #: date-range exports of one account), one layer per copy: each read, repeated messages dropped
+    copies: dict[str, list[dict[int, str]]] = field(default_factory=lambda: defaultdict(list))
     html: list[str] = field(default_factory=list)
     legacy: list[str] = field(default_factory=list)
     e2ee: list[str] = field(default_factory=list)
     e2ee_other: list[str] = field(default_factory=list)  # other JSON beside E2EE thread files
-    duplicates: int = 0
     ignored: int = 0
 
 
@@ -306,13 +320,16 @@ def _is_e2ee_head(head: bytes) -> bool:
     return _opens_with(head) == b"{" and any(k in head for k in _E2EE_MARKERS)
 
 
-def _e2ee_candidates(tree: ExportTree) -> list[str]:
+def _e2ee_candidates(tree: ExportTree, anywhere: bool) -> list[str]:
+    """JSON files that may be E2EE thread files: outside a standard export's folders, or
+    ``anywhere`` (no message_N.json layout in the tree) in any folder, ``messages/`` included,
+    for the download's files are told by their camelCase keys, not by where they sit."""
     out = []
     for p in tree.paths():
         low = p.lower()
         if not low.endswith(".json") or THREAD_RE.search(p):
             continue
-        if _STANDARD_DIRS.intersection(low.split("/")[:-1]):
+        if not anywhere and _STANDARD_DIRS.intersection(low.split("/")[:-1]):
             continue
         out.append(p)
     return sorted(out)
@@ -335,10 +352,16 @@ def detect(tree: ExportTree) -> bool:
         return True
     # every non-empty candidate until one starts like a thread: empty, cut or unrelated files
     # beside the threads must not hide the download (a head is at most 64 KiB)
-    cands = [p for p in _e2ee_candidates(tree) if tree.members[p].size > 0]
+    cands = [p for p in _e2ee_candidates(tree, anywhere=True) if tree.members[p].size > 0]
     if any(_is_e2ee_head(tree.read_head(p)) for p in cands):
         return True
-    return bool(_lone_threads(tree))
+    return bool(_lone_threads(tree)) or _has_export_files(tree)
+
+
+def _has_export_files(tree: ExportTree) -> bool:
+    """Whether ``tree`` holds JSON files only a Meta export has (its profile, its follow lists)."""
+    return any(low.endswith(".json") and any(mk in low for mk in EXPORT_MARKERS)
+               for low in (p.lower() for p in tree.paths()))
 
 
 def _lone_threads(tree: ExportTree) -> list[str]:
@@ -355,10 +378,12 @@ def _lone_threads(tree: ExportTree) -> list[str]:
 
 def _scan(tree: ExportTree) -> _Found:
     found = _Found()
+    layout = False  # any message_N.json / .html in a thread folder
     for path in tree.paths():
         m = THREAD_RE.search(path)
         if m is None:
             continue
+        layout = True
         if IGNORED_RE.search(path):
             found.ignored += 1
             continue
@@ -368,11 +393,17 @@ def _scan(tree: ExportTree) -> _Found:
         conv = f"{m.group(1).lower()}/{m.group(2)}"
         n = int(m.group(3))
         if n in found.threads[conv]:
-            found.duplicates += 1  # the same thread file in two parts of the export
+            # the same thread file at another place (another input, another top folder): exact
+            # copies are read once by the tree; one that differs holds other (or more) messages
+            layers = found.copies[conv]
+            layer = next((lay for lay in layers if n not in lay), None)
+            if layer is None:
+                layers.append(layer := {})
+            layer[n] = path
             continue
         found.threads[conv][n] = path
     found.legacy = [p for p in tree.match(LEGACY_RE) if _is_legacy(tree, p)]
-    cands = [p for p in _e2ee_candidates(tree) if p not in found.legacy]
+    cands = [p for p in _e2ee_candidates(tree, anywhere=not layout) if p not in found.legacy]
     kinds = {p: _head_kind(tree.read_head(p)) for p in cands}  # a word per file, not 64 KiB
     found.e2ee = [p for p in cands if kinds[p] == "thread"]
     folders = {_parent(p) for p in found.e2ee}
@@ -530,6 +561,16 @@ def _thread_doc(tree: ExportTree, path: str, st: _State, skips: Skips, *, repair
         return None
     st.files_read += 1
     return doc
+
+
+def _lost_file(where: str, error: InputError, reason: str, expected: str, skips: Skips) -> None:
+    """A follow list or profile file that cannot be read: skipped and counted, the messages kept
+    (follow times then missing, the owner inferred); ``--strict``: its error stops."""
+    if skips.strict:
+        if str(error).endswith(f"expected {expected}"):
+            raise error  # the wrong shape: the error says what was expected
+        raise InputError(f"{error} ({reason}; expected {expected})")
+    skips.skip(where, "(the whole file)", reason, expected)
 
 
 def _lost_thread(tree: ExportTree, path: str, error: InputError, st: _State, skips: Skips) -> None:
@@ -798,14 +839,27 @@ def _load_follows(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader)
             if IGNORED_RE.search(path):
                 continue
             where = tree.display(path)
-            doc = _parse_repaired(tree, path, reader)
-            _add_follow_entries(_entries(doc, keys, where, expected), where, direction, frows, skips)
+            try:
+                entries = _entries(_parse_repaired(tree, path, reader), keys, where, expected)
+            except LimitError:
+                raise  # a safety limit is never skipped
+            except InputError as e:
+                _lost_file(where, e, "unreadable follow list", expected, skips)
+                continue
+            _add_follow_entries(entries, where, direction, frows, skips)
     if legacy:
         for path in tree.match(r"(?:^|/)connections\.json$"):
             where = tree.display(path)
-            doc = _parse_repaired(tree, path, reader)
-            if not isinstance(doc, dict):
-                raise InputError(f'{where}: expected {{"followers": {{username: time}}, "following": {{...}}}}')
+            expected = '{"followers": {username: time}, "following": {...}}'
+            try:
+                doc = _parse_repaired(tree, path, reader)
+                if not isinstance(doc, dict):
+                    raise InputError(f"{where}: expected {expected}")
+            except LimitError:
+                raise
+            except InputError as e:
+                _lost_file(where, e, "unreadable follow list", expected, skips)
+                continue
             for key, direction in (("followers", "follower"), ("following", "following")):
                 block = doc.get(key) or {}
                 if not isinstance(block, dict):
@@ -820,46 +874,130 @@ def _load_follows(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader)
 # --------------------------------------------------------------------------- owner
 
 
-def _instagram_owner(tree: ExportTree, reader: _Reader) -> Owner:
-    for path in tree.find(IG_OWNER_SUFFIX):
-        doc = _parse_repaired(tree, path, reader)
-        users = doc.get("profile_user") if isinstance(doc, dict) else None
-        if not isinstance(users, list) or not users or not isinstance(users[0], dict):
+#: What each kind of profile file is expected to hold (named when one cannot be read).
+_PROFILE_EXPECTED = {
+    "instagram": '{"profile_user": [{"string_map_data": {"Username": {"value"}, "Name": {"value"}}}]}',
+    "facebook": '{"profile_v2": {"name": {"full_name"}, "username"}}',
+    "legacy": '{"username", "name"}',
+}
+
+
+@dataclass
+class _Profile:
+    """One profile file of the export and the owner it names."""
+
+    path: str
+    kind: str  # instagram | facebook | legacy
+    owner: Owner
+
+
+def _profile_paths(tree: ExportTree, legacy: bool) -> list[tuple[str, str]]:
+    """Profile files and their kind, in the order of the inputs they come from."""
+    out = [(p, "instagram") for p in tree.find(IG_OWNER_SUFFIX)]
+    out += [(p, "facebook") for p in tree.find(FB_OWNER_SUFFIX)]
+    if legacy:
+        out += [(p, "legacy") for p in tree.match(r"(?:^|/)profile\.json$")]
+    order = {src: i for i, src in enumerate(tree.sources)}
+    return sorted(out, key=lambda pk: (order.get(tree.members[pk[0]].container, len(order)), pk[0]))
+
+
+def _read_profiles(tree: ExportTree, legacy: bool, skips: Skips, reader: _Reader) -> list[_Profile]:
+    """Every profile file naming an owner (Instagram's personal_information.json, Messenger's
+    profile_information.json, legacy profile.json); an unreadable one is skipped and counted
+    (the owner is then inferred from the threads), ``--strict``: its error stops."""
+    out = []
+    for path, kind in _profile_paths(tree, legacy):
+        where = tree.display(path)
+        try:
+            doc = _parse_repaired(tree, path, reader)
+            if not isinstance(doc, dict):
+                raise InputError(f"{where}: expected {_PROFILE_EXPECTED[kind]}")
+        except LimitError:
+            raise  # a safety limit is never skipped
+        except InputError as e:
+            _lost_file(where, e, "unreadable profile file", _PROFILE_EXPECTED[kind], skips)
             continue
-        smd = users[0].get("string_map_data")
-        if not isinstance(smd, dict):
-            continue
-        by_key = {k.casefold(): v for k, v in smd.items() if isinstance(v, dict)}
-        username = _str((by_key.get("username") or {}).get("value"))
-        name = _str((by_key.get("name") or {}).get("value"))
-        if username or name:
-            return Owner(id=name or username, name=name or username, handle=username)
+        owner = _OWNER_READERS[kind](doc)
+        if owner.id is not None:
+            out.append(_Profile(path, kind, owner))
+    return out
+
+
+def _instagram_owner(doc: dict[str, Any]) -> Owner:
+    users = doc.get("profile_user")
+    if not isinstance(users, list) or not users or not isinstance(users[0], dict):
+        return Owner()
+    smd = users[0].get("string_map_data")
+    if not isinstance(smd, dict):
+        return Owner()
+    by_key = {k.casefold(): v for k, v in smd.items() if isinstance(v, dict)}
+    username = _str((by_key.get("username") or {}).get("value"))
+    name = _str((by_key.get("name") or {}).get("value"))
+    if username or name:
+        return Owner(id=name or username, name=name or username, handle=username)
     return Owner()
 
 
-def _facebook_owner(tree: ExportTree, reader: _Reader) -> Owner:
-    for path in tree.find(FB_OWNER_SUFFIX):
-        doc = _parse_repaired(tree, path, reader)
-        if not isinstance(doc, dict):
-            continue
-        prof = doc.get("profile_v2") or doc.get("profile")
-        if not isinstance(prof, dict):
-            continue
-        nm = prof.get("name")
-        name = _str(nm.get("full_name")) if isinstance(nm, dict) else _str(nm)
-        username = _str(prof.get("username"))
-        if name:
-            return Owner(id=name, name=name, handle=username)
+def _facebook_owner(doc: dict[str, Any]) -> Owner:
+    prof = doc.get("profile_v2") or doc.get("profile")
+    if not isinstance(prof, dict):
+        return Owner()
+    nm = prof.get("name")
+    name = _str(nm.get("full_name")) if isinstance(nm, dict) else _str(nm)
+    if name:
+        return Owner(id=name, name=name, handle=_str(prof.get("username")))
     return Owner()
 
 
-def _legacy_owner(tree: ExportTree, reader: _Reader) -> Owner:
-    for path in tree.match(r"(?:^|/)profile\.json$"):
-        doc = _parse_repaired(tree, path, reader)
-        if isinstance(doc, dict) and _str(doc.get("username")):
-            return Owner(id=doc["username"], name=_str(doc.get("name")) or doc["username"],
-                         handle=doc["username"])
+def _legacy_owner(doc: dict[str, Any]) -> Owner:
+    username = _str(doc.get("username"))
+    if username:
+        return Owner(id=username, name=_str(doc.get("name")) or username, handle=username)
     return Owner()
+
+
+_OWNER_READERS = {"instagram": _instagram_owner, "facebook": _facebook_owner, "legacy": _legacy_owner}
+
+
+_KIND_EXPORT = {"instagram": "Instagram export", "facebook": "Messenger export", "legacy": "Instagram export"}
+
+
+def _same_account(a: Owner, b: Owner) -> bool:
+    """Whether two profile files may name one account: the same username, or the same display
+    name (a username changed between two exports); True when they share neither kind of name."""
+    if a.handle and b.handle and a.handle.casefold() == b.handle.casefold():
+        return True
+    if a.name and b.name and a.name == b.name:
+        return True
+    return not ((a.handle and b.handle) or (a.name and b.name))
+
+
+def _check_one_account(tree: ExportTree, profiles: list[_Profile]) -> None:
+    """Refuse the exports of several accounts read as one: the owner would come from one of them,
+    and the other's own messages would be scored as DMs received. Exports of one account (two
+    date ranges, an older and a newer one) pass. Errors name inputs, never the accounts."""
+    from autodm.loaders import ONE_EXPORT  # the package imports this module first
+
+    for i, a in enumerate(profiles):
+        for b in profiles[i + 1:]:
+            if _same_account(a.owner, b.owner):
+                continue
+            ma, mb = tree.members[a.path], tree.members[b.path]
+            what = _KIND_EXPORT[a.kind]
+            if ma.container != mb.container:
+                raise InputError(
+                    f"{ma.container} is the {what} of one account and {mb.container} that of another "
+                    f"(their {PurePosixPath(ma.path).name} name different owners): {ONE_EXPORT}"
+                )
+            raise InputError(
+                f"{ma.container}: holds the {what}s of two accounts ({tree.display(a.path)} and "
+                f"{tree.display(b.path)} name different owners); scan each export on its own"
+            )
+
+
+def _owner_of(profiles: list[_Profile], kind: str) -> Owner:
+    """The owner named by the first profile file of this kind (Owner() when there is none)."""
+    return next((p.owner for p in profiles if p.kind == kind), Owner())
 
 
 def _every_thread(participants: list[set[str]]) -> str | None:
@@ -920,24 +1058,35 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
                 f"({len(lone)} such file{'s' if len(lone) > 1 else ''}); pass the whole export (its zip or "
                 "unzipped folder): autodm needs its owner and follow lists to tell your messages from theirs"
             )
-        raise InputError(
-            f"{tree.name}: no Instagram/Messenger messages found; expected "
-            "messages/inbox/<thread>/message_N.json (or the E2EE download's thread files)"
-        )
-    if found.duplicates:
-        skips.note("thread file repeated in another part (read once)", found.duplicates)
+        looked_for = ("messages/inbox/<thread>/message_N.json (or message_requests/, filtered_threads/, "
+                      "archived_threads/, e2ee_cutover/), messages.json or the E2EE download's thread files")
+        if _has_export_files(tree):
+            ig, fb = _marker_counts(tree)
+            kind = "an Instagram" if ig > fb else "a Messenger" if fb > ig else "an Instagram/Messenger"
+            raise InputError(
+                f"{tree.name}: {kind} export without any messages (looked for {looked_for}); "
+                "request a JSON export with Messages selected, and pass every part of it"
+            )
+        raise InputError(f"{tree.name}: no Instagram/Messenger messages found; expected {looked_for}")
     if found.ignored:
         skips.note("cross-app inbox thread files (ignored)", found.ignored)
     st = _State(reader=_Reader(tree))
     try:
-        return _load(tree, found, st, skips, platform)
+        profiles = _read_profiles(tree, bool(found.legacy), skips, st.reader)
+        _check_one_account(tree, profiles)
+        return _load(tree, found, st, skips, platform, profiles)
     finally:
         st.reader.close()
 
 
-def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: str | None) -> Inbox:
+def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: str | None,
+          profiles: list[_Profile]) -> Inbox:
     for conv in sorted(found.threads):
         _load_thread(tree, conv, found.threads[conv], st, skips)
+        for layer in found.copies.get(conv, ()):
+            # numbered apart from the first copy, so a message both hold gets the same id (and is
+            # kept once by make_inbox) while one only this copy holds is added
+            _load_thread(tree, conv, layer, st, skips)
     for path in found.e2ee:
         _load_e2ee(tree, path, st, skips)
     for path in found.e2ee_other:
@@ -955,12 +1104,8 @@ def _load(tree: ExportTree, found: _Found, st: _State, skips: Skips, platform: s
             fb = bool(found.e2ee) or (st.fb_content and not st.ig_content)
             platform = "facebook" if fb else "instagram"
 
-    if found.legacy:
-        owner = _legacy_owner(tree, st.reader)
-    elif platform == "instagram":
-        owner = _instagram_owner(tree, st.reader)
-    else:
-        owner = _facebook_owner(tree, st.reader)
+    kind = "legacy" if found.legacy else "instagram" if platform == "instagram" else "facebook"
+    owner = _owner_of(profiles, kind)
     common = _every_thread(st.participants)
     if owner.id is None and common is not None:
         owner = Owner(id=common, name=common)
