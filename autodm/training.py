@@ -242,7 +242,8 @@ def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.nd
         other = next(i for i in mine if lab[i] != lab[mine[0]])
         raise TrainingError(f"{path}: row {int(df.index[other]) + 2}: message {mid!r} is labelled twice, "
                             f"differently (first at row {int(df.index[mine[0]]) + 2}); keep one label per message")
-    repeat = known & ids.duplicated(keep="first").fillna(False).to_numpy()
+    repeat = np.zeros(len(ids), dtype=bool)  # among labelled rows: a blank-label row first takes nothing
+    repeat[known] = ids[known].duplicated(keep="first").to_numpy(dtype=bool)
     if not repeat.any():
         return None
     n, first = int(repeat.sum()), int(df.index[np.flatnonzero(repeat)[0]]) + 2

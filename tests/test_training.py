@@ -140,6 +140,9 @@ def test_a_message_id_twice_in_a_table_counts_once_and_labelled_both_ways_is_an_
     both.to_csv(path, index=False)
     with pytest.raises(TrainingError, match=r"row 26: message 'a3' is labelled twice, differently \(first at row 5\)"):
         labelled_table(path)
+    blank_first = pd.concat([t.iloc[[3]].assign(label=""), t])  # an unlabelled copy first: the labelled one stays
+    blank_first.to_csv(path, index=False)
+    assert len(labelled_table(path)) == 24 and labelled_table(path).info["warnings"] == []
     t.drop(columns="message_id").pipe(lambda d: pd.concat([d, d.iloc[[3]]])).to_csv(path, index=False)
     assert len(labelled_table(path)) == 25  # no ids: the same text twice may be two messages
 
