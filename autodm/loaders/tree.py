@@ -355,8 +355,11 @@ def _crc(m: Member) -> int | None:
         return None
     crc = 0
     with os.fdopen(fd, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            crc = zlib.crc32(chunk, crc)
+        try:
+            while chunk := fh.read(1 << 20):
+                crc = zlib.crc32(chunk, crc)
+        except OSError:
+            return None  # unreadable now: kept as a file of its own, whose read says what is wrong
     return crc
 
 
