@@ -304,16 +304,23 @@ def _column(messages: pd.DataFrame, name: str, default: Any = pd.NA) -> pd.Serie
     return pd.Series(default, index=messages.index)
 
 
-def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | None) -> None:
-    """Follow status and the delay between the follow/connection and the message."""
+def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | None, out: np.ndarray) -> None:
+    """Follow status and the delay between the follow/connection and the message.
+
+    The follow is the counterpart's (:func:`autodm.inbox.join_follows`): the sender's for a
+    received message, the recipient's for the owner's own; "no_recipient" (an outgoing message
+    in a group thread) is unknown, like a missing follow list, not "no follow record".
+    """
     n = len(messages)
     sent = pd.to_datetime(_column(messages, "sent_at", pd.NaT), utc=True)
     followed = pd.to_datetime(_column(messages, "followed_at", pd.NaT), utc=True)
     precision = _column(messages, "follow_precision").astype("string").fillna("").to_numpy()
     join = _column(messages, "follow_join", "none").astype("string").fillna("none").to_numpy()
     timed = followed.notna().to_numpy() & sent.notna().to_numpy()
-    matched = (join != "none") & (join != "table") & (join != "ambiguous")
-    frame["has_follow_context"] = np.full(n, float(bool(has_follows) or timed.any() or matched.any()))
+    matched = (join != "none") & (join != "table") & (join != "ambiguous") & (join != "no_recipient")
+    # whether the source carries follows, told by the received messages (as the model was trained)
+    frame["has_follow_context"] = np.full(n, float(bool(has_follows) or (timed & ~out).any()
+                                                   or (matched & ~out).any()))
     frame["follow_timed"] = timed.astype(float)
     frame["follow_untimed"] = (matched & ~timed).astype(float)
     # "no follow record" is evidence only when the export does carry follow lists
@@ -435,7 +442,7 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     sender = _codes(_column(messages, "sender_id"))
     out = _column(messages, "outgoing", False).fillna(False).to_numpy(dtype=bool)
     _links(frame, messages)
-    _timing(frame, messages, has_follows)
+    _timing(frame, messages, has_follows, out)
     _template_reuse(frame, messages, key_codes, sender, out)
     _conversation(frame, messages, key_codes, sender, out)
     frame = frame.drop(columns=["_link_list", "_words"])
