@@ -66,7 +66,7 @@ SMALL_INT_FEATURES = frozenset((
 ))
 #: Helper columns for output and reasons (not model inputs).
 HELPERS = ("seconds_after_follow", "days_after_follow", "template_senders", "normalized_text",
-           *(f"hit_{c}" for c in phrases.CATEGORIES), "hit_placeholder")
+           *(f"hit_{c}" for c in phrases.CATEGORIES), "hit_placeholder", "outgoing")
 
 #: Shorteners a sender chooses. Not t.co: X wraps every link in a DM in it (formats.md), so in an
 #: X text a t.co link says nothing about who sent it.
@@ -344,7 +344,15 @@ def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | Non
 
 def _conversation(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.ndarray,
                   sender: np.ndarray, out: np.ndarray) -> None:
-    """Thread position, whether the owner wrote, bumps, and the sender's reuse across threads."""
+    """Thread position, whether the owner wrote, bumps, and the sender's reuse across threads.
+
+    Each feature is from the side of the message's sender, whose counterpart is the other
+    side of the thread: for a received message, whether the owner had written before it, ever
+    wrote in the thread, and the sender's own unanswered follow-ups; for the owner's own
+    message the mirror: whether *they* (anyone else in the thread) had written before it, ever
+    wrote in it, and the owner's own follow-ups with no answer in between. Thread position and
+    length are the same from both sides.
+    """
     n = len(messages)
     ccodes, _ = pd.factorize(_column(messages, "conversation_id"), use_na_sentinel=True)
     known = ccodes >= 0
@@ -370,24 +378,34 @@ def _conversation(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.nda
     s_sorted = sender[order]
     prev_same = np.r_[False, (s_sorted[1:] == s_sorted[:-1]) & ~new_conv[1:]]
     gap = np.r_[0.0, np.diff(t[order])]
+    # the owner's side: the other participants' messages before this one, and in the whole thread
+    mine = out_sorted == 1
+    in_before = pos - out_before
+    conv_in_total = conv_len - conv_out_total
+    prev_mine = np.r_[False, mine[1:] & mine[:-1] & ~new_conv[1:]]
     res = {
         "thread_first": np.where(pos == 0, 1.0, -1.0),
-        "owner_silent_before": np.where(out_before == 0, 1.0, -1.0),
-        "owner_never": np.where(conv_out_total == 0, 1.0, -1.0),
-        "bump": (prev_same & (gap >= 12 * 3600) & (out_before == 0)).astype(float),
+        "owner_silent_before": np.where(np.where(mine, in_before, out_before) == 0, 1.0, -1.0),
+        "owner_never": np.where(np.where(mine, conv_in_total, conv_out_total) == 0, 1.0, -1.0),
+        "bump": np.where(mine, prev_mine & (gap >= 12 * 3600) & (in_before == 0),
+                         prev_same & (gap >= 12 * 3600) & (out_before == 0)).astype(float),
         "thread_len": np.log1p(conv_len),
     }
     for c, v in res.items():
         col = zeros.copy()
         col[order] = v
         frame[c] = col
-    # the same template by this sender in two or more conversations
+    # the same template by this sender in two or more conversations (the owner's own among the
+    # owner's messages: one sender, whatever id each platform gives it)
+    col = zeros.copy()
     ok = known & (key_codes >= 0) & (sender >= 0) & ~out
     if ok.any():
         n_conv = _distinct_per_group(_pair_codes(sender[ok], key_codes[ok]), ccodes[ok])
-        col = zeros.copy()
         col[np.flatnonzero(ok)] = (n_conv >= 2).astype(float)
-        frame["sender_cross_conv"] = col
+    mine_ok = known & (key_codes >= 0) & out
+    if mine_ok.any():
+        col[np.flatnonzero(mine_ok)] = (_distinct_per_group(key_codes[mine_ok], ccodes[mine_ok]) >= 2).astype(float)
+    frame["sender_cross_conv"] = col
 
 
 def _codes(values: pd.Series) -> np.ndarray:
@@ -412,14 +430,37 @@ def _distinct_per_group(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     return np.bincount(pairs // width, minlength=int(group.max()) + 1)[group]
 
 
+def _recipients(messages: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """A code per distinct counterpart of the owner's messages ``rows``: the recipient where the
+    export names one, else the conversation (a group thread); -1 when neither is known."""
+    rid = _column(messages, "recipient_id").iloc[rows].astype("string")
+    conv = _column(messages, "conversation_id").iloc[rows].astype("string")
+    rid = rid.where(rid.str.strip().ne("").fillna(False))
+    conv = conv.where(conv.str.strip().ne("").fillna(False))
+    unit = ("r:" + rid).fillna("c:" + conv)
+    return _codes(unit)
+
+
 def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.ndarray,
                     sender: np.ndarray, out: np.ndarray) -> None:
-    """How many distinct senders sent the same (slot-normalised) text: ``template_senders``."""
+    """How many distinct senders sent the same (slot-normalised) text: ``template_senders``.
+
+    Received messages are counted among the received; the owner's own among the owner's, by
+    counterpart (:func:`_recipients`): one text sent to 16 people counts like one text from 16
+    senders. 0: not counted (a text under :data:`templates.MIN_TEMPLATE_WORDS` words, or no
+    sender or recipient known); a counted text has at least 1.
+    """
     n = len(messages)
     ok = (key_codes >= 0) & (sender >= 0) & ~out
     senders = np.zeros(n)
     if ok.any():
         senders[np.flatnonzero(ok)] = _distinct_per_group(key_codes[ok], sender[ok])
+    mine = np.flatnonzero((key_codes >= 0) & out)
+    if len(mine):
+        to = _recipients(messages, mine)
+        counted = to >= 0
+        if counted.any():
+            senders[mine[counted]] = _distinct_per_group(key_codes[mine[counted]], to[counted])
     frame["template_senders"] = senders
     frame["template_reuse"] = np.log1p(np.maximum(senders - 1, 0))
 
@@ -445,6 +486,7 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     _timing(frame, messages, has_follows, out)
     _template_reuse(frame, messages, key_codes, sender, out)
     _conversation(frame, messages, key_codes, sender, out)
+    frame["outgoing"] = out  # a helper: the reasons speak from the owner's side for the owner's own
     frame = frame.drop(columns=["_link_list", "_words"])
     for c in FEATURES:
         frame[c] = frame[c].astype(np.int8 if c in SMALL_INT_FEATURES else np.float64)
@@ -489,8 +531,33 @@ def _delay_reason(row: Mapping[str, Any], toward_auto: bool) -> str:
     return "timing after follow"
 
 
+def _is_mine(row: Mapping[str, Any]) -> bool:
+    """Whether ``row`` is the owner's own message (the ``outgoing`` helper; absent: received)."""
+    v = row.get("outgoing", False)
+    return bool(v) and not pd.isna(v)
+
+
+def _owner_side(v: float, row: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """The reasons whose received-message words would be false of the owner's own message, in
+    the owner's words ("they" is the recipient, see :func:`_conversation`); ``v`` is the value
+    of the feature being worded, as in :func:`reason`."""
+    return {
+        "owner_silent_before": ("they had not written to you" if v > 0 else "they had written to you",
+                                "they had written to you" if v < 0 else "they had not written to you"),
+        "owner_never": ("they never replied" if v > 0 else "they wrote to you",
+                        "they wrote to you" if v < 0 else "they never replied"),
+        "follow_untimed": ("recipient follows you", "recipient follows you"),
+        "follow_none": ("no follow record", "recipient not in your follow lists"),
+        "sender_cross_conv": ("same text in your other conversations", "one conversation"),
+        "template_reuse": (f"same text sent to {int(row.get('template_senders') or 0)} recipients", "unique text"),
+    }
+
+
 def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
     """Plain words for feature ``name`` of ``row``, pushing toward auto (or toward personal).
+
+    A row with the ``outgoing`` helper set is the owner's own message (``scan
+    --include-outgoing``): its conversation and follow reasons speak of the recipient.
 
     >>> reason("links", {"links": 3.0})
     '3 links'
@@ -538,6 +605,8 @@ def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
         "sender_cross_conv": ("same text in their other conversations", "one conversation"),
         "template_reuse": (f"same text from {int(row.get('template_senders') or 0)} senders", "unique text"),
     }
+    if _is_mine(row):  # the owner's own message: the counterpart is the recipient
+        texts.update(_owner_side(v, row))
     pair = texts.get(name)
     if pair is None:
         return name.replace("_", " ")

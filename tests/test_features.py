@@ -273,3 +273,78 @@ def test_usable_cores_respects_a_container_cpu_quota(tmp_path: Path, monkeypatch
     monkeypatch.setattr(features, "CGROUP_V1_PERIOD", tmp_path / "cpu.cfs_period_us")
     monkeypatch.setattr(features.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert features.usable_cores() == cores
+
+
+def _inbox_to(msgs: list[tuple[str, str, str, str | None, float, str]],
+              follows: list[tuple[str, float | None]] = ()) -> Inbox:  # type: ignore[assignment]
+    """msgs: (id, conversation, sender, recipient, seconds after T0, text); the owner "me" sends outgoing."""
+    rows, frows = MessageRows(), FollowRows()
+    for mid, conv, sender, to, t, text in msgs:
+        rows.add(message_id=mid, conversation_id=conv, sender_id=sender, recipient_id=to, sent_at=_at(t), text=text)
+    for user, t in follows:
+        frows.add(user_id=user, followed_at=None if t is None else _at(t), precision="second")
+    return make_inbox(platform="canonical", source="t", messages=rows, follows=frows, owner=Owner(id="me"),
+                      skips=Skips(), message_times="iso", follow_times="iso")
+
+
+def _design(inbox: Inbox) -> pd.DataFrame:
+    return _features(inbox).assign(outgoing=join_follows(inbox)["outgoing"].to_numpy())
+
+
+def test_owner_side_conversation_features_of_a_cold_message_never_answered() -> None:
+    """The owner's cold first message was judged as if received: "you replied to them" (its
+    own message counted as the owner writing). From the owner's side: they never replied."""
+    f = _design(_inbox_to([("o1", "c1", "me", "u1", 0, "hey, are you still coming to the meetup tomorrow?")]))
+    o1 = f.loc["o1"].to_dict()
+    assert (o1["thread_first"], o1["owner_silent_before"], o1["owner_never"], o1["bump"]) == (1, 1, 1, 0)
+    assert reason("owner_never", o1, toward_auto=True) == "they never replied"
+    assert reason("owner_silent_before", o1, toward_auto=True) == "they had not written to you"
+    assert "you" not in reason("owner_never", o1, toward_auto=False).split()[0]
+
+
+def test_owner_side_of_a_reply_and_of_an_unanswered_follow_up() -> None:
+    f = _design(_inbox_to([
+        ("i1", "c1", "pal", "me", 0, "are you around later?"),
+        ("o1", "c1", "me", "pal", 60, "yes, after six"),
+        ("o2", "c2", "me", "lead", 0, "Hi! Quick question about your hiring plans this year"),
+        ("o3", "c2", "me", "lead", 3 * 86400, "Just bumping this to the top of your inbox"),
+        ("o4", "c3", "me", "x", 0, "first"), ("r4", "c3", "x", "me", 10, "hi"),
+        ("o5", "c3", "me", "x", 3 * 86400, "still there?"),
+    ]))
+    o1 = f.loc["o1"].to_dict()
+    assert (o1["thread_first"], o1["owner_silent_before"], o1["owner_never"]) == (-1, -1, -1)
+    assert reason("owner_never", o1, toward_auto=False) == "they wrote to you"
+    assert reason("owner_silent_before", o1, toward_auto=False) == "they had written to you"
+    assert f.loc["o3", "bump"] == 1 and f.loc["o2", "bump"] == 0 and f.loc["o3", "owner_never"] == 1
+    assert f.loc["o5", "bump"] == 0  # they answered in between: not an unanswered bump
+    # the received message beside them keeps its own side
+    assert (f.loc["i1", "owner_silent_before"], f.loc["i1", "owner_never"]) == (1, -1)
+    assert reason("owner_never", f.loc["i1"].to_dict(), toward_auto=False) == "you replied to them"
+
+
+def test_owner_template_sent_to_many_recipients_counts_like_many_senders() -> None:
+    text = "Hey {n}, are you coming to the board game night on friday?"
+    names = ["Sam", "Alex", "Robin", "Kim", "Lee"]
+    sent = _design(_inbox_to([(f"o{i}", f"c{i}", "me", f"u{i}", 60 * i, text.format(n=n)) for i, n in enumerate(names)]
+                             + [("g1", "group", "me", None, 999, text.format(n="Jo")),
+                                ("o9", "c0", "me", "u0", 9999, text.format(n="Sam"))]))
+    got = _features(_inbox_to([(f"i{i}", f"c{i}", f"u{i}", "me", 60 * i, text.format(n=n))
+                               for i, n in enumerate(names)] + [("g1", "group", "u9", None, 999, text.format(n="Jo"))]))
+    # 5 people and one group thread; u0 twice is one recipient
+    assert sent.loc["o0", "template_senders"] == got.loc["i0", "template_senders"] == 6
+    assert sent.loc["o0", "template_reuse"] == got.loc["i0", "template_reuse"] == np.log1p(5)
+    assert sent.loc["o0", "sender_cross_conv"] == 1  # the owner's same text in their other threads
+    assert reason("template_reuse", sent.loc["o0"].to_dict()) == "same text sent to 6 recipients"
+    assert reason("template_reuse", got.loc["i0"].to_dict()) == "same text from 6 senders"
+    short = _design(_inbox_to([(f"o{i}", f"c{i}", "me", f"u{i}", i, "ok see you") for i in range(4)]))
+    assert (short["template_senders"] == 0).all()  # too short to count, as for received texts
+
+
+def test_owner_message_to_a_new_follower_has_its_delay_and_a_group_thread_none() -> None:
+    f = _design(_inbox_to([("o1", "c1", "me", "u1", 5, PROMO.format(n=1)),
+                           ("g1", "g", "me", None, 5, "hi all")], [("u1", 0)]))
+    assert f.loc["o1", "seconds_after_follow"] == 5 and f.loc["o1", "delay_2min"] == 1
+    assert f.loc["o1", "follow_timed"] == 1
+    # a group thread has no one recipient: unknown, not "no follow record"
+    assert (f.loc["g1", "follow_none"], f.loc["g1", "follow_untimed"], f.loc["g1", "follow_timed"]) == (0, 0, 0)
+
