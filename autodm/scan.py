@@ -101,12 +101,17 @@ def senders(export: pd.DataFrame, frame: pd.DataFrame | None = None) -> pd.DataF
     """One row per sender, worst first: messages, auto-DMs, max score, first-DM delay, templates.
 
     ``frame`` (the design frame of the same rows) adds how many senders shared each sender's
-    most reused text.
+    most reused text; empty where none of the sender's texts was counted (too short to be
+    template evidence).
     """
     e = export.copy()
     e["is_auto"] = e["verdict"] == "auto"
     if frame is not None and "template_senders" in frame:
-        e["template_senders"] = frame["template_senders"].to_numpy()
+        # 0: the text was not counted (under templates.MIN_TEMPLATE_WORDS words: "ok see you then"
+        # from 8 senders is no template evidence); missing, not "nobody shared it". A counted text
+        # has at least its own sender.
+        shared = frame["template_senders"].to_numpy(dtype=float)
+        e["template_senders"] = np.where(shared > 0, shared, np.nan)
     else:
         e["template_senders"] = np.nan
     if e.empty:  # no incoming message: the columns, no rows (groupby-apply would give a frame)

@@ -182,3 +182,16 @@ def test_outgoing_rows_leave_the_received_rows_as_they_were(default_model: mdl.M
     assert both.loc[mine, "followed_at"].notna().any()
     assert not both.loc[mine, "reasons"].str.contains("you replied to them|you wrote to them first").any()
 
+
+def test_senders_show_an_uncounted_text_as_missing_not_zero() -> None:
+    """A text too short to count as a template (8 senders' "ok see you then") showed 0 shared
+    senders, read as "nobody"; it is empty now, and a counted text keeps its count."""
+    export = pd.DataFrame({
+        "message_id": ["1", "2", "3", "4"], "sender_id": ["u1", "u2", "u2", "u3"], "sender_name": [None] * 4,
+        "sent_at": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"], utc=True),
+        "seconds_after_follow": [float("nan")] * 4, "score": [0.1, 0.2, 0.3, 0.4],
+        "verdict": ["personal"] * 4, "reasons": ["a", "b", "c", "d"],
+    })
+    table = senders(export, pd.DataFrame({"template_senders": [0.0, 0.0, 4.0, 1.0]})).set_index("sender_id")
+    assert pd.isna(table.loc["u1", "shared_template_senders"])
+    assert table.loc["u2", "shared_template_senders"] == 4 and table.loc["u3", "shared_template_senders"] == 1
