@@ -527,7 +527,7 @@ def _delay_reason(row: Mapping[str, Any], toward_auto: bool) -> str:
         return f"sent {_duration(float(s))} after follow"
     d = row.get("days_after_follow")
     if d is not None and not pd.isna(d):
-        return "sent the day you connected" if d <= 0 else f"sent {int(d)} days after connecting"
+        return "sent the day you connected" if d <= 0 else f"sent {_plural(d, 'day')} after connecting"
     return "timing after follow"
 
 

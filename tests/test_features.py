@@ -348,3 +348,8 @@ def test_owner_message_to_a_new_follower_has_its_delay_and_a_group_thread_none()
     # a group thread has no one recipient: unknown, not "no follow record"
     assert (f.loc["g1", "follow_none"], f.loc["g1", "follow_untimed"], f.loc["g1", "follow_timed"]) == (0, 0, 0)
 
+
+def test_one_day_is_singular() -> None:
+    assert reason("day_2d", {"days_after_follow": 1.0}) == "sent 1 day after connecting"
+    assert reason("day_2d", {"days_after_follow": 2.0}) == "sent 2 days after connecting"
+
