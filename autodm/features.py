@@ -19,6 +19,7 @@ import math
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -236,8 +237,22 @@ def _watch_parent(parent: int, every: float) -> None:
 def _die_with_parent(parent: int, every: float = PARENT_CHECK_S) -> None:
     """A worker's initializer: exit when the scan that forked it dies. A scan killed outright
     (the OOM killer, ``kill -9``, a CI timeout) cannot shut its pool down, and its worker would
-    wait forever to hand back its half (hundreds of MiB, blocked writing to a pipe nobody reads)."""
+    wait forever to hand back its half (hundreds of MiB, blocked writing to a pipe nobody reads).
+
+    It also ignores Ctrl-C: the terminal sends SIGINT to the whole foreground process group, and
+    a worker waiting for work printed its own ``KeyboardInterrupt`` traceback before the scan's
+    one-line "interrupted". The scan, interrupted, stops the worker itself (:func:`_stop`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent, every), daemon=True).start()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End ``pool``'s workers now, their work unfinished (the scan was interrupted): shutting
+    down would wait for a worker that ignores Ctrl-C to finish its half first."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -258,11 +273,15 @@ def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list
     except (OSError, RuntimeError):
         return _text_work(texts, owner_names)
     with pool:
-        rows, slots = _text_work(texts[:half], owner_names)
         try:
-            rows2, slots2 = later.result()
-        except (BrokenProcessPool, OSError, RuntimeError):
-            rows2, slots2 = _text_work(texts[half:], owner_names)
+            rows, slots = _text_work(texts[:half], owner_names)
+            try:
+                rows2, slots2 = later.result()
+            except (BrokenProcessPool, OSError, RuntimeError):
+                rows2, slots2 = _text_work(texts[half:], owner_names)
+        except BaseException:  # Ctrl-C (KeyboardInterrupt) or an error: the worker's half is moot
+            _stop(pool)
+            raise
     return rows + rows2, slots + slots2
 
 

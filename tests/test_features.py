@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -353,3 +354,82 @@ def test_one_day_is_singular() -> None:
     assert reason("day_2d", {"days_after_follow": 1.0}) == "sent 1 day after connecting"
     assert reason("day_2d", {"days_after_follow": 2.0}) == "sent 2 days after connecting"
 
+
+def _sigint_text_work(texts: list[str], names: Sequence[str]) -> tuple[list[dict], list[str]]:
+    """Text work that reports how the process running it handles SIGINT."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    return [{"pid": os.getpid(), "ignores_ctrl_c": handler is signal.SIG_IGN} for _ in texts], ["" for _ in texts]
+
+
+def test_forked_worker_ignores_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork")
+    monkeypatch.setattr(features, "PARALLEL_MIN_TEXTS", 2)
+    monkeypatch.setattr(features, "usable_cores", lambda: 2)
+    monkeypatch.setattr(features, "_text_work", _sigint_text_work)
+    rows, _ = features._text_work_split(["a", "b", "c", "d"], [])
+    by_pid = {r["pid"]: r["ignores_ctrl_c"] for r in rows}
+    assert by_pid == {os.getpid(): False, next(p for p in by_pid if p != os.getpid()): True}
+
+
+_CTRL_C_SCRIPT = """
+import os, signal, sys, time
+from pathlib import Path
+from autodm import features
+pidfile, mode = Path(sys.argv[1]), sys.argv[2]
+scan = os.getpid()
+features.PARALLEL_MIN_TEXTS = 2
+features.usable_cores = lambda: 2
+def work(texts, names):
+    if os.getpid() != scan:  # the worker: say who it is; then wait for more work, or keep busy
+        pidfile.write_text(str(os.getpid()))
+        if mode == "busy":
+            time.sleep(60)
+        return [{} for _ in texts], ["" for _ in texts]
+    while not pidfile.exists():
+        time.sleep(0.05)
+    time.sleep(0.5)  # the idle worker is back waiting for work
+    os.killpg(os.getpgid(0), signal.SIGINT)  # Ctrl-C: the whole foreground process group
+    time.sleep(60)
+features._text_work = work
+try:
+    features._text_work_split(["a", "b", "c", "d"], [])
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
+"""
+
+
+@pytest.mark.parametrize("mode", ["idle", "busy"])
+def test_ctrl_c_during_the_split_prints_no_worker_traceback_and_waits_for_no_worker(tmp_path: Path,
+                                                                                     mode: str) -> None:
+    """Ctrl-C reaches the worker too: idle, it printed a KeyboardInterrupt traceback before the
+    scan's "interrupted"; ignoring it, the scan must not wait for a busy worker to finish."""
+    import multiprocessing
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if "fork" not in multiprocessing.get_all_start_methods() or not Path("/proc/self/stat").exists():
+        pytest.skip("needs fork and /proc")
+    pidfile = tmp_path / "worker.pid"
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_SCRIPT, str(pidfile), mode], timeout=120, check=False,
+                          capture_output=True, text=True, start_new_session=True)
+    took = time.monotonic() - began
+    worker = int(pidfile.read_text())
+    try:
+        assert (done.returncode, done.stderr) == (130, "interrupted\n")
+        assert took < 45  # not the busy worker's 60 s
+        deadline = time.monotonic() + 15
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker)
+    finally:
+        if _running(worker):
+            os.kill(worker, signal.SIGKILL)
