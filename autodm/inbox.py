@@ -747,20 +747,22 @@ def _recipient_join(inbox: Inbox, joined: _Joined, out: np.ndarray) -> None:
         name = name.fillna(rid[has])
     elif inbox.platform == "linkedin":  # a legacy TO name, or an invitee known by name only
         name = name.fillna(rid[has].mask(_is_url(rid[has])))
-    side = m.copy()
-    side.loc[has, "sender_id"] = rid[has].to_numpy(dtype=object)
-    side.loc[has, "sender_name"] = name.to_numpy(dtype=object)
-    side.loc[has, "sender_username"] = username.to_numpy(dtype=object)
+    # the columns the join reads, the recipient in the sender's place
+    side = m[["sender_id", "sender_name", "sender_username", "sent_at"]].astype(
+        {"sender_id": "string", "sender_name": "string", "sender_username": "string"})
+    side.loc[has, "sender_id"] = rid[has].array
+    side.loc[has, "sender_name"] = name.array
+    side.loc[has, "sender_username"] = username.array
     keep = has | ~out  # the received messages, for the loose tier's claims; no other outgoing row
     side = side[keep]
     theirs = _join(Inbox(messages=side, follows=inbox.follows, owner=inbox.owner, platform=inbox.platform,
                          source=inbox.source))
     pick = has[keep]
     idx = m.index[has]
-    joined.followed_at.loc[idx] = theirs.followed_at[pick].to_numpy()
-    joined.precision.loc[idx] = theirs.precision[pick].to_numpy()
-    joined.direction.loc[idx] = theirs.direction[pick].to_numpy()
-    joined.method.loc[idx] = theirs.method[pick].to_numpy()
+    joined.followed_at.loc[idx] = theirs.followed_at[pick].array
+    joined.precision.loc[idx] = theirs.precision[pick].array
+    joined.direction.loc[idx] = theirs.direction[pick].array
+    joined.method.loc[idx] = theirs.method[pick].array
 
 
 class _Joined:
@@ -804,7 +806,7 @@ class _Joined:
             return
         sub = _latest_before(m.loc[hit, ["sent_at"]].assign(key=mk[hit]), f, fk)
         idx = m.index[hit]
-        self.followed_at.loc[idx] = sub["followed_at"].to_numpy()
+        self.followed_at.loc[idx] = sub["followed_at"].array  # not to_numpy(): a Timestamp object per row
         self.precision.loc[idx] = sub["precision"].to_numpy()
         self.direction.loc[idx] = sub["direction"].to_numpy()
         self.method.loc[idx] = name
