@@ -67,7 +67,7 @@ SMALL_INT_FEATURES = frozenset((
 ))
 #: Helper columns for output and reasons (not model inputs).
 HELPERS = ("seconds_after_follow", "days_after_follow", "template_senders", "normalized_text",
-           *(f"hit_{c}" for c in phrases.CATEGORIES), "hit_placeholder", "outgoing")
+           *(f"hit_{c}" for c in phrases.CATEGORIES), "hit_placeholder")
 
 #: Shorteners a sender chooses. Not t.co: X wraps every link in a DM in it (formats.md), so in an
 #: X text a t.co link says nothing about who sent it.
@@ -505,7 +505,6 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     _timing(frame, messages, has_follows, out)
     _template_reuse(frame, messages, key_codes, sender, out)
     _conversation(frame, messages, key_codes, sender, out)
-    frame["outgoing"] = out  # a helper: the reasons speak from the owner's side for the owner's own
     frame = frame.drop(columns=["_link_list", "_words"])
     for c in FEATURES:
         frame[c] = frame[c].astype(np.int8 if c in SMALL_INT_FEATURES else np.float64)
@@ -550,33 +549,50 @@ def _delay_reason(row: Mapping[str, Any], toward_auto: bool) -> str:
     return "timing after follow"
 
 
-def _is_mine(row: Mapping[str, Any]) -> bool:
-    """Whether ``row`` is the owner's own message (the ``outgoing`` helper; absent: received)."""
-    v = row.get("outgoing", False)
-    return bool(v) and not pd.isna(v)
+#: The received-message words of a reason that would be false of the owner's own message
+#: (``scan --include-outgoing``), and the owner's words for the same feature value: "they" is
+#: the recipient (see :func:`_conversation`). :func:`reason` words a feature value the same
+#: whoever sent the message (the model words each distinct value once and shares the words),
+#: so the owner's rows are translated afterwards, by :func:`owner_side`.
+OWNER_SIDE_WORDS = {
+    "you had not written to them": "they had not written to you",  # owner_silent_before
+    "you had not written": "they had not written to you",
+    "you wrote to them first": "they had written to you",
+    "you never replied": "they never replied",  # owner_never
+    "you replied": "they wrote to you",
+    "you replied to them": "they wrote to you",
+    "sender follows you": "recipient follows you",  # follow_untimed
+    "sender not in your follow lists": "recipient not in your follow lists",  # follow_none
+    "same text in their other conversations": "same text in your other conversations",  # sender_cross_conv
+}
+_SAME_TEXT_FROM = re.compile(r"^same text from (\d+) senders$")  # template_reuse
 
 
-def _owner_side(v: float, row: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """The reasons whose received-message words would be false of the owner's own message, in
-    the owner's words ("they" is the recipient, see :func:`_conversation`); ``v`` is the value
-    of the feature being worded, as in :func:`reason`."""
-    return {
-        "owner_silent_before": ("they had not written to you" if v > 0 else "they had written to you",
-                                "they had written to you" if v < 0 else "they had not written to you"),
-        "owner_never": ("they never replied" if v > 0 else "they wrote to you",
-                        "they wrote to you" if v < 0 else "they never replied"),
-        "follow_untimed": ("recipient follows you", "recipient follows you"),
-        "follow_none": ("no follow record", "recipient not in your follow lists"),
-        "sender_cross_conv": ("same text in your other conversations", "one conversation"),
-        "template_reuse": (f"same text sent to {int(row.get('template_senders') or 0)} recipients", "unique text"),
-    }
+def owner_side(reasons: pd.Series) -> pd.Series:
+    """The ``reasons`` ("; "-joined, as the scan export has them) of the owner's own messages in
+    the owner's words (:data:`OWNER_SIDE_WORDS`; "same text from 6 senders" -> "same text sent
+    to 6 recipients"), worked out once per distinct reasons text.
+
+    >>> owner_side(pd.Series(["thread of 1 message; you replied to them"])).iloc[0]
+    'thread of 1 message; they wrote to you'
+    """
+    codes, uniq = pd.factorize(reasons.astype(object), use_na_sentinel=True)
+
+    def mine(text: object) -> object:
+        if not isinstance(text, str):
+            return text
+        parts = [OWNER_SIDE_WORDS.get(p, _SAME_TEXT_FROM.sub(r"same text sent to \1 recipients", p))
+                 for p in text.split("; ")]
+        return "; ".join(parts)
+
+    done = np.array([mine(t) for t in np.asarray(uniq, dtype=object)] + [None], dtype=object)
+    return pd.Series(done[codes], index=reasons.index, dtype=object)
 
 
 def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
     """Plain words for feature ``name`` of ``row``, pushing toward auto (or toward personal).
 
-    A row with the ``outgoing`` helper set is the owner's own message (``scan
-    --include-outgoing``): its conversation and follow reasons speak of the recipient.
+    The words are those of a received message (see :func:`owner_side` for the owner's own).
 
     >>> reason("links", {"links": 3.0})
     '3 links'
@@ -624,8 +640,6 @@ def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
         "sender_cross_conv": ("same text in their other conversations", "one conversation"),
         "template_reuse": (f"same text from {int(row.get('template_senders') or 0)} senders", "unique text"),
     }
-    if _is_mine(row):  # the owner's own message: the counterpart is the recipient
-        texts.update(_owner_side(v, row))
     pair = texts.get(name)
     if pair is None:
         return name.replace("_", " ")

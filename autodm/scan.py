@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autodm import model as mdl
+from autodm.features import owner_side
 from autodm.inbox import MESSAGE_COLUMNS, Inbox, join_follows
 
 #: The scan export's columns, in order: a public interface (see the README's version notes).
@@ -54,20 +55,15 @@ def scan(
 
 def export_rows(joined: pd.DataFrame, frame: pd.DataFrame, model: mdl.Model, mask: np.ndarray, *,
                 threshold: float | None = None, reasons: bool = True) -> pd.DataFrame:
-    """The scan export for the rows in ``mask``.
-
-    The owner's own messages (``--include-outgoing``) are scored in a call of their own: their
-    reasons are worded from the owner's side, and a call words each distinct reason once for
-    all its rows (a received and an outgoing row with the same values would share words).
-    """
+    """The scan export for the rows in ``mask``; the owner's own messages (``--include-outgoing``)
+    with their reasons in the owner's words (:func:`autodm.features.owner_side`)."""
     rows = np.flatnonzero(mask)
+    scores = mdl.score(model, frame, rows=rows, threshold=threshold, reasons=reasons)
     mine = joined["outgoing"].to_numpy(dtype=bool)[rows]
-    if mine.any():
-        scores = pd.concat([mdl.score(model, frame, rows=rows[~mine], threshold=threshold, reasons=reasons),
-                            mdl.score(model, frame, rows=rows[mine], threshold=threshold, reasons=reasons)])
-        scores = scores.iloc[np.argsort(np.r_[np.flatnonzero(~mine), np.flatnonzero(mine)], kind="stable")]
-    else:
-        scores = mdl.score(model, frame, rows=rows, threshold=threshold, reasons=reasons)
+    if reasons and mine.any():
+        why = scores["reasons"].copy()
+        why[mine] = owner_side(why[mine]).to_numpy()
+        scores["reasons"] = why
 
     def col(name: str) -> np.ndarray:
         return joined[name].to_numpy()[rows]

@@ -289,7 +289,12 @@ def _inbox_to(msgs: list[tuple[str, str, str, str | None, float, str]],
 
 
 def _design(inbox: Inbox) -> pd.DataFrame:
-    return _features(inbox).assign(outgoing=join_follows(inbox)["outgoing"].to_numpy())
+    return _features(inbox)
+
+
+def _mine(name: str, row: dict, toward_auto: bool = True) -> str:
+    """The reason of the owner's own message, as the scan export words it."""
+    return features.owner_side(pd.Series([reason(name, row, toward_auto)])).iloc[0]
 
 
 def test_owner_side_conversation_features_of_a_cold_message_never_answered() -> None:
@@ -298,9 +303,9 @@ def test_owner_side_conversation_features_of_a_cold_message_never_answered() -> 
     f = _design(_inbox_to([("o1", "c1", "me", "u1", 0, "hey, are you still coming to the meetup tomorrow?")]))
     o1 = f.loc["o1"].to_dict()
     assert (o1["thread_first"], o1["owner_silent_before"], o1["owner_never"], o1["bump"]) == (1, 1, 1, 0)
-    assert reason("owner_never", o1, toward_auto=True) == "they never replied"
-    assert reason("owner_silent_before", o1, toward_auto=True) == "they had not written to you"
-    assert "you" not in reason("owner_never", o1, toward_auto=False).split()[0]
+    assert _mine("owner_never", o1, toward_auto=True) == "they never replied"
+    assert _mine("owner_silent_before", o1, toward_auto=True) == "they had not written to you"
+    assert _mine("owner_never", o1, toward_auto=False) == "they never replied"
 
 
 def test_owner_side_of_a_reply_and_of_an_unanswered_follow_up() -> None:
@@ -314,8 +319,8 @@ def test_owner_side_of_a_reply_and_of_an_unanswered_follow_up() -> None:
     ]))
     o1 = f.loc["o1"].to_dict()
     assert (o1["thread_first"], o1["owner_silent_before"], o1["owner_never"]) == (-1, -1, -1)
-    assert reason("owner_never", o1, toward_auto=False) == "they wrote to you"
-    assert reason("owner_silent_before", o1, toward_auto=False) == "they had written to you"
+    assert _mine("owner_never", o1, toward_auto=False) == "they wrote to you"
+    assert _mine("owner_silent_before", o1, toward_auto=False) == "they had written to you"
     assert f.loc["o3", "bump"] == 1 and f.loc["o2", "bump"] == 0 and f.loc["o3", "owner_never"] == 1
     assert f.loc["o5", "bump"] == 0  # they answered in between: not an unanswered bump
     # the received message beside them keeps its own side
@@ -335,7 +340,7 @@ def test_owner_template_sent_to_many_recipients_counts_like_many_senders() -> No
     assert sent.loc["o0", "template_senders"] == got.loc["i0", "template_senders"] == 6
     assert sent.loc["o0", "template_reuse"] == got.loc["i0", "template_reuse"] == np.log1p(5)
     assert sent.loc["o0", "sender_cross_conv"] == 1  # the owner's same text in their other threads
-    assert reason("template_reuse", sent.loc["o0"].to_dict()) == "same text sent to 6 recipients"
+    assert _mine("template_reuse", sent.loc["o0"].to_dict()) == "same text sent to 6 recipients"
     assert reason("template_reuse", got.loc["i0"].to_dict()) == "same text from 6 senders"
     short = _design(_inbox_to([(f"o{i}", f"c{i}", "me", f"u{i}", i, "ok see you") for i in range(4)]))
     assert (short["template_senders"] == 0).all()  # too short to count, as for received texts
@@ -433,3 +438,16 @@ def test_ctrl_c_during_the_split_prints_no_worker_traceback_and_waits_for_no_wor
     finally:
         if _running(worker):
             os.kill(worker, signal.SIGKILL)
+
+
+def test_owner_side_words_cover_every_received_wording_that_would_be_false() -> None:
+    """Each conversation and follow reason of a received message, in either direction and for
+    each value, has owner-side words; the rest pass unchanged."""
+    said = {reason(name, {name: v, "template_senders": 3}, toward_auto=a)
+            for name in ("owner_silent_before", "owner_never", "follow_untimed", "follow_none", "sender_cross_conv")
+            for v in (-1.0, 1.0) for a in (True, False)}
+    mine = features.owner_side(pd.Series(sorted(said)))
+    assert not mine.str.contains(r"\byou (?:had not|wrote to them|replied|never)|sender|their").any(), list(mine)
+    kept = pd.Series(["thread of 2 messages; first message of the thread", "no follow record", None])
+    got = features.owner_side(kept)
+    assert got[:2].tolist() == kept[:2].tolist() and pd.isna(got[2])
