@@ -19,6 +19,7 @@ import math
 import multiprocessing
 import os
 import re
+import signal
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -236,8 +237,22 @@ def _watch_parent(parent: int, every: float) -> None:
 def _die_with_parent(parent: int, every: float = PARENT_CHECK_S) -> None:
     """A worker's initializer: exit when the scan that forked it dies. A scan killed outright
     (the OOM killer, ``kill -9``, a CI timeout) cannot shut its pool down, and its worker would
-    wait forever to hand back its half (hundreds of MiB, blocked writing to a pipe nobody reads)."""
+    wait forever to hand back its half (hundreds of MiB, blocked writing to a pipe nobody reads).
+
+    It also ignores Ctrl-C: the terminal sends SIGINT to the whole foreground process group, and
+    a worker waiting for work printed its own ``KeyboardInterrupt`` traceback before the scan's
+    one-line "interrupted". The scan, interrupted, stops the worker itself (:func:`_stop`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, args=(parent, every), daemon=True).start()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End ``pool``'s workers now, their work unfinished (the scan was interrupted): shutting
+    down would wait for a worker that ignores Ctrl-C to finish its half first."""
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -258,11 +273,15 @@ def _text_work_split(texts: list[str], owner_names: Sequence[str]) -> tuple[list
     except (OSError, RuntimeError):
         return _text_work(texts, owner_names)
     with pool:
-        rows, slots = _text_work(texts[:half], owner_names)
         try:
-            rows2, slots2 = later.result()
-        except (BrokenProcessPool, OSError, RuntimeError):
-            rows2, slots2 = _text_work(texts[half:], owner_names)
+            rows, slots = _text_work(texts[:half], owner_names)
+            try:
+                rows2, slots2 = later.result()
+            except (BrokenProcessPool, OSError, RuntimeError):
+                rows2, slots2 = _text_work(texts[half:], owner_names)
+        except BaseException:  # Ctrl-C (KeyboardInterrupt) or an error: the worker's half is moot
+            _stop(pool)
+            raise
     return rows + rows2, slots + slots2
 
 
@@ -304,16 +323,23 @@ def _column(messages: pd.DataFrame, name: str, default: Any = pd.NA) -> pd.Serie
     return pd.Series(default, index=messages.index)
 
 
-def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | None) -> None:
-    """Follow status and the delay between the follow/connection and the message."""
+def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | None, out: np.ndarray) -> None:
+    """Follow status and the delay between the follow/connection and the message.
+
+    The follow is the counterpart's (:func:`autodm.inbox.join_follows`): the sender's for a
+    received message, the recipient's for the owner's own; "no_recipient" (an outgoing message
+    in a group thread) is unknown, like a missing follow list, not "no follow record".
+    """
     n = len(messages)
     sent = pd.to_datetime(_column(messages, "sent_at", pd.NaT), utc=True)
     followed = pd.to_datetime(_column(messages, "followed_at", pd.NaT), utc=True)
     precision = _column(messages, "follow_precision").astype("string").fillna("").to_numpy()
     join = _column(messages, "follow_join", "none").astype("string").fillna("none").to_numpy()
     timed = followed.notna().to_numpy() & sent.notna().to_numpy()
-    matched = (join != "none") & (join != "table") & (join != "ambiguous")
-    frame["has_follow_context"] = np.full(n, float(bool(has_follows) or timed.any() or matched.any()))
+    matched = (join != "none") & (join != "table") & (join != "ambiguous") & (join != "no_recipient")
+    # whether the source carries follows, told by the received messages (as the model was trained)
+    frame["has_follow_context"] = np.full(n, float(bool(has_follows) or (timed & ~out).any()
+                                                   or (matched & ~out).any()))
     frame["follow_timed"] = timed.astype(float)
     frame["follow_untimed"] = (matched & ~timed).astype(float)
     # "no follow record" is evidence only when the export does carry follow lists
@@ -337,7 +363,15 @@ def _timing(frame: pd.DataFrame, messages: pd.DataFrame, has_follows: bool | Non
 
 def _conversation(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.ndarray,
                   sender: np.ndarray, out: np.ndarray) -> None:
-    """Thread position, whether the owner wrote, bumps, and the sender's reuse across threads."""
+    """Thread position, whether the owner wrote, bumps, and the sender's reuse across threads.
+
+    Each feature is from the side of the message's sender, whose counterpart is the other
+    side of the thread: for a received message, whether the owner had written before it, ever
+    wrote in the thread, and the sender's own unanswered follow-ups; for the owner's own
+    message the mirror: whether *they* (anyone else in the thread) had written before it, ever
+    wrote in it, and the owner's own follow-ups with no answer in between. Thread position and
+    length are the same from both sides.
+    """
     n = len(messages)
     ccodes, _ = pd.factorize(_column(messages, "conversation_id"), use_na_sentinel=True)
     known = ccodes >= 0
@@ -363,24 +397,34 @@ def _conversation(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.nda
     s_sorted = sender[order]
     prev_same = np.r_[False, (s_sorted[1:] == s_sorted[:-1]) & ~new_conv[1:]]
     gap = np.r_[0.0, np.diff(t[order])]
+    # the owner's side: the other participants' messages before this one, and in the whole thread
+    mine = out_sorted == 1
+    in_before = pos - out_before
+    conv_in_total = conv_len - conv_out_total
+    prev_mine = np.r_[False, mine[1:] & mine[:-1] & ~new_conv[1:]]
     res = {
         "thread_first": np.where(pos == 0, 1.0, -1.0),
-        "owner_silent_before": np.where(out_before == 0, 1.0, -1.0),
-        "owner_never": np.where(conv_out_total == 0, 1.0, -1.0),
-        "bump": (prev_same & (gap >= 12 * 3600) & (out_before == 0)).astype(float),
+        "owner_silent_before": np.where(np.where(mine, in_before, out_before) == 0, 1.0, -1.0),
+        "owner_never": np.where(np.where(mine, conv_in_total, conv_out_total) == 0, 1.0, -1.0),
+        "bump": np.where(mine, prev_mine & (gap >= 12 * 3600) & (in_before == 0),
+                         prev_same & (gap >= 12 * 3600) & (out_before == 0)).astype(float),
         "thread_len": np.log1p(conv_len),
     }
     for c, v in res.items():
         col = zeros.copy()
         col[order] = v
         frame[c] = col
-    # the same template by this sender in two or more conversations
+    # the same template by this sender in two or more conversations (the owner's own among the
+    # owner's messages: one sender, whatever id each platform gives it)
+    col = zeros.copy()
     ok = known & (key_codes >= 0) & (sender >= 0) & ~out
     if ok.any():
         n_conv = _distinct_per_group(_pair_codes(sender[ok], key_codes[ok]), ccodes[ok])
-        col = zeros.copy()
         col[np.flatnonzero(ok)] = (n_conv >= 2).astype(float)
-        frame["sender_cross_conv"] = col
+    mine_ok = known & (key_codes >= 0) & out
+    if mine_ok.any():
+        col[np.flatnonzero(mine_ok)] = (_distinct_per_group(key_codes[mine_ok], ccodes[mine_ok]) >= 2).astype(float)
+    frame["sender_cross_conv"] = col
 
 
 def _codes(values: pd.Series) -> np.ndarray:
@@ -405,14 +449,37 @@ def _distinct_per_group(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     return np.bincount(pairs // width, minlength=int(group.max()) + 1)[group]
 
 
+def _recipients(messages: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """A code per distinct counterpart of the owner's messages ``rows``: the recipient where the
+    export names one, else the conversation (a group thread); -1 when neither is known."""
+    rid = _column(messages, "recipient_id").iloc[rows].astype("string")
+    conv = _column(messages, "conversation_id").iloc[rows].astype("string")
+    rid = rid.where(rid.str.strip().ne("").fillna(False))
+    conv = conv.where(conv.str.strip().ne("").fillna(False))
+    unit = ("r:" + rid).fillna("c:" + conv)
+    return _codes(unit)
+
+
 def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.ndarray,
                     sender: np.ndarray, out: np.ndarray) -> None:
-    """How many distinct senders sent the same (slot-normalised) text: ``template_senders``."""
+    """How many distinct senders sent the same (slot-normalised) text: ``template_senders``.
+
+    Received messages are counted among the received; the owner's own among the owner's, by
+    counterpart (:func:`_recipients`): one text sent to 16 people counts like one text from 16
+    senders. 0: not counted (a text under :data:`templates.MIN_TEMPLATE_WORDS` words, or no
+    sender or recipient known); a counted text has at least 1.
+    """
     n = len(messages)
     ok = (key_codes >= 0) & (sender >= 0) & ~out
     senders = np.zeros(n)
     if ok.any():
         senders[np.flatnonzero(ok)] = _distinct_per_group(key_codes[ok], sender[ok])
+    mine = np.flatnonzero((key_codes >= 0) & out)
+    if len(mine):
+        to = _recipients(messages, mine)
+        counted = to >= 0
+        if counted.any():
+            senders[mine[counted]] = _distinct_per_group(key_codes[mine[counted]], to[counted])
     frame["template_senders"] = senders
     frame["template_reuse"] = np.log1p(np.maximum(senders - 1, 0))
 
@@ -435,7 +502,7 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     sender = _codes(_column(messages, "sender_id"))
     out = _column(messages, "outgoing", False).fillna(False).to_numpy(dtype=bool)
     _links(frame, messages)
-    _timing(frame, messages, has_follows)
+    _timing(frame, messages, has_follows, out)
     _template_reuse(frame, messages, key_codes, sender, out)
     _conversation(frame, messages, key_codes, sender, out)
     frame = frame.drop(columns=["_link_list", "_words"])
@@ -478,12 +545,54 @@ def _delay_reason(row: Mapping[str, Any], toward_auto: bool) -> str:
         return f"sent {_duration(float(s))} after follow"
     d = row.get("days_after_follow")
     if d is not None and not pd.isna(d):
-        return "sent the day you connected" if d <= 0 else f"sent {int(d)} days after connecting"
+        return "sent the day you connected" if d <= 0 else f"sent {_plural(d, 'day')} after connecting"
     return "timing after follow"
+
+
+#: The received-message words of a reason that would be false of the owner's own message
+#: (``scan --include-outgoing``), and the owner's words for the same feature value: "they" is
+#: the recipient (see :func:`_conversation`). :func:`reason` words a feature value the same
+#: whoever sent the message (the model words each distinct value once and shares the words),
+#: so the owner's rows are translated afterwards, by :func:`owner_side`.
+OWNER_SIDE_WORDS = {
+    "you had not written to them": "they had not written to you",  # owner_silent_before
+    "you had not written": "they had not written to you",
+    "you wrote to them first": "they had written to you",
+    "you never replied": "they never replied",  # owner_never
+    "you replied": "they wrote to you",
+    "you replied to them": "they wrote to you",
+    "sender follows you": "recipient follows you",  # follow_untimed
+    "sender not in your follow lists": "recipient not in your follow lists",  # follow_none
+    "same text in their other conversations": "same text in your other conversations",  # sender_cross_conv
+}
+_SAME_TEXT_FROM = re.compile(r"^same text from (\d+) senders$")  # template_reuse
+
+
+def owner_side(reasons: pd.Series) -> pd.Series:
+    """The ``reasons`` ("; "-joined, as the scan export has them) of the owner's own messages in
+    the owner's words (:data:`OWNER_SIDE_WORDS`; "same text from 6 senders" -> "same text sent
+    to 6 recipients"), worked out once per distinct reasons text.
+
+    >>> owner_side(pd.Series(["thread of 1 message; you replied to them"])).iloc[0]
+    'thread of 1 message; they wrote to you'
+    """
+    codes, uniq = pd.factorize(reasons.astype(object), use_na_sentinel=True)
+
+    def mine(text: object) -> object:
+        if not isinstance(text, str):
+            return text
+        parts = [OWNER_SIDE_WORDS.get(p, _SAME_TEXT_FROM.sub(r"same text sent to \1 recipients", p))
+                 for p in text.split("; ")]
+        return "; ".join(parts)
+
+    done = np.array([mine(t) for t in np.asarray(uniq, dtype=object)] + [None], dtype=object)
+    return pd.Series(done[codes], index=reasons.index, dtype=object)
 
 
 def reason(name: str, row: Mapping[str, Any], toward_auto: bool = True) -> str:
     """Plain words for feature ``name`` of ``row``, pushing toward auto (or toward personal).
+
+    The words are those of a received message (see :func:`owner_side` for the owner's own).
 
     >>> reason("links", {"links": 3.0})
     '3 links'

@@ -649,20 +649,39 @@ def _is_url(ids: pd.Series) -> np.ndarray:
 
 
 def join_follows(inbox: Inbox) -> pd.DataFrame:
-    """Return the messages with each sender's follow time, its precision, direction and join method.
+    """Return the messages with the counterpart's follow time, its precision, direction and join method.
 
-    For each message the latest follow event of its sender at or before the message (a
-    day-precision date counts from that day's start) is taken; a sender who follows with no
-    time known (X) gets ``follow_join`` set and ``followed_at`` missing. Keys are tried in order,
-    tightest first, and a looser one never overrides a tighter one: ``id`` (or ``url``, the
-    profile URL), ``username`` (exact), ``name`` (normalised name), then ``loose_name`` (see
-    :func:`loose_name_keys`: a display name against a username with its trailing digits
-    dropped, for senders whose username is unknown). A normalised or loose key shared by two
-    different accounts, or a loose match to an account another sender already matched, is
-    ambiguous and left unjoined (``follow_join`` = "ambiguous"). Missing stays missing (NaT),
-    never zero.
+    For a received message the counterpart is its sender: the latest follow event of the
+    sender at or before the message (a day-precision date counts from that day's start) is
+    taken; a sender who follows with no time known (X) gets ``follow_join`` set and
+    ``followed_at`` missing. Keys are tried in order, tightest first, and a looser one never
+    overrides a tighter one: ``id`` (or ``url``, the profile URL), ``username`` (exact), ``name``
+    (normalised name), then ``loose_name`` (see :func:`loose_name_keys`: a display name against
+    a username with its trailing digits dropped, for senders whose username is unknown). A
+    normalised or loose key shared by two different accounts, or a loose match to an account
+    another sender already matched, is ambiguous and left unjoined (``follow_join`` =
+    "ambiguous"). Missing stays missing (NaT), never zero.
+
+    For the owner's own (outgoing) message the counterpart is its recipient: the same keys and
+    tiers join the recipient's follow events (:func:`_recipient_join`), so a DM sent seconds
+    after someone followed shows that delay. An outgoing message without one known recipient
+    (a group thread) has ``follow_join`` = "no_recipient": unknown, not "no follow record".
     """
     m = inbox.messages.copy()
+    joined = _join(inbox)
+    out = m["outgoing"].to_numpy(dtype=bool)
+    if out.any():
+        _recipient_join(inbox, joined, out)
+    m["followed_at"] = joined.followed_at
+    m["follow_precision"] = joined.precision
+    m["follow_direction"] = joined.direction
+    m["follow_join"] = joined.method
+    return m
+
+
+def _join(inbox: Inbox) -> _Joined:
+    """The follow join of every message of ``inbox`` by its sender's keys (see :func:`join_follows`)."""
+    m = inbox.messages
     joined = _Joined(m.index)
     f = inbox.follows
     if len(m) and len(f):
@@ -688,11 +707,62 @@ def join_follows(inbox: Inbox) -> pd.DataFrame:
             mk, ambiguous = _loose_matches(display, m["sender_id"], eligible, follow_name, accounts, claims)
             fk = pd.DataFrame({"key": accounts.where(follow_name.notna()), "row": np.arange(len(f))}).dropna()
             joined.take("loose_name", m, mk, ambiguous, f, fk)
-    m["followed_at"] = joined.followed_at
-    m["follow_precision"] = joined.precision
-    m["follow_direction"] = joined.direction
-    m["follow_join"] = joined.method
-    return m
+    return joined
+
+
+#: Platforms whose messages name people by display name (``sender_id`` is the name, and so is a
+#: two-person thread's ``recipient_id``): a recipient who never wrote is still known by name.
+NAMED_BY_DISPLAY_NAME = ("instagram", "facebook")
+
+
+def _recipient_join(inbox: Inbox, joined: _Joined, out: np.ndarray) -> None:
+    """Set the join columns of the outgoing messages (``out``) from their recipients' follows.
+
+    The recipient stands in for the sender: its id, and the name and username it writes under
+    in the export (from its own messages; on platforms that name people by display name, and for
+    a LinkedIn recipient given by name, the id is the name). The received messages take part
+    with their own senders' keys, so a loose name match stays ambiguous exactly when it would
+    be for the same account among the senders; only the outgoing rows' results are kept, the
+    received messages' own join (``joined``) is not touched.
+    """
+    m = inbox.messages
+    rid = m["recipient_id"].astype("string")
+    # a blank recipient, or the owner writing to themselves, names no counterpart
+    named = rid.str.strip().ne("").fillna(False) & rid.ne(m["sender_id"].astype("string")).fillna(True)
+    has = out & named.to_numpy(dtype=bool)
+    lost = out & ~has
+    joined.method[lost] = "no_recipient"
+    if not has.any() or not len(inbox.follows):
+        return
+    incoming = m.loc[~out, ["sender_id", "sender_name", "sender_username"]].astype("string")
+    sid = incoming["sender_id"]
+
+    def as_sender(col: str) -> pd.Series:
+        known = incoming[col].notna() & sid.notna()
+        by_id = incoming.loc[known, col].groupby(sid[known].to_numpy(), sort=False).first()
+        return rid[has].map(by_id).astype("string")
+
+    name, username = as_sender("sender_name"), as_sender("sender_username")
+    if inbox.platform in NAMED_BY_DISPLAY_NAME:
+        name = name.fillna(rid[has])
+    elif inbox.platform == "linkedin":  # a legacy TO name, or an invitee known by name only
+        name = name.fillna(rid[has].mask(_is_url(rid[has])))
+    # the columns the join reads, the recipient in the sender's place
+    side = m[["sender_id", "sender_name", "sender_username", "sent_at"]].astype(
+        {"sender_id": "string", "sender_name": "string", "sender_username": "string"})
+    side.loc[has, "sender_id"] = rid[has].array
+    side.loc[has, "sender_name"] = name.array
+    side.loc[has, "sender_username"] = username.array
+    keep = has | ~out  # the received messages, for the loose tier's claims; no other outgoing row
+    side = side[keep]
+    theirs = _join(Inbox(messages=side, follows=inbox.follows, owner=inbox.owner, platform=inbox.platform,
+                         source=inbox.source))
+    pick = has[keep]
+    idx = m.index[has]
+    joined.followed_at.loc[idx] = theirs.followed_at[pick].array
+    joined.precision.loc[idx] = theirs.precision[pick].array
+    joined.direction.loc[idx] = theirs.direction[pick].array
+    joined.method.loc[idx] = theirs.method[pick].array
 
 
 class _Joined:
@@ -736,7 +806,7 @@ class _Joined:
             return
         sub = _latest_before(m.loc[hit, ["sent_at"]].assign(key=mk[hit]), f, fk)
         idx = m.index[hit]
-        self.followed_at.loc[idx] = sub["followed_at"].to_numpy()
+        self.followed_at.loc[idx] = sub["followed_at"].array  # not to_numpy(): a Timestamp object per row
         self.precision.loc[idx] = sub["precision"].to_numpy()
         self.direction.loc[idx] = sub["direction"].to_numpy()
         self.method.loc[idx] = name

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from autodm import model as mdl
+from autodm.features import owner_side
 from autodm.inbox import MESSAGE_COLUMNS, Inbox, join_follows
 
 #: The scan export's columns, in order: a public interface (see the README's version notes).
@@ -54,9 +55,15 @@ def scan(
 
 def export_rows(joined: pd.DataFrame, frame: pd.DataFrame, model: mdl.Model, mask: np.ndarray, *,
                 threshold: float | None = None, reasons: bool = True) -> pd.DataFrame:
-    """The scan export for the rows in ``mask``."""
+    """The scan export for the rows in ``mask``; the owner's own messages (``--include-outgoing``)
+    with their reasons in the owner's words (:func:`autodm.features.owner_side`)."""
     rows = np.flatnonzero(mask)
     scores = mdl.score(model, frame, rows=rows, threshold=threshold, reasons=reasons)
+    mine = joined["outgoing"].to_numpy(dtype=bool)[rows]
+    if reasons and mine.any():
+        why = scores["reasons"].copy()
+        why[mine] = owner_side(why[mine]).to_numpy()
+        scores["reasons"] = why
 
     def col(name: str) -> np.ndarray:
         return joined[name].to_numpy()[rows]
@@ -90,12 +97,17 @@ def senders(export: pd.DataFrame, frame: pd.DataFrame | None = None) -> pd.DataF
     """One row per sender, worst first: messages, auto-DMs, max score, first-DM delay, templates.
 
     ``frame`` (the design frame of the same rows) adds how many senders shared each sender's
-    most reused text.
+    most reused text; empty where none of the sender's texts was counted (too short to be
+    template evidence).
     """
     e = export.copy()
     e["is_auto"] = e["verdict"] == "auto"
     if frame is not None and "template_senders" in frame:
-        e["template_senders"] = frame["template_senders"].to_numpy()
+        # 0: the text was not counted (under templates.MIN_TEMPLATE_WORDS words: "ok see you then"
+        # from 8 senders is no template evidence); missing, not "nobody shared it". A counted text
+        # has at least its own sender.
+        shared = frame["template_senders"].to_numpy(dtype=float)
+        e["template_senders"] = np.where(shared > 0, shared, np.nan)
     else:
         e["template_senders"] = np.nan
     if e.empty:  # no incoming message: the columns, no rows (groupby-apply would give a frame)

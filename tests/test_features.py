@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -273,3 +274,180 @@ def test_usable_cores_respects_a_container_cpu_quota(tmp_path: Path, monkeypatch
     monkeypatch.setattr(features, "CGROUP_V1_PERIOD", tmp_path / "cpu.cfs_period_us")
     monkeypatch.setattr(features.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert features.usable_cores() == cores
+
+
+def _inbox_to(msgs: list[tuple[str, str, str, str | None, float, str]],
+              follows: list[tuple[str, float | None]] = ()) -> Inbox:  # type: ignore[assignment]
+    """msgs: (id, conversation, sender, recipient, seconds after T0, text); the owner "me" sends outgoing."""
+    rows, frows = MessageRows(), FollowRows()
+    for mid, conv, sender, to, t, text in msgs:
+        rows.add(message_id=mid, conversation_id=conv, sender_id=sender, recipient_id=to, sent_at=_at(t), text=text)
+    for user, t in follows:
+        frows.add(user_id=user, followed_at=None if t is None else _at(t), precision="second")
+    return make_inbox(platform="canonical", source="t", messages=rows, follows=frows, owner=Owner(id="me"),
+                      skips=Skips(), message_times="iso", follow_times="iso")
+
+
+def _design(inbox: Inbox) -> pd.DataFrame:
+    return _features(inbox)
+
+
+def _mine(name: str, row: dict, toward_auto: bool = True) -> str:
+    """The reason of the owner's own message, as the scan export words it."""
+    return features.owner_side(pd.Series([reason(name, row, toward_auto)])).iloc[0]
+
+
+def test_owner_side_conversation_features_of_a_cold_message_never_answered() -> None:
+    """The owner's cold first message was judged as if received: "you replied to them" (its
+    own message counted as the owner writing). From the owner's side: they never replied."""
+    f = _design(_inbox_to([("o1", "c1", "me", "u1", 0, "hey, are you still coming to the meetup tomorrow?")]))
+    o1 = f.loc["o1"].to_dict()
+    assert (o1["thread_first"], o1["owner_silent_before"], o1["owner_never"], o1["bump"]) == (1, 1, 1, 0)
+    assert _mine("owner_never", o1, toward_auto=True) == "they never replied"
+    assert _mine("owner_silent_before", o1, toward_auto=True) == "they had not written to you"
+    assert _mine("owner_never", o1, toward_auto=False) == "they never replied"
+
+
+def test_owner_side_of_a_reply_and_of_an_unanswered_follow_up() -> None:
+    f = _design(_inbox_to([
+        ("i1", "c1", "pal", "me", 0, "are you around later?"),
+        ("o1", "c1", "me", "pal", 60, "yes, after six"),
+        ("o2", "c2", "me", "lead", 0, "Hi! Quick question about your hiring plans this year"),
+        ("o3", "c2", "me", "lead", 3 * 86400, "Just bumping this to the top of your inbox"),
+        ("o4", "c3", "me", "x", 0, "first"), ("r4", "c3", "x", "me", 10, "hi"),
+        ("o5", "c3", "me", "x", 3 * 86400, "still there?"),
+    ]))
+    o1 = f.loc["o1"].to_dict()
+    assert (o1["thread_first"], o1["owner_silent_before"], o1["owner_never"]) == (-1, -1, -1)
+    assert _mine("owner_never", o1, toward_auto=False) == "they wrote to you"
+    assert _mine("owner_silent_before", o1, toward_auto=False) == "they had written to you"
+    assert f.loc["o3", "bump"] == 1 and f.loc["o2", "bump"] == 0 and f.loc["o3", "owner_never"] == 1
+    assert f.loc["o5", "bump"] == 0  # they answered in between: not an unanswered bump
+    # the received message beside them keeps its own side
+    assert (f.loc["i1", "owner_silent_before"], f.loc["i1", "owner_never"]) == (1, -1)
+    assert reason("owner_never", f.loc["i1"].to_dict(), toward_auto=False) == "you replied to them"
+
+
+def test_owner_template_sent_to_many_recipients_counts_like_many_senders() -> None:
+    text = "Hey {n}, are you coming to the board game night on friday?"
+    names = ["Sam", "Alex", "Robin", "Kim", "Lee"]
+    sent = _design(_inbox_to([(f"o{i}", f"c{i}", "me", f"u{i}", 60 * i, text.format(n=n)) for i, n in enumerate(names)]
+                             + [("g1", "group", "me", None, 999, text.format(n="Jo")),
+                                ("o9", "c0", "me", "u0", 9999, text.format(n="Sam"))]))
+    got = _features(_inbox_to([(f"i{i}", f"c{i}", f"u{i}", "me", 60 * i, text.format(n=n))
+                               for i, n in enumerate(names)] + [("g1", "group", "u9", None, 999, text.format(n="Jo"))]))
+    # 5 people and one group thread; u0 twice is one recipient
+    assert sent.loc["o0", "template_senders"] == got.loc["i0", "template_senders"] == 6
+    assert sent.loc["o0", "template_reuse"] == got.loc["i0", "template_reuse"] == np.log1p(5)
+    assert sent.loc["o0", "sender_cross_conv"] == 1  # the owner's same text in their other threads
+    assert _mine("template_reuse", sent.loc["o0"].to_dict()) == "same text sent to 6 recipients"
+    assert reason("template_reuse", got.loc["i0"].to_dict()) == "same text from 6 senders"
+    short = _design(_inbox_to([(f"o{i}", f"c{i}", "me", f"u{i}", i, "ok see you") for i in range(4)]))
+    assert (short["template_senders"] == 0).all()  # too short to count, as for received texts
+
+
+def test_owner_message_to_a_new_follower_has_its_delay_and_a_group_thread_none() -> None:
+    f = _design(_inbox_to([("o1", "c1", "me", "u1", 5, PROMO.format(n=1)),
+                           ("g1", "g", "me", None, 5, "hi all")], [("u1", 0)]))
+    assert f.loc["o1", "seconds_after_follow"] == 5 and f.loc["o1", "delay_2min"] == 1
+    assert f.loc["o1", "follow_timed"] == 1
+    # a group thread has no one recipient: unknown, not "no follow record"
+    assert (f.loc["g1", "follow_none"], f.loc["g1", "follow_untimed"], f.loc["g1", "follow_timed"]) == (0, 0, 0)
+
+
+def test_one_day_is_singular() -> None:
+    assert reason("day_2d", {"days_after_follow": 1.0}) == "sent 1 day after connecting"
+    assert reason("day_2d", {"days_after_follow": 2.0}) == "sent 2 days after connecting"
+
+
+def _sigint_text_work(texts: list[str], names: Sequence[str]) -> tuple[list[dict], list[str]]:
+    """Text work that reports how the process running it handles SIGINT."""
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    return [{"pid": os.getpid(), "ignores_ctrl_c": handler is signal.SIG_IGN} for _ in texts], ["" for _ in texts]
+
+
+def test_forked_worker_ignores_ctrl_c(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs fork")
+    monkeypatch.setattr(features, "PARALLEL_MIN_TEXTS", 2)
+    monkeypatch.setattr(features, "usable_cores", lambda: 2)
+    monkeypatch.setattr(features, "_text_work", _sigint_text_work)
+    rows, _ = features._text_work_split(["a", "b", "c", "d"], [])
+    by_pid = {r["pid"]: r["ignores_ctrl_c"] for r in rows}
+    assert by_pid == {os.getpid(): False, next(p for p in by_pid if p != os.getpid()): True}
+
+
+_CTRL_C_SCRIPT = """
+import os, signal, sys, time
+from pathlib import Path
+from autodm import features
+pidfile, mode = Path(sys.argv[1]), sys.argv[2]
+scan = os.getpid()
+features.PARALLEL_MIN_TEXTS = 2
+features.usable_cores = lambda: 2
+def work(texts, names):
+    if os.getpid() != scan:  # the worker: say who it is; then wait for more work, or keep busy
+        pidfile.write_text(str(os.getpid()))
+        if mode == "busy":
+            time.sleep(60)
+        return [{} for _ in texts], ["" for _ in texts]
+    while not pidfile.exists():
+        time.sleep(0.05)
+    time.sleep(0.5)  # the idle worker is back waiting for work
+    os.killpg(os.getpgid(0), signal.SIGINT)  # Ctrl-C: the whole foreground process group
+    time.sleep(60)
+features._text_work = work
+try:
+    features._text_work_split(["a", "b", "c", "d"], [])
+except KeyboardInterrupt:
+    print("interrupted", file=sys.stderr)
+    sys.exit(130)
+"""
+
+
+@pytest.mark.parametrize("mode", ["idle", "busy"])
+def test_ctrl_c_during_the_split_prints_no_worker_traceback_and_waits_for_no_worker(tmp_path: Path,
+                                                                                     mode: str) -> None:
+    """Ctrl-C reaches the worker too: idle, it printed a KeyboardInterrupt traceback before the
+    scan's "interrupted"; ignoring it, the scan must not wait for a busy worker to finish."""
+    import multiprocessing
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if "fork" not in multiprocessing.get_all_start_methods() or not Path("/proc/self/stat").exists():
+        pytest.skip("needs fork and /proc")
+    pidfile = tmp_path / "worker.pid"
+    began = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_SCRIPT, str(pidfile), mode], timeout=120, check=False,
+                          capture_output=True, text=True, start_new_session=True)
+    took = time.monotonic() - began
+    worker = int(pidfile.read_text())
+    try:
+        assert (done.returncode, done.stderr) == (130, "interrupted\n")
+        assert took < 45  # not the busy worker's 60 s
+        deadline = time.monotonic() + 15
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker)
+    finally:
+        if _running(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
+def test_owner_side_words_cover_every_received_wording_that_would_be_false() -> None:
+    """Each conversation and follow reason of a received message, in either direction and for
+    each value, has owner-side words; the rest pass unchanged."""
+    said = {reason(name, {name: v, "template_senders": 3}, toward_auto=a)
+            for name in ("owner_silent_before", "owner_never", "follow_untimed", "follow_none", "sender_cross_conv")
+            for v in (-1.0, 1.0) for a in (True, False)}
+    mine = features.owner_side(pd.Series(sorted(said)))
+    assert not mine.str.contains(r"\byou (?:had not|wrote to them|replied|never)|sender|their").any(), list(mine)
+    kept = pd.Series(["thread of 2 messages; first message of the thread", "no follow record", None])
+    got = features.owner_side(kept)
+    assert got[:2].tolist() == kept[:2].tolist() and pd.isna(got[2])

@@ -28,7 +28,7 @@ def _inbox(messages: list[dict], follows: list[dict], platform: str = "canonical
         rows.add(message_id=m.get("id", str(i)), conversation_id=m.get("conv", "c"),
                  sender_id=m["sender"], sent_at=m["t"], text=m.get("text", "hi"),
                  sender_name=m.get("name"), sender_username=m.get("username"), outgoing=m.get("out"),
-                 file="f", record=i)
+                 recipient_id=m.get("to"), file="f", record=i)
     for f in follows:
         frows.add(user_id=f.get("id"), user_name=f.get("name"), followed_at=f.get("t"),
                   precision=f.get("precision", "second"), direction=f.get("direction", "follower"))
@@ -268,3 +268,52 @@ def test_linkedin_sender_with_unmatched_url_is_not_joined_by_name() -> None:
 def test_iso_times_outside_the_supported_years_are_unreadable_not_a_crash() -> None:
     out = to_utc(["0001-01-01T00:00:00Z", "9999-12-31T00:00:00Z", "2024-01-01T00:00:00Z"], "iso")
     assert out.isna().tolist() == [True, True, False] and str(out.dtype) == "datetime64[ns, UTC]"
+
+
+def test_outgoing_message_joins_the_recipients_follow() -> None:
+    """The owner's DM to a new follower 5 s after the follow: the recipient's follow is joined
+    (it was never looked up: the owner's own id is in no follow list), the sender's for the rest."""
+    ib = _inbox(
+        [{"id": "o1", "sender": "me", "to": "u1", "conv": "c1", "out": True, "t": "2024-05-01T09:00:05Z"},
+         {"id": "r1", "sender": "u1", "to": "me", "conv": "c1", "t": "2024-05-01T12:00:00Z"},
+         {"id": "o2", "sender": "me", "to": "u9", "conv": "c9", "out": True, "t": "2024-05-01T09:00:05Z"},
+         {"id": "g1", "sender": "me", "conv": "group", "out": True, "t": "2024-05-01T09:00:05Z"}],
+        [{"id": "u1", "t": "2024-05-01T09:00:00Z"}],
+    )
+    j = join_follows(ib).set_index("message_id")
+    assert j.loc["o1", "followed_at"] == pd.Timestamp("2024-05-01T09:00:00Z") and j.loc["o1", "follow_join"] == "id"
+    assert j.loc["r1", "followed_at"] == pd.Timestamp("2024-05-01T09:00:00Z") and j.loc["r1", "follow_join"] == "id"
+    assert j.loc["o2", "follow_join"] == "none" and pd.isna(j.loc["o2", "followed_at"])  # a stranger
+    assert j.loc["g1", "follow_join"] == "no_recipient" and pd.isna(j.loc["g1", "followed_at"])  # unknown
+
+
+def test_outgoing_join_by_the_recipients_name_even_when_they_never_wrote() -> None:
+    """Instagram names people by display name (a two-person thread's recipient too) and lists
+    follows by username: the recipient's name goes through the same name tiers as a sender's."""
+    ib = _inbox(
+        [{"id": "o1", "sender": "Me Myself", "name": "Me Myself", "to": "Tom Patel 🚀", "conv": "c1", "out": True,
+          "t": "2024-05-01T09:00:05Z"},
+         {"id": "o2", "sender": "Me Myself", "name": "Me Myself", "to": "Sam Sample", "conv": "c2", "out": True,
+          "t": "2024-05-01T09:00:09Z"},
+         {"id": "r2", "sender": "Sam Sample", "name": "Sam Sample", "to": "Me Myself", "conv": "c2",
+          "t": "2024-05-01T10:00:00Z"}],
+        [{"name": "tom.patel36", "t": "2024-05-01T09:00:00Z"}, {"name": "sam.sample", "t": "2024-05-01T09:00:00Z"}],
+        platform="instagram", owner=Owner(id="Me Myself", name="Me Myself"),
+    )
+    j = join_follows(ib).set_index("message_id")
+    assert j.loc["o1", "follow_join"] == "loose_name" and j.loc["o1", "followed_at"] == pd.Timestamp(
+        "2024-05-01T09:00:00Z")
+    assert j.loc["o2", "follow_join"] == "name" and j.loc["r2", "follow_join"] == "name"
+
+
+def test_recipient_join_leaves_the_received_messages_join_alone() -> None:
+    """A recipient that loose-matches the account a sender already took is ambiguous for the
+    outgoing row; the sender's own match stays what it was without the owner's messages."""
+    incoming = [{"id": "1", "sender": "Tom Patel", "name": "Tom Patel", "conv": "a", "t": "2024-05-02T00:00:00Z"}]
+    follows = [{"name": "tom.patel36", "t": "2024-05-01T00:00:00Z"}]
+    alone = join_follows(_inbox(incoming, follows, platform="instagram")).set_index("message_id")
+    ib = _inbox([*incoming, {"id": "o", "sender": "me", "to": "Tom Patel 🚀", "conv": "b", "out": True,
+                             "t": "2024-05-02T00:00:00Z"}], follows, platform="instagram")
+    j = join_follows(ib).set_index("message_id")
+    assert j.loc["1", "follow_join"] == alone.loc["1", "follow_join"] == "loose_name"
+    assert j.loc["o", "follow_join"] == "ambiguous" and pd.isna(j.loc["o", "followed_at"])

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+import pytest
 
 from autodm import model as mdl
 from autodm.corpus import load_corpus
+from autodm.loaders import load_inbox
 from autodm.scan import SCAN_COLUMNS, design, scan, scored_mask, senders, table_messages
 from autodm.simulate.timeline import SimConfig, simulate_inbox
 
@@ -123,3 +127,71 @@ def test_unreadable_times_name_the_column_count_and_first_value() -> None:
                       "followed_at": ["", None, "2023-01-13T14:00:00Z"]})
     assert unreadable_times(t) == [("sent_at", 2, 1, "soon")]
     assert table_messages(t)["sent_at"].notna().tolist() == [True, False, False]
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "inbox.json"
+
+
+@pytest.fixture(scope="module")
+def default_model() -> mdl.Model:
+    return mdl.load()
+
+
+def _canonical(tmp_path: Path, messages: list[dict], follows: list[dict] = ()) -> Path:  # type: ignore[assignment]
+    import json
+
+    path = tmp_path / "inbox.json"
+    path.write_text(json.dumps({"owner": {"id": "me", "name": "Me"}, "messages": messages, "follows": list(follows)}))
+    return path
+
+
+def test_outreach_audit_judges_the_owners_messages_from_the_owners_side(tmp_path: Path,
+                                                                         default_model: mdl.Model) -> None:
+    """--include-outgoing: the owner's DM 5 s after someone followed, one text to many people,
+    a cold message never answered. It used to get no follow time, no reuse count and "you
+    replied to them", all pushing it toward personal."""
+    promo = "Hey {n}, thanks for the follow! Grab my free guide to growing on here: https://bit.ly/g{i}"
+    names = ["Ana", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana"]
+    msgs = [{"id": f"o{i}", "sender_id": "me", "recipient_id": f"u{i}", "conversation_id": f"c{i}",
+             "sent_at": f"2024-05-0{i + 1}T09:00:05Z", "text": promo.format(n=n, i=i), "outgoing": True}
+            for i, n in enumerate(names)]
+    msgs.append({"id": "cold", "sender_id": "me", "recipient_id": "z", "conversation_id": "cz",
+                 "sent_at": "2024-05-01T09:00:00Z", "text": "hey, are you still coming to the meetup tomorrow?",
+                 "outgoing": True})
+    follows = [{"user_id": f"u{i}", "followed_at": f"2024-05-0{i + 1}T09:00:00Z"} for i in range(len(names))]
+    rows = scan(load_inbox([_canonical(tmp_path, msgs, follows)]), default_model,
+                include_outgoing=True).set_index("message_id")
+    assert rows.loc["o0", "seconds_after_follow"] == 5.0
+    assert rows.loc["o0", "followed_at"] == pd.Timestamp("2024-05-01T09:00:00Z")
+    assert "sent 5 s after follow" in rows.loc["o0", "reasons"] and rows.loc["o0", "verdict"] == "auto"
+    assert not any("you replied" in r or "you wrote" in r or "you had not" in r for r in rows["reasons"])
+    joined, frame = design(load_inbox([_canonical(tmp_path, msgs, follows)]))
+    frame.index = joined["message_id"].to_numpy()
+    assert frame.loc["o0", "template_senders"] == len(names) and frame.loc["cold", "owner_never"] == 1
+
+
+def test_outgoing_rows_leave_the_received_rows_as_they_were(default_model: mdl.Model) -> None:
+    """The received messages' scores and reasons do not depend on scoring the owner's too."""
+    inbox = load_inbox([EXAMPLE])
+    alone = scan(inbox, default_model).set_index("message_id")
+    both = scan(inbox, default_model, include_outgoing=True).set_index("message_id")
+    assert len(both) > len(alone)
+    pd.testing.assert_frame_equal(both.loc[alone.index], alone)
+    joined, _ = design(inbox)
+    mine = joined.loc[joined["outgoing"], "message_id"]
+    assert both.loc[mine, "followed_at"].notna().any()
+    assert not both.loc[mine, "reasons"].str.contains("you replied to them|you wrote to them first").any()
+
+
+def test_senders_show_an_uncounted_text_as_missing_not_zero() -> None:
+    """A text too short to count as a template (8 senders' "ok see you then") showed 0 shared
+    senders, read as "nobody"; it is empty now, and a counted text keeps its count."""
+    export = pd.DataFrame({
+        "message_id": ["1", "2", "3", "4"], "sender_id": ["u1", "u2", "u2", "u3"], "sender_name": [None] * 4,
+        "sent_at": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"], utc=True),
+        "seconds_after_follow": [float("nan")] * 4, "score": [0.1, 0.2, 0.3, 0.4],
+        "verdict": ["personal"] * 4, "reasons": ["a", "b", "c", "d"],
+    })
+    table = senders(export, pd.DataFrame({"template_senders": [0.0, 0.0, 4.0, 1.0]})).set_index("sender_id")
+    assert pd.isna(table.loc["u1", "shared_template_senders"])
+    assert table.loc["u2", "shared_template_senders"] == 4 and table.loc["u3", "shared_template_senders"] == 1
