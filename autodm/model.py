@@ -589,8 +589,9 @@ class RatioTfidf(DistinctTfidf):
     Fitting needs the labels: each n-gram's weight is ``idf * (OFFSET + |r|)``, where ``r`` is
     its log-count ratio: the log of p/q, p being the number of auto texts that contain it (plus
     one) over that sum for all n-grams, q the same for personal texts (the naive-Bayes feature
-    scaling of NBSVM, Wang & Manning 2012). It is a prior for the linear model after it: an n-gram both classes use alike
-    is shrunk toward zero, one that only one class uses costs the regulariser less to weigh.
+    scaling of NBSVM, Wang & Manning 2012). It is a prior for the linear model after it: an
+    n-gram both classes use alike is shrunk toward zero, one that only one class uses costs the
+    regulariser less to weigh.
     The scale lives in ``idf_``, so transforming and explaining are those of any tf-idf. Rows
     count once each (sample weights do not reach a transformer); a cross-validation fold fits
     it on its own training rows only.

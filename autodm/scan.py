@@ -25,9 +25,10 @@ def owner_names(inbox: Inbox) -> list[str]:
     return [n for n in (inbox.owner.name, inbox.owner.handle) if n]
 
 
-def design(inbox: Inbox) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(messages with follow join, design frame) for every message of the inbox."""
-    joined = join_follows(inbox)
+def design(inbox: Inbox, *, outgoing: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(messages with follow join, design frame) for every message of the inbox; ``outgoing=False``
+    when the owner's own messages will not be scored (their follow join is then left out)."""
+    joined = join_follows(inbox, outgoing=outgoing)
     return joined, mdl.design_frame(joined, owner_names=owner_names(inbox), has_follows=len(inbox.follows) > 0)
 
 
@@ -48,7 +49,7 @@ def scan(
     reasons: bool = True,
 ) -> pd.DataFrame:
     """Score the inbox's incoming messages; one row per message, columns SCAN_COLUMNS."""
-    joined, frame = design(inbox)
+    joined, frame = design(inbox, outgoing=include_outgoing)
     return export_rows(joined, frame, model, scored_mask(joined, include_outgoing),
                        threshold=threshold, reasons=reasons)
 

@@ -260,7 +260,7 @@ def scan(
                            follows=follows)
     report_skips(inbox.skips)
     with stage(f"scoring {len(inbox.messages)} messages"):
-        joined, frame = design(inbox)
+        joined, frame = design(inbox, outgoing=include_outgoing)
         mask = scored_mask(joined, include_outgoing)
         rows = export_rows(joined, frame, model, mask, threshold=threshold)
     note_nothing_scored(mask, len(joined), include_outgoing)
@@ -298,7 +298,7 @@ def senders_cmd(
                            follows=follows)
     report_skips(inbox.skips)
     with stage("scoring"):
-        joined, frame = design(inbox)
+        joined, frame = design(inbox, outgoing=False)
         mask = scored_mask(joined)
         rows = export_rows(joined, frame, model, mask, threshold=threshold)
         table = senders(rows, frame[mask])
