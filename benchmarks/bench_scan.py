@@ -192,7 +192,7 @@ def run_scan(path: str) -> dict[str, Any]:
         inbox = load_inbox([Path(path)])
         times["load"], mem["load"] = time.perf_counter() - t, sampler.sample()
         t = time.perf_counter()
-        joined = join_follows(inbox)
+        joined = join_follows(inbox, outgoing=False)  # as scan without --include-outgoing
         times["join"], mem["join"] = time.perf_counter() - t, sampler.sample()
         t = time.perf_counter()
         frame = mdl.design_frame(joined, owner_names=owner_names(inbox), has_follows=len(inbox.follows) > 0)
