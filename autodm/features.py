@@ -461,13 +461,14 @@ def _recipients(messages: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
 
 
 def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.ndarray,
-                    sender: np.ndarray, out: np.ndarray) -> None:
+                    sender: np.ndarray, out: np.ndarray, outgoing: bool = True) -> None:
     """How many distinct senders sent the same (slot-normalised) text: ``template_senders``.
 
     Received messages are counted among the received; the owner's own among the owner's, by
     counterpart (:func:`_recipients`): one text sent to 16 people counts like one text from 16
     senders. 0: not counted (a text under :data:`templates.MIN_TEMPLATE_WORDS` words, or no
-    sender or recipient known); a counted text has at least 1.
+    sender or recipient known); a counted text has at least 1. ``outgoing=False``: the owner's
+    own are not counted (they will not be scored; naming their recipients is the costly part).
     """
     n = len(messages)
     ok = (key_codes >= 0) & (sender >= 0) & ~out
@@ -475,7 +476,7 @@ def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.n
     if ok.any():
         senders[np.flatnonzero(ok)] = _distinct_per_group(key_codes[ok], sender[ok])
     mine = np.flatnonzero((key_codes >= 0) & out)
-    if len(mine):
+    if outgoing and len(mine):
         to = _recipients(messages, mine)
         counted = to >= 0
         if counted.any():
@@ -485,11 +486,13 @@ def _template_reuse(frame: pd.DataFrame, messages: pd.DataFrame, key_codes: np.n
 
 
 def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
-                   has_follows: bool | None = None) -> pd.DataFrame:
+                   has_follows: bool | None = None, outgoing: bool = True) -> pd.DataFrame:
     """One row of :data:`FEATURES` (and :data:`HELPERS`) per message, index aligned.
 
     ``has_follows``: whether the export carries follow lists at all (so a sender missing from
-    them means something); None or False makes "no follow record" unknown.
+    them means something); None or False makes "no follow record" unknown. ``outgoing=False``
+    when the owner's own messages will not be scored: their template reuse is left at 0 (the
+    received messages' features are the same either way).
     """
     texts = messages["text"].fillna("").astype(str)
     codes, uniq = pd.factorize(texts)  # text work once per distinct text, then broadcast
@@ -503,7 +506,7 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     out = _column(messages, "outgoing", False).fillna(False).to_numpy(dtype=bool)
     _links(frame, messages)
     _timing(frame, messages, has_follows, out)
-    _template_reuse(frame, messages, key_codes, sender, out)
+    _template_reuse(frame, messages, key_codes, sender, out, outgoing)
     _conversation(frame, messages, key_codes, sender, out)
     frame = frame.drop(columns=["_link_list", "_words"])
     for c in FEATURES:

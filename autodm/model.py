@@ -62,9 +62,10 @@ DEFAULT_NAME = "default"
 
 
 def design_frame(messages: pd.DataFrame, owner_names: Sequence[str] = (),
-                 has_follows: bool | None = None) -> pd.DataFrame:
-    """Features of every message plus ``model_text``, the slot-normalised text the n-grams see."""
-    frame = feat.build_features(messages, owner_names=owner_names, has_follows=has_follows)
+                 has_follows: bool | None = None, outgoing: bool = True) -> pd.DataFrame:
+    """Features of every message plus ``model_text``, the slot-normalised text the n-grams see
+    (``outgoing=False``: the owner's own will not be scored, see :func:`features.build_features`)."""
+    frame = feat.build_features(messages, owner_names=owner_names, has_follows=has_follows, outgoing=outgoing)
     frame[TEXT] = frame.pop("normalized_text")
     return frame
 

@@ -27,9 +27,11 @@ def owner_names(inbox: Inbox) -> list[str]:
 
 def design(inbox: Inbox, *, outgoing: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(messages with follow join, design frame) for every message of the inbox; ``outgoing=False``
-    when the owner's own messages will not be scored (their follow join is then left out)."""
+    when the owner's own messages will not be scored (their follow join and template reuse are
+    then left out)."""
     joined = join_follows(inbox, outgoing=outgoing)
-    return joined, mdl.design_frame(joined, owner_names=owner_names(inbox), has_follows=len(inbox.follows) > 0)
+    return joined, mdl.design_frame(joined, owner_names=owner_names(inbox), has_follows=len(inbox.follows) > 0,
+                                    outgoing=outgoing)
 
 
 def scored_mask(joined: pd.DataFrame, include_outgoing: bool = False) -> np.ndarray:

@@ -195,7 +195,8 @@ def run_scan(path: str) -> dict[str, Any]:
         joined = join_follows(inbox, outgoing=False)  # as scan without --include-outgoing
         times["join"], mem["join"] = time.perf_counter() - t, sampler.sample()
         t = time.perf_counter()
-        frame = mdl.design_frame(joined, owner_names=owner_names(inbox), has_follows=len(inbox.follows) > 0)
+        frame = mdl.design_frame(joined, owner_names=owner_names(inbox), has_follows=len(inbox.follows) > 0,
+                                 outgoing=False)
         times["features"], mem["features"] = time.perf_counter() - t, sampler.sample()
         t = time.perf_counter()
         rows = export_rows(joined, frame, model, scored_mask(joined))

@@ -209,3 +209,4 @@ def test_a_scan_of_received_messages_skips_the_recipients_join_and_nothing_else_
     out = ~got
     assert full_joined.loc[out, "followed_at"].notna().any()  # the recipients' join ran
     assert part_joined.loc[out, "followed_at"].isna().all()
+    assert full.loc[out, "template_senders"].gt(0).any() and part.loc[out, "template_senders"].eq(0).all()
