@@ -194,6 +194,22 @@ def _running(pid: int) -> bool:
         return False
 
 
+def _assert_ends(worker: int, wait: float = 15) -> None:
+    """The forked worker ``worker`` is gone within ``wait`` seconds (killed here if not, so a
+    failing test leaves nothing behind)."""
+    import signal
+    import time
+
+    try:
+        deadline = time.monotonic() + wait
+        while _running(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(worker)
+    finally:
+        if _running(worker):
+            os.kill(worker, signal.SIGKILL)
+
+
 def test_forked_worker_dies_with_a_killed_scan(tmp_path: Path) -> None:
     """A scan killed outright left its worker behind for good (blocked handing back its half);
     the worker now ends within a second of its parent."""
@@ -201,22 +217,13 @@ def test_forked_worker_dies_with_a_killed_scan(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
-    import time
 
     if "fork" not in multiprocessing.get_all_start_methods() or not Path("/proc/self/stat").exists():
         pytest.skip("needs fork and /proc")
     pidfile = tmp_path / "worker.pid"
     done = subprocess.run([sys.executable, "-c", _ORPHAN_SCRIPT, str(pidfile)], timeout=120, check=False)
     assert done.returncode == -signal.SIGKILL
-    worker = int(pidfile.read_text())
-    try:
-        deadline = time.monotonic() + 15
-        while _running(worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _running(worker)
-    finally:
-        if _running(worker):
-            os.kill(worker, signal.SIGKILL)
+    _assert_ends(int(pidfile.read_text()))
 
 
 def test_thread_length_reason_says_the_length() -> None:
@@ -415,7 +422,6 @@ def test_ctrl_c_during_the_split_prints_no_worker_traceback_and_waits_for_no_wor
     """Ctrl-C reaches the worker too: idle, it printed a KeyboardInterrupt traceback before the
     scan's "interrupted"; ignoring it, the scan must not wait for a busy worker to finish."""
     import multiprocessing
-    import signal
     import subprocess
     import sys
     import time
@@ -431,13 +437,8 @@ def test_ctrl_c_during_the_split_prints_no_worker_traceback_and_waits_for_no_wor
     try:
         assert (done.returncode, done.stderr) == (130, "interrupted\n")
         assert took < 45  # not the busy worker's 60 s
-        deadline = time.monotonic() + 15
-        while _running(worker) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _running(worker)
     finally:
-        if _running(worker):
-            os.kill(worker, signal.SIGKILL)
+        _assert_ends(worker)
 
 
 def test_owner_side_words_cover_every_received_wording_that_would_be_false() -> None:
