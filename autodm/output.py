@@ -27,6 +27,7 @@ refused.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import itertools
 import os
@@ -189,7 +190,16 @@ def open_stream(path: Path) -> Iterator[IO[bytes]]:
     except OSError as e:
         raise OutputError(f"{path}: cannot write ({e.strerror})") from None
     with open(out, "wb", closefd=True) as fh:
-        yield fh
+        try:
+            yield fh
+        except BaseException:
+            with contextlib.suppress(OSError):  # the buffer's rest cannot go either (/dev/full):
+                fh.close()  # closing would raise again, over the error on its way out
+            raise
+        try:
+            fh.flush()
+        except OSError as e:
+            raise OutputError(f"{path}: cannot write ({e.strerror})") from None
 
 
 def check_target(path: Path, forbid: tuple[Path, ...] = ()) -> None:
@@ -449,12 +459,24 @@ def _write_stream(chunks: Iterator[bytes], fmt: str, stream: IO[bytes], bom: boo
         chunks = _with_bom(chunks, fmt)
     try:
         for chunk in chunks:
-            stream.write(chunk)
+            write_all(stream, chunk)
         stream.flush()
     except BrokenPipeError:
         raise
     except OSError as e:  # a full disk behind "> scores.csv", /dev/full
         raise OutputError(f"cannot write {name} ({e.strerror})") from None
+
+
+def write_all(stream: IO[bytes], data: bytes) -> None:
+    """Write all of ``data``: a buffered stream returns a short count instead of raising when the
+    disk fills in the middle of a chunk larger than its buffer (the rest was silently dropped); the
+    next write then raises ENOSPC, as a full disk should."""
+    view = memoryview(data)
+    while view:
+        n = stream.write(view)
+        if not n:  # nothing taken and no error: do not spin
+            raise OSError(errno.EIO, "the output took no bytes")
+        view = view[n:]
 
 
 def _isatty(stream: IO[bytes]) -> bool:
@@ -496,7 +518,7 @@ def write(df: pd.DataFrame, fmt: str, out: Path | None, *, stream: IO[bytes] | N
     try:
         with atomic_path(out, forbid) as tmp, open(tmp, "wb") as fh:
             for chunk in chunks:
-                fh.write(chunk)
+                write_all(fh, chunk)
             fh.flush()
             os.fsync(fh.fileno())  # on disk before the rename makes it the output
     except OSError as e:
