@@ -14,11 +14,13 @@ import hashlib
 import io
 import re
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from autodm.bundled import CORPUS, bundled_path
+from autodm.errors import TrainingError
 
 SOURCES = ("auto_follow.csv", "auto_bulk.csv", "personal_everyday.csv", "personal_hard.csv")
 HARD_SOURCE = "personal_hard.csv"
@@ -218,10 +220,10 @@ def build(folder: Path, seed: int = SEED) -> Path:
 
 def load_corpus() -> pd.DataFrame:
     """The bundled labelled corpus (from the installed package), with label as 0/1 ints."""
-    ref = resources.files("autodm.bundled_corpus").joinpath(MESSAGES)
-    with resources.as_file(ref) as path:
-        df = pd.read_csv(path, dtype={"text": str, "id": str, "template_id": str},
-                         keep_default_na=False)
+    path = bundled_path(CORPUS, MESSAGES)
+    if not path.is_file():
+        raise TrainingError(f"{path}: no training corpus (the package was installed without it?)")
+    df = pd.read_csv(path, dtype={"text": str, "id": str, "template_id": str}, keep_default_na=False)
     df["label"] = (df["label"] == "auto").astype(int)
     df["hard"] = df["hard"].astype(str).str.lower() == "true"
     return df

@@ -25,7 +25,6 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,7 @@ from threadpoolctl import threadpool_limits
 
 from autodm import features as feat
 from autodm import phrases
+from autodm.bundled import MODELS, bundled_path
 from autodm.errors import ModelError, TrainingError
 from autodm.linear import SharedRowsLogistic
 
@@ -1049,8 +1049,7 @@ def trust(sha256: str) -> None:
 
 
 def default_model_path() -> Path:
-    ref = resources.files("autodm.bundled_models").joinpath(f"{DEFAULT_NAME}.joblib")
-    return Path(str(ref))
+    return bundled_path(MODELS, f"{DEFAULT_NAME}.joblib")
 
 
 def load(path: Path | None = None, *, trust_model: bool = False) -> Model:

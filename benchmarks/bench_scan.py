@@ -133,14 +133,13 @@ class MemorySampler:
 
 def make_export(fmt: str, n: int, folder: Path, unique: bool = False) -> Path:
     """Write (once) a simulated export of about ``n`` messages; ``unique``: every text distinct."""
-    from importlib import resources
-
+    from autodm.bundled import CORPUS, bundled_path
     from autodm.corpus import MESSAGES, load_corpus
     from autodm.simulate.timeline import SimConfig, simulate_inbox
 
     folder.mkdir(parents=True, exist_ok=True)
     # the corpus's digest in the name: a rebuilt corpus never reuses exports made from the old one
-    tag = hashlib.sha256(resources.files("autodm.bundled_corpus").joinpath(MESSAGES).read_bytes()).hexdigest()[:8]
+    tag = hashlib.sha256(bundled_path(CORPUS, MESSAGES).read_bytes()).hexdigest()[:8]
     path = folder / f"{fmt}-{n}{'-unique' if unique else ''}-{tag}.zip"
     if path.exists():
         return path
