@@ -222,6 +222,21 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
                           "warnings": warnings}, extra=extra)
 
 
+#: An id a spreadsheet saved as a rounded number: X's 19-digit ids become "1.61881E+18".
+_ROUNDED_ID = r"[+-]?\d(?:[.,]\d+)?[eE]\+?\d+"
+
+
+def rounded_id(ids: pd.Series) -> str | None:
+    """The first id in ``ids`` that a spreadsheet rounded to a number in scientific notation."""
+    hit = ids.astype("string").str.strip().str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)
+    return str(ids[hit].iloc[0]).strip() if hit.any() else None
+
+
+def rounded_hint(example: str) -> str:
+    return (f"message ids were rounded by a spreadsheet ({example!r}); keep the id column as text "
+            "(save as .xlsx, or import the column as Text)")
+
+
 def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.ndarray, str] | None:
     """Rows that repeat a labelled message id (a row pasted twice, two sheets joined): the mask of
     the repeats to drop and the warning that says so. One id labelled both ways is an error, as
@@ -232,6 +247,8 @@ def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.nd
     if col is None:
         return None
     ids = df[col].astype("string").str.strip()
+    if example := rounded_id(ids):  # not identities any more: different messages share one
+        return np.zeros(len(ids), dtype=bool), f"{path}: {rounded_hint(example)}; not used to find repeated rows"
     known = (labels.notna() & ids.notna() & ids.ne("")).to_numpy()
     lab = labels.to_numpy(dtype=object)
     seen: pd.Series = pd.Series(lab[known], index=ids[known].to_numpy())
@@ -263,8 +280,9 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     if "message_id" not in cols:
         raise InputError(f"{labels_path}: no message_id column; expected message_id,label")
     lab = pd.Series(labels.to_numpy(), index=table[cols["message_id"]].astype(str)).dropna()
+    rounded = rounded_id(pd.Series(lab.index))
     twice = lab.groupby(level=0).nunique()
-    if (twice > 1).any():
+    if (twice > 1).any() and not rounded:  # rounded ids collide whatever their labels
         mid = str(twice.index[twice.to_numpy() > 1][0])
         mine = labels.where(table[cols["message_id"]].astype(str).to_numpy() == mid)  # this id's labels only
         first = mine.dropna().iloc[0]
@@ -278,13 +296,15 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     absent = lab.index.difference(ids, sort=False)
     missing = len(absent)
     if not hit.any():
-        raise TrainingError(f"{labels_path}: none of its message ids are in {inbox.source}")
+        why = f"; {rounded_hint(rounded)}" if rounded else ""
+        raise TrainingError(f"{labels_path}: none of its message ids are in {inbox.source}{why}")
     y = lab.loc[ids[hit]].to_numpy(dtype=int)
     groups = joined.loc[hit, "sender_id"].astype(str).to_numpy()
     return Labelled(frame=frame[hit].reset_index(drop=True), y=y, groups=groups,
                     weight=np.full(len(y), weight), texts=joined.loc[hit, "text"].reset_index(drop=True),
                     info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
                           "ids_not_in_export": missing, "first_id_not_in_export": absent[0] if missing else None,
+                          "rounded_id": rounded,
                           "skipped_bad_records": inbox.skips.total,
                           "skipped_why": dict(inbox.skips.counts), "_skips": inbox.skips})
 

@@ -19,6 +19,7 @@ from autodm.training import (
     parse_labels,
     read_table,
     read_table_any,
+    rounded_id,
 )
 
 AUTO = "Thanks for following {i}! grab my free course at https://bit.ly/c{i} and join us on Facebook"
@@ -204,6 +205,33 @@ def test_unreadable_times_in_a_labelled_table_are_said_or_stop_strict(tmp_path: 
     t["sent_at"] = "2024-03-07T14:06:09Z"
     t.to_csv(path, index=False)
     assert labelled_table(path, strict=True).info["warnings"] == []
+
+
+def test_ids_a_spreadsheet_rounded_are_named_as_such_not_taken_for_repeats(tmp_path: Path) -> None:
+    """A scan of an X export saved by Excel has ids like 1.61881E+18: different messages then
+    share an id, and 30 of 234 rows were dropped as "repeat a message id already labelled" (or,
+    labelled differently, refused as labelled twice), blaming the labels. Now every row counts and
+    the warning names the spreadsheet; with --labels, where such ids cannot match, the error does."""
+    t = _table(12, 12)
+    t["message_id"] = ["1.61881E+18"] * 12 + ["1.62026E+18"] * 12  # auto and personal under one id
+    path = tmp_path / "l.csv"
+    t.to_csv(path, index=False)
+    data = labelled_table(path)
+    assert len(data) == 24
+    assert data.info["warnings"] == [
+        f"{path}: message ids were rounded by a spreadsheet ('1.61881E+18'); keep the id column as text "
+        "(save as .xlsx, or import the column as Text); not used to find repeated rows"]
+    msgs = [{"id": f"16188{i:014d}", "sender_id": f"u{i}", "sent_at": 1_700_000_000 + 60 * i,
+             "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
+    export = tmp_path / "inbox.json"
+    export.write_text(json.dumps({"owner": {"id": "me"}, "messages": msgs}))
+    labels = tmp_path / "labels.csv"
+    labels.write_text("message_id,label\n1.6188E+18,auto\n1.6188E+18,personal\n")
+    with pytest.raises(TrainingError, match=r"none of its message ids are in .*inbox\.json; message ids were "
+                                            r"rounded by a spreadsheet \('1\.6188E\+18'\)"):
+        labelled_archive([export], labels)
+    assert rounded_id(pd.Series(["1618810000000000000", "2e5", " 7.48441E+18 ", "m1"])) == "2e5"
+    assert rounded_id(pd.Series(["1618810000000000000", "e5", "1.5", "-"])) is None
 
 
 def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="message_id,lab
 
 def _gather(files: list[Path], labels: Path | None, weight: float, platform: str | None,
             strict: bool = False, follows: Path | None = None) -> Labelled:
-    from autodm.training import concat, labelled_archive, labelled_table
+    from autodm.training import concat, labelled_archive, labelled_table, rounded_hint
 
     if labels is not None:
         data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
@@ -57,7 +57,8 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
         if n := data.info["ids_not_in_export"]:
             err_console.print(one_line(
                 f"warning: {labels}: {n} labelled message id{'s are' if n > 1 else ' is'} not in the export "
-                f"(first: {data.info['first_id_not_in_export']!r}); left out"), highlight=False, markup=False)
+                f"(first: {data.info['first_id_not_in_export']!r}); left out"
+                + (f"; {rounded_hint(r)}" if (r := data.info["rounded_id"]) else "")), highlight=False, markup=False)
         return data
     if follows is not None:
         raise InputError("--follows adds follow times to an export read with --labels; a labelled table "
