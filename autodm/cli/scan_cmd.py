@@ -44,7 +44,7 @@ class Only(StrEnum):
 FormatOpt = Annotated[
     Format | None,
     typer.Option("--format", "-f", help="Output format; default: table on a terminal, csv when piped "
-                 "or written to a file (xlsx when -o ends in .xlsx).", show_default=False),
+                 "or written to a file (-o picks it from its suffix: .xlsx, .tsv, .json, .jsonl).", show_default=False),
 ]
 OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (atomically) "
                                              "instead of stdout (- is stdout).", show_default=False,
