@@ -15,6 +15,7 @@ Being linear, every score decomposes into per-feature contributions, which is wh
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -48,7 +49,7 @@ from threadpoolctl import threadpool_limits
 
 from autodm import features as feat
 from autodm import phrases
-from autodm.errors import ModelError, TrainingError
+from autodm.errors import ModelError, TrainingError, TrustListError
 from autodm.linear import SharedRowsLogistic
 
 log = logging.getLogger(__name__)
@@ -1038,14 +1039,34 @@ def trusted_hashes() -> set[str]:
         return set()
 
 
-def trust(sha256: str) -> None:
-    """Add a model's sha256 to the trusted list in the app folder."""
+def trust(sha256: str) -> Path:
+    """Add a model's sha256 to the trusted list in the app folder; return the list's path.
+
+    Raises :class:`TrustListError` (naming the list and the system's reason) when the list
+    cannot be written: the model itself is fine, it just has to be loaded with --trust-model.
+    """
     f = _trusted_file()
-    f.parent.mkdir(parents=True, exist_ok=True)
     hashes = sorted(trusted_hashes() | {sha256})
-    tmp = f.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"sha256": hashes}, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(f)
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{f.name}.", suffix=".tmp", dir=f.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps({"sha256": hashes}, indent=2) + "\n")
+            os.replace(tmp, f)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as e:
+        raise TrustListError(f"{f}: cannot write the trusted-models list ({_os_reason(e)}): "
+                             "set AUTODM_HOME to a writable folder") from None
+    return f
+
+
+def _os_reason(error: OSError) -> str:
+    """The system's words for an OSError ("Permission denied"), without the path it repeats."""
+    return error.strerror or type(error).__name__
 
 
 def default_model_path() -> Path:

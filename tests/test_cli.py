@@ -360,3 +360,25 @@ def test_a_narrow_terminal_gets_a_list_not_a_table_folded_to_letters() -> None:
     r = CliRunner().invoke(app, ["scan", str(EXAMPLE), "--format", "table", "--limit", "2"], env={"COLUMNS": "120"},
                            catch_exceptions=False)
     assert "┃" in r.stdout and "reasons" in r.stdout
+
+
+def test_train_saves_a_usable_model_when_the_trusted_list_cannot_be_written(tmp_path: Path) -> None:
+    """It said "unexpected PermissionError ... this is a bug" and exit 1, with the model written but
+    untrusted (a HOME that is not writable). Now: one warning line naming the list and the reason,
+    how to use the model anyway, and exit 0, since the model is saved and usable."""
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("")
+    home = blocker / "sub"  # a folder that cannot exist, even for root
+    labels = ROOT / "data" / "examples" / "canonical.labels.csv"
+    model = tmp_path / "m" / "mine.joblib"
+    r = CliRunner().invoke(app, ["train", str(EXAMPLE), "--labels", str(labels), "-o", str(model)],
+                           env={"AUTODM_HOME": str(home)}, catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    assert model.exists() and model.with_suffix(".json").exists()
+    warning = [line for line in r.stderr.splitlines() if "trusted" in line]
+    assert warning == [f"warning: saved {model}, but could not record it as trusted: {home / 'trusted_models.json'}: "
+                       "cannot write the trusted-models list (Not a directory): set AUTODM_HOME to a writable "
+                       "folder and train again, or load this model with --trust-model"]
+    assert "wrote " in r.stderr and "unexpected" not in r.stderr
+    r = _run("scan", str(EXAMPLE), "--model", str(model), "--trust-model", "--format", "csv")
+    assert r.exit_code == 0, r.stderr

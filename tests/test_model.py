@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from autodm import model as mdl
-from autodm.errors import ModelError, TrainingError
+from autodm.errors import ModelError, TrainingError, TrustListError
 from autodm.features import FEATURES
 from autodm.scan import table_messages
 
@@ -386,3 +386,18 @@ def test_own_rows_get_cross_validated_metrics_of_their_own() -> None:
     assert own["rows"] == int(part.sum())
     assert own["metrics"]["tp"] + own["metrics"]["fn"] == int(y[part].sum())
     assert "own_rows" not in mdl.train(frame, y, groups).card["cv"]
+
+
+def test_trust_says_why_the_list_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("")
+    monkeypatch.setenv("AUTODM_HOME", str(blocker / "sub"))
+    with pytest.raises(TrustListError, match=r"sub/trusted_models\.json: cannot write the trusted-models list "
+                                             r"\(Not a directory\): set AUTODM_HOME to a writable folder$"):
+        mdl.trust("0" * 64)
+    home = tmp_path / "home"
+    monkeypatch.setenv("AUTODM_HOME", str(home))
+    assert mdl.trust("a" * 64) == home / "trusted_models.json"
+    assert mdl.trust("b" * 64) == home / "trusted_models.json"
+    assert mdl.trusted_hashes() == {"a" * 64, "b" * 64}
+    assert [p.name for p in home.iterdir()] == ["trusted_models.json"]  # no temp file left

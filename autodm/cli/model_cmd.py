@@ -16,7 +16,7 @@ from autodm import output
 from autodm.cli import app, err_console, reports_errors
 from autodm.cli.options import FollowsOpt, PlatformOpt, StrictOpt, a_cost, a_share, a_weight
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, report_skips, stage
-from autodm.errors import InputError, one_line
+from autodm.errors import InputError, TrustListError, one_line
 
 if TYPE_CHECKING:
     from autodm.training import Labelled
@@ -128,7 +128,11 @@ def train(
                     card={"seed": seed, "with_default": with_default, "user_weight": weight, "max_fpr": max_fpr,
                           "threshold_on": threshold_on.value})
     mdl.save(model, out)
-    mdl.trust(model.card["sha256"])
+    try:
+        mdl.trust(model.card["sha256"])
+    except TrustListError as e:  # the model is written and usable: say how, and still exit 0
+        err_console.print(one_line(f"warning: saved {out}, but could not record it as trusted: {e} and train "
+                                   "again, or load this model with --trust-model"), highlight=False, markup=False)
     if as_json:
         typer.echo(json.dumps(model.card, indent=2))
         return
