@@ -1029,14 +1029,34 @@ def _trusted_file() -> Path:
     return app_dir() / "trusted_models.json"
 
 
+#: What a trusted-models list holds, as error messages say it.
+TRUSTED_LIST_FORMAT = '{"sha256": [digests]}'
+
+
 def trusted_hashes() -> set[str]:
+    """The digests in the trusted-models list (none while it does not exist).
+
+    Raises :class:`TrustListError` when the list exists but cannot be read or is not what autodm
+    writes: taken as empty, it refused every model trained here without saying why, and the next
+    ``train`` replaced it, dropping every digest it held.
+    """
     f = _trusted_file()
-    if not f.exists():
-        return set()
     try:
-        return set(json.loads(f.read_text(encoding="utf-8")).get("sha256", []))
-    except (OSError, ValueError, AttributeError):
+        data = f.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):  # no list there (yet); writing it says why if it can't be
         return set()
+    except OSError as e:
+        raise TrustListError(f"{f}: cannot read the trusted-models list ({_os_reason(e)}): "
+                             "fix or remove it") from None
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        doc = None
+    hashes = doc.get("sha256") if isinstance(doc, dict) else None
+    if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+        raise TrustListError(f"{f}: not a trusted-models list (expected JSON {TRUSTED_LIST_FORMAT}): "
+                             "fix or remove it")
+    return set(hashes)
 
 
 def trust(sha256: str) -> Path:
@@ -1067,6 +1087,14 @@ def trust(sha256: str) -> Path:
 def _os_reason(error: OSError) -> str:
     """The system's words for an OSError ("Permission denied"), without the path it repeats."""
     return error.strerror or type(error).__name__
+
+
+def _trusted_for(path: Path) -> set[str]:
+    """:func:`trusted_hashes`, its error saying the way around it for loading ``path``."""
+    try:
+        return trusted_hashes()
+    except TrustListError as e:
+        raise TrustListError(f"{e}, or load {path} with --trust-model") from None
 
 
 def default_model_path() -> Path:
@@ -1103,7 +1131,7 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
             "Refusing to load it (loading a joblib file can run code)"
         )
     is_bundled = path.resolve().parent == default_model_path().resolve().parent
-    if not (is_bundled or trust_model or digest in trusted_hashes()):
+    if not (is_bundled or trust_model or digest in _trusted_for(path)):
         raise ModelError(
             f"{path}: not a trusted model. Loading a joblib file can run code, so autodm loads only "
             "its bundled models, models trained on this machine, or files you pass with --trust-model"

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from autodm import model as mdl
 from autodm.cli import app
 from autodm.scan import SCAN_COLUMNS
 
@@ -382,3 +383,17 @@ def test_train_saves_a_usable_model_when_the_trusted_list_cannot_be_written(tmp_
     assert "wrote " in r.stderr and "unexpected" not in r.stderr
     r = _run("scan", str(EXAMPLE), "--model", str(model), "--trust-model", "--format", "csv")
     assert r.exit_code == 0, r.stderr
+
+
+def test_scan_with_a_broken_trusted_list_is_one_line(small_model: mdl.Model, tmp_path: Path) -> None:
+    """It was "unexpected TypeError in model.py ... this is a bug" (a null digest list)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "trusted_models.json").write_text('{"sha256": null}')
+    model = tmp_path / "m.joblib"
+    mdl.save(small_model, model)
+    r = CliRunner().invoke(app, ["scan", str(EXAMPLE), "--model", str(model)], env={"AUTODM_HOME": str(home)},
+                           catch_exceptions=False)
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == (f"error: {home / 'trusted_models.json'}: not a trusted-models list (expected JSON "
+                        f'{{"sha256": [digests]}}): fix or remove it, or load {model} with --trust-model\n')

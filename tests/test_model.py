@@ -401,3 +401,37 @@ def test_trust_says_why_the_list_cannot_be_written(tmp_path: Path, monkeypatch: 
     assert mdl.trust("b" * 64) == home / "trusted_models.json"
     assert mdl.trusted_hashes() == {"a" * 64, "b" * 64}
     assert [p.name for p in home.iterdir()] == ["trusted_models.json"]  # no temp file left
+
+
+@pytest.mark.parametrize("content", ['{"sha256": null}', '{"sha256": [["x"]]}', '{"sha256": "abc"}', "[1]",
+                                     "not json", "", "\xff"])
+def test_a_broken_trusted_list_is_said_and_kept(small_model: mdl.Model, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch, content: str) -> None:
+    """A broken list crashed the loader (unexpected TypeError) or was taken as empty: every model
+    trained here was then "not a trusted model" without the reason, and the next train replaced
+    the list, dropping the digests it held."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("AUTODM_HOME", str(home))
+    trusted = home / "trusted_models.json"
+    trusted.write_bytes(content.encode("latin-1"))
+    path = mdl.save(small_model, tmp_path / "m.joblib")
+    expected = r'trusted_models\.json: not a trusted-models list \(expected JSON \{"sha256": \[digests\]\}\)'
+    with pytest.raises(TrustListError, match=expected + rf": fix or remove it, or load {path} with --trust-model$"):
+        mdl.load(path)
+    assert mdl.load(path, trust_model=True).threshold == small_model.threshold  # the list is not read
+    with pytest.raises(TrustListError, match=expected + ": fix or remove it$"):
+        mdl.trust("0" * 64)
+    assert trusted.read_bytes() == content.encode("latin-1")  # left as it was
+
+
+def test_a_folder_in_place_of_the_trusted_list(small_model: mdl.Model, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTODM_HOME", str(tmp_path))
+    (tmp_path / "trusted_models.json").mkdir()
+    path = mdl.save(small_model, tmp_path / "m.joblib")
+    with pytest.raises(TrustListError, match=r"trusted_models\.json: cannot read the trusted-models list "
+                                             r"\(Is a directory\): fix or remove it, or load .*m\.joblib with"):
+        mdl.load(path)
+    with pytest.raises(TrustListError, match=r"\(Is a directory\): fix or remove it$"):
+        mdl.trust("0" * 64)
