@@ -1019,10 +1019,20 @@ def save(model: Model, path: Path) -> Path:
 
 
 def app_dir() -> Path:
-    """autodm's state folder (trusted models list): $AUTODM_HOME or ~/.config/autodm."""
+    """autodm's state folder (trusted models list): $AUTODM_HOME, else $XDG_CONFIG_HOME/autodm,
+    else ~/.config/autodm."""
     env = os.environ.get("AUTODM_HOME")
-    base = Path(env) if env else Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "autodm"
-    return base
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    if os.path.isabs(xdg):  # the XDG spec: an empty or relative value is ignored (it named a folder in the cwd)
+        return Path(xdg) / "autodm"
+    try:
+        home = Path.home()
+    except RuntimeError:  # no HOME and no passwd entry (a container run as a bare uid)
+        raise TrustListError("cannot find your home folder for the trusted-models list: "
+                             "set AUTODM_HOME to a writable folder") from None
+    return home / ".config" / "autodm"
 
 
 def _trusted_file() -> Path:

@@ -435,3 +435,28 @@ def test_a_folder_in_place_of_the_trusted_list(small_model: mdl.Model, tmp_path:
         mdl.load(path)
     with pytest.raises(TrustListError, match=r"\(Is a directory\): fix or remove it$"):
         mdl.trust("0" * 64)
+
+
+def test_the_app_folder_never_lands_in_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty XDG_CONFIG_HOME made the trusted list ./autodm/trusted_models.json, a different list
+    in every folder; the XDG spec says to ignore an empty or relative value."""
+    monkeypatch.delenv("AUTODM_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for xdg in ("", "relative/config"):
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+        assert mdl.app_dir() == tmp_path / ".config" / "autodm"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert mdl.app_dir() == tmp_path / "xdg" / "autodm"
+    monkeypatch.setenv("AUTODM_HOME", str(tmp_path / "mine"))
+    assert mdl.app_dir() == tmp_path / "mine"
+
+
+def test_no_home_folder_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("AUTODM_HOME")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setattr(mdl.Path, "home", staticmethod(no_home))
+    with pytest.raises(TrustListError, match=r"cannot find your home folder .*: set AUTODM_HOME"):
+        mdl.trust("0" * 64)
