@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import platform as _platform
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -1099,6 +1100,48 @@ def _os_reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
 
 
+#: A model file's digest as its card gives it (hashlib's hexdigest).
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_card(cp: Path) -> dict[str, Any]:
+    """The model card at ``cp``, checked for what loading and scoring take from it.
+
+    Raises :class:`ModelError` naming the card and what was expected: a JSON object with the
+    model file's ``sha256`` (64 hex digits), the ``threshold`` verdicts are given at (a number
+    from 0 to 1) and, if there, ``versions`` (library names to version strings).
+    """
+    try:
+        card = json.loads(cp.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ModelError(f"{cp}: cannot read the model card ({_os_reason(e)})") from None
+    except RecursionError:
+        raise ModelError(f"{cp}: unreadable model card (nested too deeply)") from None
+    except ValueError as e:
+        raise ModelError(f"{cp}: unreadable model card ({e})") from None
+    problem = _card_problem(card)
+    if problem:
+        raise ModelError(f"{cp}: not a valid model card ({problem})")
+    return card
+
+
+def _card_problem(card: Any) -> str | None:
+    """What a model card lacks that the loader relies on, in words; None when nothing."""
+    if not isinstance(card, dict):
+        kind = "an array" if isinstance(card, list) else "a string" if isinstance(card, str) else "a value"
+        return f"expected a JSON object, got {kind}"
+    if not isinstance(card.get("sha256"), str) or not _SHA256.fullmatch(card["sha256"]):
+        return 'expected "sha256", the model file\'s digest in 64 hex digits'
+    t = card.get("threshold")
+    if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t <= 1:  # NaN fails the range too
+        got = "" if "threshold" not in card else f", got {json.dumps(t)[:40]}"
+        return f'expected "threshold", a number from 0 to 1{got}'
+    versions = card.get("versions", {})
+    if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
+        return 'expected "versions" to map library names to version strings'
+    return None
+
+
 def _trusted_for(path: Path) -> set[str]:
     """:func:`trusted_hashes`, its error saying the way around it for loading ``path``."""
     try:
@@ -1130,10 +1173,7 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
     cp = card_path(path)
     if not cp.exists():
         raise ModelError(f"{path}: its model card {cp.name} is missing; refusing to load an unverified model")
-    try:
-        card = json.loads(cp.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise ModelError(f"{cp}: unreadable model card ({e})") from None
+    card = read_card(cp)
     digest = _sha256(path)
     if card.get("sha256") != digest:
         raise ModelError(

@@ -131,7 +131,8 @@ def test_train_guards_and_untrusted_model(tmp_path: Path) -> None:
     assert r.exit_code != 0 and "at least 10" in r.stderr and "Traceback" not in r.stderr
     fake = tmp_path / "evil.joblib"
     fake.write_bytes(b"x")
-    (tmp_path / "evil.json").write_text(json.dumps({"sha256": __import__("hashlib").sha256(b"x").hexdigest()}))
+    (tmp_path / "evil.json").write_text(json.dumps({"sha256": __import__("hashlib").sha256(b"x").hexdigest(),
+                                                   "threshold": 0.5}))
     r = _run("scan", str(EXAMPLE), "--model", str(fake))
     assert r.exit_code != 0 and "not a trusted model" in r.stderr
 
@@ -397,3 +398,12 @@ def test_scan_with_a_broken_trusted_list_is_one_line(small_model: mdl.Model, tmp
     assert r.exit_code == 1 and r.stdout == ""
     assert r.stderr == (f"error: {home / 'trusted_models.json'}: not a trusted-models list (expected JSON "
                         f'{{"sha256": [digests]}}): fix or remove it, or load {model} with --trust-model\n')
+
+
+def test_a_card_that_is_not_a_card_is_one_line(small_model: mdl.Model, tmp_path: Path) -> None:
+    """An array as the card gave "unexpected AttributeError in model.py ... this is a bug"."""
+    model = mdl.save(small_model, tmp_path / "t.joblib")
+    (tmp_path / "t.json").write_text("[]\n")
+    r = _run("scan", str(EXAMPLE), "--model", str(model), "--trust-model")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == f"error: {tmp_path / 't.json'}: not a valid model card (expected a JSON object, got an array)\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -208,6 +209,7 @@ def test_a_model_scores_on_the_signals_it_was_trained_on(tmp_path: Path, monkeyp
 
 def test_bundled_model_loads_and_matches_its_card() -> None:
     model = mdl.load()
+    assert model.card == mdl.read_card(mdl.card_path(mdl.default_model_path()))  # a valid card
     assert model.card["sha256"] == mdl._sha256(mdl.default_model_path())
     assert model.card["data"]["rows"] > 2000 and 0 < model.threshold < 1
     assert model.card["cv"]["metrics"]["roc_auc"] > 0.95
@@ -460,3 +462,61 @@ def test_no_home_folder_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mdl.Path, "home", staticmethod(no_home))
     with pytest.raises(TrustListError, match=r"cannot find your home folder .*: set AUTODM_HOME"):
         mdl.trust("0" * 64)
+
+
+_DROP = object()
+
+
+def _broken(card: dict[str, object], **change: object) -> dict[str, object]:
+    return {k: v for k, v in {**card, **change}.items() if v is not _DROP}
+
+
+@pytest.fixture(scope="module")
+def saved_small(small_model: mdl.Model, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mdl.save(small_model, tmp_path_factory.mktemp("saved") / "m.joblib")
+
+
+def _copy_model(saved: Path, folder: Path) -> Path:
+    """A copy of a saved model and its card in ``folder`` (saving again takes seconds)."""
+    for p in (saved, mdl.card_path(saved)):
+        shutil.copyfile(p, folder / p.name)
+    return folder / saved.name
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"sha256": _DROP}, r'expected "sha256", the model file\'s digest in 64 hex digits'),
+    ({"sha256": ["x"]}, r'expected "sha256"'),
+    ({"sha256": "abc"}, r'expected "sha256"'),
+    ({"threshold": _DROP}, r'expected "threshold", a number from 0 to 1\)$'),
+    ({"threshold": "0.5"}, r'expected "threshold", a number from 0 to 1, got "0\.5"\)$'),
+    ({"threshold": 1.5}, r"got 1\.5\)$"),
+    ({"threshold": -0.1}, r"got -0\.1\)$"),
+    ({"threshold": True}, r"got true\)$"),
+    ({"threshold": None}, r"got null\)$"),
+    ({"threshold": float("nan")}, r"got NaN\)$"),
+    ({"versions": ["1.0"]}, r'expected "versions" to map library names to version strings\)$'),
+    ({"versions": {"scikit-learn": 1}}, r'expected "versions"'),
+])
+def test_a_card_is_checked_for_what_the_loader_takes_from_it(saved_small: Path, tmp_path: Path,
+                                                             change: dict[str, object], expected: str) -> None:
+    """A card whose threshold was a string or missing, or that was not an object, crashed later
+    (unexpected AttributeError, TypeError) or scored at a made-up threshold of 0.5."""
+    path = _copy_model(saved_small, tmp_path)
+    card_file = tmp_path / "m.json"
+    card_file.write_text(json.dumps(_broken(json.loads(card_file.read_text()), **change)))
+    with pytest.raises(ModelError, match=r"m\.json: not a valid model card \(.*" + expected):
+        mdl.load(path, trust_model=True)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[]", r"not a valid model card \(expected a JSON object, got an array\)$"),
+    ('"x"', r"not a valid model card \(expected a JSON object, got a string\)$"),
+    ("3", r"not a valid model card \(expected a JSON object, got a value\)$"),
+    ("{", r"unreadable model card \(Expecting property name"),
+    ("[" * 100_000, r"unreadable model card \(nested too deeply\)$"),
+])
+def test_a_card_that_is_not_an_object_is_said(saved_small: Path, tmp_path: Path, text: str, expected: str) -> None:
+    path = _copy_model(saved_small, tmp_path)
+    (tmp_path / "m.json").write_text(text)
+    with pytest.raises(ModelError, match=r"m\.json: " + expected):
+        mdl.load(path, trust_model=True)
