@@ -1155,10 +1155,12 @@ def default_model_path() -> Path:
     return Path(str(ref))
 
 
-def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
-    """Load a model after checking its card's sha256 and that it is bundled or trusted.
+def model_card(path: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """The model file at ``path`` (default: the bundled model) and its checked card, read
+    without opening the model (what ``autodm model info`` shows, and where :func:`load` starts).
 
-    A joblib file can run code when loaded, so an unknown file is refused, not opened.
+    Raises :class:`ModelError` when ``path`` is missing, a folder, not a model file, or has no
+    valid card beside it.
     """
     bundled = path is None
     path = default_model_path() if path is None else Path(path)
@@ -1168,12 +1170,25 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
     if path.is_dir():
         raise ModelError(f"{path}: is a folder; expected a model file (.joblib) with its card (.json) beside it")
     if path.suffix.lower() == ".json":  # its digest would "not match its card": nothing was tampered with
+        try:
+            read_card(path)
+        except ModelError:  # an inbox, a report: not a card either
+            raise ModelError(f"{path}: not a model file; expected a model (.joblib) with its card (.json) "
+                             "beside it") from None
         raise ModelError(f"{path}: is a model card; pass the model file it describes "
                          f"({path.with_suffix('.joblib')})")
     cp = card_path(path)
     if not cp.exists():
         raise ModelError(f"{path}: its model card {cp.name} is missing; refusing to load an unverified model")
-    card = read_card(cp)
+    return path, read_card(cp)
+
+
+def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
+    """Load a model after checking its card's sha256 and that it is bundled or trusted.
+
+    A joblib file can run code when loaded, so an unknown file is refused, not opened.
+    """
+    path, card = model_card(path)
     digest = _sha256(path)
     if card.get("sha256") != digest:
         raise ModelError(

@@ -407,3 +407,25 @@ def test_a_card_that_is_not_a_card_is_one_line(small_model: mdl.Model, tmp_path:
     r = _run("scan", str(EXAMPLE), "--model", str(model), "--trust-model")
     assert r.exit_code == 1 and r.stdout == ""
     assert r.stderr == f"error: {tmp_path / 't.json'}: not a valid model card (expected a JSON object, got an array)\n"
+
+
+def test_model_info_says_what_is_wrong_with_its_argument(small_model: mdl.Model, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder gave "unexpected ValueError in model.py"; a missing file "no model card beside it";
+    any JSON file was printed as if it were a model card, exit 0; a card of "[]" was printed too."""
+    model = mdl.save(small_model, tmp_path / "t.joblib")
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        ".": ".: is a folder; expected a model file (.joblib) with its card (.json) beside it",
+        str(tmp_path): f"{tmp_path}: is a folder; expected a model file (.joblib) with its card (.json) beside it",
+        "nonexist.joblib": "nonexist.joblib: no such model file",
+        str(EXAMPLE): f"{EXAMPLE}: not a model file; expected a model (.joblib) with its card (.json) beside it",
+        "t.json": "t.json: is a model card; pass the model file it describes (t.joblib)",
+    }
+    for arg, line in cases.items():
+        r = _run("model", "info", arg)
+        assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"error: {line}\n"), arg
+    (tmp_path / "t.json").write_text("[]")
+    r = _run("model", "info", str(model))
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == f"error: {tmp_path / 't.json'}: not a valid model card (expected a JSON object, got an array)\n"

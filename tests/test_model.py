@@ -365,10 +365,14 @@ def test_ratio_tfidf_scales_each_ngram_by_how_unevenly_the_classes_use_it() -> N
 
 
 def test_a_model_card_passed_as_the_model_says_so(tmp_path: Path) -> None:
-    """It said the file's sha256 did not match its card ("changed after training"): nothing was."""
+    """It said the file's sha256 did not match its card ("changed after training"): nothing was.
+    Any other JSON file (an inbox) was called a model card too; it is not a model file."""
     card = tmp_path / "mine.json"
-    card.write_text("{}", encoding="utf-8")
+    shutil.copyfile(mdl.card_path(mdl.default_model_path()), card)
     with pytest.raises(ModelError, match=r"mine\.json: is a model card; pass the model file it describes"):
+        mdl.load(card)
+    card.write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"mine\.json: not a model file; expected a model \(\.joblib\) with its card"):
         mdl.load(card)
 
 

@@ -272,14 +272,7 @@ def model_info(
     """Print a model's card: data, class balance, cross-validated metrics, threshold, versions."""
     from autodm import model as mdl
 
-    target = mdl.default_model_path() if path is None else path
-    cp = mdl.card_path(target)
-    if not cp.exists():
-        raise InputError(f"{target}: no model card ({cp.name}) beside it")
-    try:
-        card = json.loads(cp.read_text(encoding="utf-8"))
-    except ValueError as e:
-        raise InputError(f"{cp}: not a readable model card ({e})") from None
+    target, card = mdl.model_card(path)
     if as_json or not sys.stdout.isatty():
         typer.echo(json.dumps(card, indent=2))
         return
