@@ -7,6 +7,7 @@ import io
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
@@ -429,3 +430,20 @@ def test_model_info_says_what_is_wrong_with_its_argument(small_model: mdl.Model,
     r = _run("model", "info", str(model))
     assert r.exit_code == 1 and r.stdout == ""
     assert r.stderr == f"error: {tmp_path / 't.json'}: not a valid model card (expected a JSON object, got an array)\n"
+
+
+def test_model_info_prints_any_card_as_text(small_model: mdl.Model, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the card's keys and values went through rich markup: "[/]" in a value (a
+    file name in the training command) was "unexpected MarkupError", and ESC sequences reached it."""
+    from autodm.cli import model_cmd
+
+    model = mdl.save(small_model, tmp_path / "t.joblib")
+    card = json.loads((tmp_path / "t.json").read_text())
+    card.update({"command": "autodm train [/] x[bold]y \x1b]0;pwned\x07", "note [red]": 1})
+    (tmp_path / "t.json").write_text(json.dumps(card))
+    monkeypatch.setattr(model_cmd, "sys", SimpleNamespace(stdout=SimpleNamespace(isatty=lambda: True)))
+    r = CliRunner().invoke(app, ["model", "info", str(model)], env={"COLUMNS": "200"}, catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    assert "autodm train [/] x[bold]y \\x1b]0;pwned\\x07" in r.stdout and "note [red]" in r.stdout
+    assert "\x1b" not in r.stdout

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from autodm import output
-from autodm.cli import app, err_console, reports_errors
+from autodm.cli import app, err_console, printable, reports_errors
 from autodm.cli.options import FollowsOpt, PlatformOpt, StrictOpt, a_cost, a_share, a_weight
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, report_skips, stage
 from autodm.errors import InputError, TrustListError, one_line
@@ -276,9 +277,11 @@ def model_info(
     if as_json or not sys.stdout.isatty():
         typer.echo(json.dumps(card, indent=2))
         return
-    table = Table(show_header=False, box=None, title=str(target))
+    # Text, not markup: a card is anyone's JSON ("[/]" in a value crashed rich), printed safe to a terminal
+    table = Table(show_header=False, box=None, title=Text(printable(target)))
     for k, v in card.items():
-        table.add_row(f"[bold]{k}[/]", json.dumps(v) if isinstance(v, dict | list) else str(v))
+        table.add_row(Text(printable(k), style="bold"),
+                      Text(printable(json.dumps(v) if isinstance(v, dict | list) else str(v))))
     Console().print(table)
 
 
