@@ -1189,7 +1189,10 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
     A joblib file can run code when loaded, so an unknown file is refused, not opened.
     """
     path, card = model_card(path)
-    digest = _sha256(path)
+    try:
+        digest = _sha256(path)
+    except OSError as e:
+        raise ModelError(f"{path}: cannot read the model file ({_os_reason(e)})") from None
     if card.get("sha256") != digest:
         raise ModelError(
             f"{path}: the file's sha256 does not match its card; it was changed after training. "

@@ -524,3 +524,17 @@ def test_a_card_that_is_not_an_object_is_said(saved_small: Path, tmp_path: Path,
     (tmp_path / "m.json").write_text(text)
     with pytest.raises(ModelError, match=r"m\.json: " + expected):
         mdl.load(path, trust_model=True)
+
+
+def test_a_model_file_that_cannot_be_read_is_said(saved_small: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model file without read permission gave "unexpected PermissionError" (hashing it);
+    chmod does not stop root, so the refusal is simulated."""
+    path = _copy_model(saved_small, tmp_path)
+
+    def refused(p: Path) -> str:
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr(mdl, "_sha256", refused)
+    with pytest.raises(ModelError, match=r"m\.joblib: cannot read the model file \(Permission denied\)$"):
+        mdl.load(path, trust_model=True)
