@@ -50,6 +50,10 @@ class ModelError(AutodmError):
     """A model file is missing, unreadable, untrusted or incompatible."""
 
 
+class TrustListError(ModelError):
+    """The trusted-models list cannot be read or written."""
+
+
 class TrainingError(AutodmError):
     """Labelled data cannot train a model (too few examples, bad labels)."""
 

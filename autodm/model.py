@@ -15,11 +15,13 @@ Being linear, every score decomposes into per-feature contributions, which is wh
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import platform as _platform
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -48,7 +50,7 @@ from threadpoolctl import threadpool_limits
 from autodm import features as feat
 from autodm import phrases
 from autodm.bundled import MODELS, bundled_path
-from autodm.errors import ModelError, TrainingError
+from autodm.errors import ModelError, TrainingError, TrustListError
 from autodm.linear import SharedRowsLogistic
 
 log = logging.getLogger(__name__)
@@ -1018,44 +1020,146 @@ def save(model: Model, path: Path) -> Path:
 
 
 def app_dir() -> Path:
-    """autodm's state folder (trusted models list): $AUTODM_HOME or ~/.config/autodm."""
+    """autodm's state folder (trusted models list): $AUTODM_HOME, else $XDG_CONFIG_HOME/autodm,
+    else ~/.config/autodm."""
     env = os.environ.get("AUTODM_HOME")
-    base = Path(env) if env else Path(os.environ.get("XDG_CONFIG_HOME", Path.home() / ".config")) / "autodm"
-    return base
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    if os.path.isabs(xdg):  # the XDG spec: an empty or relative value is ignored (it named a folder in the cwd)
+        return Path(xdg) / "autodm"
+    try:
+        home = Path.home()
+    except RuntimeError:  # no HOME and no passwd entry (a container run as a bare uid)
+        raise TrustListError("cannot find your home folder for the trusted-models list: "
+                             "set AUTODM_HOME to a writable folder") from None
+    return home / ".config" / "autodm"
 
 
 def _trusted_file() -> Path:
     return app_dir() / "trusted_models.json"
 
 
+#: What a trusted-models list holds, as error messages say it.
+TRUSTED_LIST_FORMAT = '{"sha256": [digests]}'
+
+
 def trusted_hashes() -> set[str]:
+    """The digests in the trusted-models list (none while it does not exist).
+
+    Raises :class:`TrustListError` when the list exists but cannot be read or is not what autodm
+    writes: taken as empty, it refused every model trained here without saying why, and the next
+    ``train`` replaced it, dropping every digest it held.
+    """
     f = _trusted_file()
-    if not f.exists():
-        return set()
     try:
-        return set(json.loads(f.read_text(encoding="utf-8")).get("sha256", []))
-    except (OSError, ValueError, AttributeError):
+        data = f.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):  # no list there (yet); writing it says why if it can't be
         return set()
+    except OSError as e:
+        raise TrustListError(f"{f}: cannot read the trusted-models list ({_os_reason(e)}): "
+                             "fix or remove it") from None
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        doc = None
+    hashes = doc.get("sha256") if isinstance(doc, dict) else None
+    if not isinstance(hashes, list) or not all(isinstance(h, str) for h in hashes):
+        raise TrustListError(f"{f}: not a trusted-models list (expected JSON {TRUSTED_LIST_FORMAT}): "
+                             "fix or remove it")
+    return set(hashes)
 
 
-def trust(sha256: str) -> None:
-    """Add a model's sha256 to the trusted list in the app folder."""
+def trust(sha256: str) -> Path:
+    """Add a model's sha256 to the trusted list in the app folder; return the list's path.
+
+    Raises :class:`TrustListError` (naming the list and the system's reason) when the list
+    cannot be written: the model itself is fine, it just has to be loaded with --trust-model.
+    """
     f = _trusted_file()
-    f.parent.mkdir(parents=True, exist_ok=True)
     hashes = sorted(trusted_hashes() | {sha256})
-    tmp = f.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"sha256": hashes}, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(f)
+    try:
+        f.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{f.name}.", suffix=".tmp", dir=f.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(json.dumps({"sha256": hashes}, indent=2) + "\n")
+            os.replace(tmp, f)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as e:
+        raise TrustListError(f"{f}: cannot write the trusted-models list ({_os_reason(e)}): "
+                             "set AUTODM_HOME to a writable folder") from None
+    return f
+
+
+def _os_reason(error: OSError) -> str:
+    """The system's words for an OSError ("Permission denied"), without the path it repeats."""
+    return error.strerror or type(error).__name__
+
+
+#: A model file's digest as its card gives it (hashlib's hexdigest).
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def read_card(cp: Path) -> dict[str, Any]:
+    """The model card at ``cp``, checked for what loading and scoring take from it.
+
+    Raises :class:`ModelError` naming the card and what was expected: a JSON object with the
+    model file's ``sha256`` (64 hex digits), the ``threshold`` verdicts are given at (a number
+    from 0 to 1) and, if there, ``versions`` (library names to version strings).
+    """
+    try:
+        card = json.loads(cp.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ModelError(f"{cp}: cannot read the model card ({_os_reason(e)})") from None
+    except RecursionError:
+        raise ModelError(f"{cp}: unreadable model card (nested too deeply)") from None
+    except ValueError as e:
+        raise ModelError(f"{cp}: unreadable model card ({e})") from None
+    problem = _card_problem(card)
+    if problem:
+        raise ModelError(f"{cp}: not a valid model card ({problem})")
+    return card
+
+
+def _card_problem(card: Any) -> str | None:
+    """What a model card lacks that the loader relies on, in words; None when nothing."""
+    if not isinstance(card, dict):
+        kind = "an array" if isinstance(card, list) else "a string" if isinstance(card, str) else "a value"
+        return f"expected a JSON object, got {kind}"
+    if not isinstance(card.get("sha256"), str) or not _SHA256.fullmatch(card["sha256"]):
+        return 'expected "sha256", the model file\'s digest in 64 hex digits'
+    t = card.get("threshold")
+    if isinstance(t, bool) or not isinstance(t, int | float) or not 0 <= t <= 1:  # NaN fails the range too
+        got = "" if "threshold" not in card else f", got {json.dumps(t)[:40]}"
+        return f'expected "threshold", a number from 0 to 1{got}'
+    versions = card.get("versions", {})
+    if not isinstance(versions, dict) or not all(isinstance(v, str) for v in versions.values()):
+        return 'expected "versions" to map library names to version strings'
+    return None
+
+
+def _trusted_for(path: Path) -> set[str]:
+    """:func:`trusted_hashes`, its error saying the way around it for loading ``path``."""
+    try:
+        return trusted_hashes()
+    except TrustListError as e:
+        raise TrustListError(f"{e}, or load {path} with --trust-model") from None
 
 
 def default_model_path() -> Path:
     return bundled_path(MODELS, f"{DEFAULT_NAME}.joblib")
 
 
-def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
-    """Load a model after checking its card's sha256 and that it is bundled or trusted.
+def model_card(path: Path | None = None) -> tuple[Path, dict[str, Any]]:
+    """The model file at ``path`` (default: the bundled model) and its checked card, read
+    without opening the model (what ``autodm model info`` shows, and where :func:`load` starts).
 
-    A joblib file can run code when loaded, so an unknown file is refused, not opened.
+    Raises :class:`ModelError` when ``path`` is missing, a folder, not a model file, or has no
+    valid card beside it.
     """
     bundled = path is None
     path = default_model_path() if path is None else Path(path)
@@ -1065,23 +1169,36 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
     if path.is_dir():
         raise ModelError(f"{path}: is a folder; expected a model file (.joblib) with its card (.json) beside it")
     if path.suffix.lower() == ".json":  # its digest would "not match its card": nothing was tampered with
+        try:
+            read_card(path)
+        except ModelError:  # an inbox, a report: not a card either
+            raise ModelError(f"{path}: not a model file; expected a model (.joblib) with its card (.json) "
+                             "beside it") from None
         raise ModelError(f"{path}: is a model card; pass the model file it describes "
                          f"({path.with_suffix('.joblib')})")
     cp = card_path(path)
     if not cp.exists():
         raise ModelError(f"{path}: its model card {cp.name} is missing; refusing to load an unverified model")
+    return path, read_card(cp)
+
+
+def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
+    """Load a model after checking its card's sha256 and that it is bundled or trusted.
+
+    A joblib file can run code when loaded, so an unknown file is refused, not opened.
+    """
+    path, card = model_card(path)
     try:
-        card = json.loads(cp.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise ModelError(f"{cp}: unreadable model card ({e})") from None
-    digest = _sha256(path)
+        digest = _sha256(path)
+    except OSError as e:
+        raise ModelError(f"{path}: cannot read the model file ({_os_reason(e)})") from None
     if card.get("sha256") != digest:
         raise ModelError(
             f"{path}: the file's sha256 does not match its card; it was changed after training. "
             "Refusing to load it (loading a joblib file can run code)"
         )
     is_bundled = path.resolve().parent == default_model_path().resolve().parent
-    if not (is_bundled or trust_model or digest in trusted_hashes()):
+    if not (is_bundled or trust_model or digest in _trusted_for(path)):
         raise ModelError(
             f"{path}: not a trusted model. Loading a joblib file can run code, so autodm loads only "
             "its bundled models, models trained on this machine, or files you pass with --trust-model"

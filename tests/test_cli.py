@@ -7,11 +7,13 @@ import io
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from autodm import model as mdl
 from autodm.cli import app
 from autodm.scan import SCAN_COLUMNS
 
@@ -130,7 +132,8 @@ def test_train_guards_and_untrusted_model(tmp_path: Path) -> None:
     assert r.exit_code != 0 and "at least 10" in r.stderr and "Traceback" not in r.stderr
     fake = tmp_path / "evil.joblib"
     fake.write_bytes(b"x")
-    (tmp_path / "evil.json").write_text(json.dumps({"sha256": __import__("hashlib").sha256(b"x").hexdigest()}))
+    (tmp_path / "evil.json").write_text(json.dumps({"sha256": __import__("hashlib").sha256(b"x").hexdigest(),
+                                                   "threshold": 0.5}))
     r = _run("scan", str(EXAMPLE), "--model", str(fake))
     assert r.exit_code != 0 and "not a trusted model" in r.stderr
 
@@ -360,3 +363,87 @@ def test_a_narrow_terminal_gets_a_list_not_a_table_folded_to_letters() -> None:
     r = CliRunner().invoke(app, ["scan", str(EXAMPLE), "--format", "table", "--limit", "2"], env={"COLUMNS": "120"},
                            catch_exceptions=False)
     assert "┃" in r.stdout and "reasons" in r.stdout
+
+
+def test_train_saves_a_usable_model_when_the_trusted_list_cannot_be_written(tmp_path: Path) -> None:
+    """It said "unexpected PermissionError ... this is a bug" and exit 1, with the model written but
+    untrusted (a HOME that is not writable). Now: one warning line naming the list and the reason,
+    how to use the model anyway, and exit 0, since the model is saved and usable."""
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("")
+    home = blocker / "sub"  # a folder that cannot exist, even for root
+    labels = ROOT / "data" / "examples" / "canonical.labels.csv"
+    model = tmp_path / "m" / "mine.joblib"
+    r = CliRunner().invoke(app, ["train", str(EXAMPLE), "--labels", str(labels), "-o", str(model)],
+                           env={"AUTODM_HOME": str(home)}, catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    assert model.exists() and model.with_suffix(".json").exists()
+    warning = [line for line in r.stderr.splitlines() if "trusted" in line]
+    assert warning == [f"warning: saved {model}, but could not record it as trusted: {home / 'trusted_models.json'}: "
+                       "cannot write the trusted-models list (Not a directory): set AUTODM_HOME to a writable "
+                       "folder and train again, or load this model with --trust-model"]
+    assert "wrote " in r.stderr and "unexpected" not in r.stderr
+    r = _run("scan", str(EXAMPLE), "--model", str(model), "--trust-model", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+
+
+def test_scan_with_a_broken_trusted_list_is_one_line(small_model: mdl.Model, tmp_path: Path) -> None:
+    """It was "unexpected TypeError in model.py ... this is a bug" (a null digest list)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "trusted_models.json").write_text('{"sha256": null}')
+    model = tmp_path / "m.joblib"
+    mdl.save(small_model, model)
+    r = CliRunner().invoke(app, ["scan", str(EXAMPLE), "--model", str(model)], env={"AUTODM_HOME": str(home)},
+                           catch_exceptions=False)
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == (f"error: {home / 'trusted_models.json'}: not a trusted-models list (expected JSON "
+                        f'{{"sha256": [digests]}}): fix or remove it, or load {model} with --trust-model\n')
+
+
+def test_a_card_that_is_not_a_card_is_one_line(small_model: mdl.Model, tmp_path: Path) -> None:
+    """An array as the card gave "unexpected AttributeError in model.py ... this is a bug"."""
+    model = mdl.save(small_model, tmp_path / "t.joblib")
+    (tmp_path / "t.json").write_text("[]\n")
+    r = _run("scan", str(EXAMPLE), "--model", str(model), "--trust-model")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == f"error: {tmp_path / 't.json'}: not a valid model card (expected a JSON object, got an array)\n"
+
+
+def test_model_info_says_what_is_wrong_with_its_argument(small_model: mdl.Model, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder gave "unexpected ValueError in model.py"; a missing file "no model card beside it";
+    any JSON file was printed as if it were a model card, exit 0; a card of "[]" was printed too."""
+    model = mdl.save(small_model, tmp_path / "t.joblib")
+    monkeypatch.chdir(tmp_path)
+    cases = {
+        ".": ".: is a folder; expected a model file (.joblib) with its card (.json) beside it",
+        str(tmp_path): f"{tmp_path}: is a folder; expected a model file (.joblib) with its card (.json) beside it",
+        "nonexist.joblib": "nonexist.joblib: no such model file",
+        str(EXAMPLE): f"{EXAMPLE}: not a model file; expected a model (.joblib) with its card (.json) beside it",
+        "t.json": "t.json: is a model card; pass the model file it describes (t.joblib)",
+    }
+    for arg, line in cases.items():
+        r = _run("model", "info", arg)
+        assert (r.exit_code, r.stdout, r.stderr) == (1, "", f"error: {line}\n"), arg
+    (tmp_path / "t.json").write_text("[]")
+    r = _run("model", "info", str(model))
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr == f"error: {tmp_path / 't.json'}: not a valid model card (expected a JSON object, got an array)\n"
+
+
+def test_model_info_prints_any_card_as_text(small_model: mdl.Model, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the card's keys and values went through rich markup: "[/]" in a value (a
+    file name in the training command) was "unexpected MarkupError", and ESC sequences reached it."""
+    from autodm.cli import model_cmd
+
+    model = mdl.save(small_model, tmp_path / "t.joblib")
+    card = json.loads((tmp_path / "t.json").read_text())
+    card.update({"command": "autodm train [/] x[bold]y \x1b]0;pwned\x07", "note [red]": 1})
+    (tmp_path / "t.json").write_text(json.dumps(card))
+    monkeypatch.setattr(model_cmd, "sys", SimpleNamespace(stdout=SimpleNamespace(isatty=lambda: True)))
+    r = CliRunner().invoke(app, ["model", "info", str(model)], env={"COLUMNS": "200"}, catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    assert "autodm train [/] x[bold]y \\x1b]0;pwned\\x07" in r.stdout and "note [red]" in r.stdout
+    assert "\x1b" not in r.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 
 from autodm import model as mdl
-from autodm.errors import ModelError, TrainingError
+from autodm.errors import ModelError, TrainingError, TrustListError
 from autodm.features import FEATURES
 from autodm.scan import table_messages
 
@@ -208,6 +209,7 @@ def test_a_model_scores_on_the_signals_it_was_trained_on(tmp_path: Path, monkeyp
 
 def test_bundled_model_loads_and_matches_its_card() -> None:
     model = mdl.load()
+    assert model.card == mdl.read_card(mdl.card_path(mdl.default_model_path()))  # a valid card
     assert model.card["sha256"] == mdl._sha256(mdl.default_model_path())
     assert model.card["data"]["rows"] > 2000 and 0 < model.threshold < 1
     assert model.card["cv"]["metrics"]["roc_auc"] > 0.95
@@ -363,10 +365,14 @@ def test_ratio_tfidf_scales_each_ngram_by_how_unevenly_the_classes_use_it() -> N
 
 
 def test_a_model_card_passed_as_the_model_says_so(tmp_path: Path) -> None:
-    """It said the file's sha256 did not match its card ("changed after training"): nothing was."""
+    """It said the file's sha256 did not match its card ("changed after training"): nothing was.
+    Any other JSON file (an inbox) was called a model card too; it is not a model file."""
     card = tmp_path / "mine.json"
-    card.write_text("{}", encoding="utf-8")
+    shutil.copyfile(mdl.card_path(mdl.default_model_path()), card)
     with pytest.raises(ModelError, match=r"mine\.json: is a model card; pass the model file it describes"):
+        mdl.load(card)
+    card.write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"mine\.json: not a model file; expected a model \(\.joblib\) with its card"):
         mdl.load(card)
 
 
@@ -386,3 +392,149 @@ def test_own_rows_get_cross_validated_metrics_of_their_own() -> None:
     assert own["rows"] == int(part.sum())
     assert own["metrics"]["tp"] + own["metrics"]["fn"] == int(y[part].sum())
     assert "own_rows" not in mdl.train(frame, y, groups).card["cv"]
+
+
+def test_trust_says_why_the_list_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("")
+    monkeypatch.setenv("AUTODM_HOME", str(blocker / "sub"))
+    with pytest.raises(TrustListError, match=r"sub/trusted_models\.json: cannot write the trusted-models list "
+                                             r"\(Not a directory\): set AUTODM_HOME to a writable folder$"):
+        mdl.trust("0" * 64)
+    home = tmp_path / "home"
+    monkeypatch.setenv("AUTODM_HOME", str(home))
+    assert mdl.trust("a" * 64) == home / "trusted_models.json"
+    assert mdl.trust("b" * 64) == home / "trusted_models.json"
+    assert mdl.trusted_hashes() == {"a" * 64, "b" * 64}
+    assert [p.name for p in home.iterdir()] == ["trusted_models.json"]  # no temp file left
+
+
+@pytest.mark.parametrize("content", ['{"sha256": null}', '{"sha256": [["x"]]}', '{"sha256": "abc"}', "[1]",
+                                     "not json", "", "\xff"])
+def test_a_broken_trusted_list_is_said_and_kept(small_model: mdl.Model, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch, content: str) -> None:
+    """A broken list crashed the loader (unexpected TypeError) or was taken as empty: every model
+    trained here was then "not a trusted model" without the reason, and the next train replaced
+    the list, dropping the digests it held."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("AUTODM_HOME", str(home))
+    trusted = home / "trusted_models.json"
+    trusted.write_bytes(content.encode("latin-1"))
+    path = mdl.save(small_model, tmp_path / "m.joblib")
+    expected = r'trusted_models\.json: not a trusted-models list \(expected JSON \{"sha256": \[digests\]\}\)'
+    with pytest.raises(TrustListError, match=expected + rf": fix or remove it, or load {path} with --trust-model$"):
+        mdl.load(path)
+    assert mdl.load(path, trust_model=True).threshold == small_model.threshold  # the list is not read
+    with pytest.raises(TrustListError, match=expected + ": fix or remove it$"):
+        mdl.trust("0" * 64)
+    assert trusted.read_bytes() == content.encode("latin-1")  # left as it was
+
+
+def test_a_folder_in_place_of_the_trusted_list(small_model: mdl.Model, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTODM_HOME", str(tmp_path))
+    (tmp_path / "trusted_models.json").mkdir()
+    path = mdl.save(small_model, tmp_path / "m.joblib")
+    with pytest.raises(TrustListError, match=r"trusted_models\.json: cannot read the trusted-models list "
+                                             r"\(Is a directory\): fix or remove it, or load .*m\.joblib with"):
+        mdl.load(path)
+    with pytest.raises(TrustListError, match=r"\(Is a directory\): fix or remove it$"):
+        mdl.trust("0" * 64)
+
+
+def test_the_app_folder_never_lands_in_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty XDG_CONFIG_HOME made the trusted list ./autodm/trusted_models.json, a different list
+    in every folder; the XDG spec says to ignore an empty or relative value."""
+    monkeypatch.delenv("AUTODM_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for xdg in ("", "relative/config"):
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+        assert mdl.app_dir() == tmp_path / ".config" / "autodm"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert mdl.app_dir() == tmp_path / "xdg" / "autodm"
+    monkeypatch.setenv("AUTODM_HOME", str(tmp_path / "mine"))
+    assert mdl.app_dir() == tmp_path / "mine"
+
+
+def test_no_home_folder_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("AUTODM_HOME")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setattr(mdl.Path, "home", staticmethod(no_home))
+    with pytest.raises(TrustListError, match=r"cannot find your home folder .*: set AUTODM_HOME"):
+        mdl.trust("0" * 64)
+
+
+_DROP = object()
+
+
+def _broken(card: dict[str, object], **change: object) -> dict[str, object]:
+    return {k: v for k, v in {**card, **change}.items() if v is not _DROP}
+
+
+@pytest.fixture(scope="module")
+def saved_small(small_model: mdl.Model, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return mdl.save(small_model, tmp_path_factory.mktemp("saved") / "m.joblib")
+
+
+def _copy_model(saved: Path, folder: Path) -> Path:
+    """A copy of a saved model and its card in ``folder`` (saving again takes seconds)."""
+    for p in (saved, mdl.card_path(saved)):
+        shutil.copyfile(p, folder / p.name)
+    return folder / saved.name
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"sha256": _DROP}, r'expected "sha256", the model file\'s digest in 64 hex digits'),
+    ({"sha256": ["x"]}, r'expected "sha256"'),
+    ({"sha256": "abc"}, r'expected "sha256"'),
+    ({"threshold": _DROP}, r'expected "threshold", a number from 0 to 1\)$'),
+    ({"threshold": "0.5"}, r'expected "threshold", a number from 0 to 1, got "0\.5"\)$'),
+    ({"threshold": 1.5}, r"got 1\.5\)$"),
+    ({"threshold": -0.1}, r"got -0\.1\)$"),
+    ({"threshold": True}, r"got true\)$"),
+    ({"threshold": None}, r"got null\)$"),
+    ({"threshold": float("nan")}, r"got NaN\)$"),
+    ({"versions": ["1.0"]}, r'expected "versions" to map library names to version strings\)$'),
+    ({"versions": {"scikit-learn": 1}}, r'expected "versions"'),
+])
+def test_a_card_is_checked_for_what_the_loader_takes_from_it(saved_small: Path, tmp_path: Path,
+                                                             change: dict[str, object], expected: str) -> None:
+    """A card whose threshold was a string or missing, or that was not an object, crashed later
+    (unexpected AttributeError, TypeError) or scored at a made-up threshold of 0.5."""
+    path = _copy_model(saved_small, tmp_path)
+    card_file = tmp_path / "m.json"
+    card_file.write_text(json.dumps(_broken(json.loads(card_file.read_text()), **change)))
+    with pytest.raises(ModelError, match=r"m\.json: not a valid model card \(.*" + expected):
+        mdl.load(path, trust_model=True)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[]", r"not a valid model card \(expected a JSON object, got an array\)$"),
+    ('"x"', r"not a valid model card \(expected a JSON object, got a string\)$"),
+    ("3", r"not a valid model card \(expected a JSON object, got a value\)$"),
+    ("{", r"unreadable model card \(Expecting property name"),
+    ("[" * 100_000, r"unreadable model card \(nested too deeply\)$"),
+])
+def test_a_card_that_is_not_an_object_is_said(saved_small: Path, tmp_path: Path, text: str, expected: str) -> None:
+    path = _copy_model(saved_small, tmp_path)
+    (tmp_path / "m.json").write_text(text)
+    with pytest.raises(ModelError, match=r"m\.json: " + expected):
+        mdl.load(path, trust_model=True)
+
+
+def test_a_model_file_that_cannot_be_read_is_said(saved_small: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model file without read permission gave "unexpected PermissionError" (hashing it);
+    chmod does not stop root, so the refusal is simulated."""
+    path = _copy_model(saved_small, tmp_path)
+
+    def refused(p: Path) -> str:
+        raise PermissionError(13, "Permission denied", str(p))
+
+    monkeypatch.setattr(mdl, "_sha256", refused)
+    with pytest.raises(ModelError, match=r"m\.joblib: cannot read the model file \(Permission denied\)$"):
+        mdl.load(path, trust_model=True)

@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from autodm import output
-from autodm.cli import app, err_console, reports_errors
+from autodm.cli import app, err_console, printable, reports_errors
 from autodm.cli.options import FollowsOpt, PlatformOpt, StrictOpt, a_cost, a_share, a_weight
 from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, report_skips, stage
-from autodm.errors import InputError, one_line
+from autodm.errors import InputError, TrustListError, one_line
 
 if TYPE_CHECKING:
     from autodm.training import Labelled
@@ -129,7 +130,11 @@ def train(
                     card={"seed": seed, "with_default": with_default, "user_weight": weight, "max_fpr": max_fpr,
                           "threshold_on": threshold_on.value})
     mdl.save(model, out)
-    mdl.trust(model.card["sha256"])
+    try:
+        mdl.trust(model.card["sha256"])
+    except TrustListError as e:  # the model is written and usable: say how, and still exit 0
+        err_console.print(one_line(f"warning: saved {out}, but could not record it as trusted: {e} and train "
+                                   "again, or load this model with --trust-model"), highlight=False, markup=False)
     if as_json:
         typer.echo(json.dumps(model.card, indent=2))
         return
@@ -269,20 +274,15 @@ def model_info(
     """Print a model's card: data, class balance, cross-validated metrics, threshold, versions."""
     from autodm import model as mdl
 
-    target = mdl.default_model_path() if path is None else path
-    cp = mdl.card_path(target)
-    if not cp.exists():
-        raise InputError(f"{target}: no model card ({cp.name}) beside it")
-    try:
-        card = json.loads(cp.read_text(encoding="utf-8"))
-    except ValueError as e:
-        raise InputError(f"{cp}: not a readable model card ({e})") from None
+    target, card = mdl.model_card(path)
     if as_json or not sys.stdout.isatty():
         typer.echo(json.dumps(card, indent=2))
         return
-    table = Table(show_header=False, box=None, title=str(target))
+    # Text, not markup: a card is anyone's JSON ("[/]" in a value crashed rich), printed safe to a terminal
+    table = Table(show_header=False, box=None, title=Text(printable(target)))
     for k, v in card.items():
-        table.add_row(f"[bold]{k}[/]", json.dumps(v) if isinstance(v, dict | list) else str(v))
+        table.add_row(Text(printable(k), style="bold"),
+                      Text(printable(json.dumps(v) if isinstance(v, dict | list) else str(v))))
     Console().print(table)
 
 
