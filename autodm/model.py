@@ -1182,23 +1182,27 @@ def model_card(path: Path | None = None) -> tuple[Path, dict[str, Any]]:
     return path, read_card(cp)
 
 
+def matches_card(path: Path, card: dict[str, Any]) -> bool:
+    """Whether the model file is the one its card describes (its sha256); ModelError if unreadable."""
+    try:
+        return card.get("sha256") == _sha256(path)
+    except OSError as e:
+        raise ModelError(f"{path}: cannot read the model file ({_os_reason(e)})") from None
+
+
 def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
     """Load a model after checking its card's sha256 and that it is bundled or trusted.
 
     A joblib file can run code when loaded, so an unknown file is refused, not opened.
     """
     path, card = model_card(path)
-    try:
-        digest = _sha256(path)
-    except OSError as e:
-        raise ModelError(f"{path}: cannot read the model file ({_os_reason(e)})") from None
-    if card.get("sha256") != digest:
+    if not matches_card(path, card):
         raise ModelError(
             f"{path}: the file's sha256 does not match its card; it was changed after training. "
             "Refusing to load it (loading a joblib file can run code)"
         )
     is_bundled = path.resolve().parent == default_model_path().resolve().parent
-    if not (is_bundled or trust_model or digest in _trusted_for(path)):
+    if not (is_bundled or trust_model or card["sha256"] in _trusted_for(path)):
         raise ModelError(
             f"{path}: not a trusted model. Loading a joblib file can run code, so autodm loads only "
             "its bundled models, models trained on this machine, or files you pass with --trust-model"

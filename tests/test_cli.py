@@ -432,6 +432,17 @@ def test_model_info_says_what_is_wrong_with_its_argument(small_model: mdl.Model,
     assert r.stderr == f"error: {tmp_path / 't.json'}: not a valid model card (expected a JSON object, got an array)\n"
 
 
+def test_model_info_says_when_the_file_no_longer_matches_its_card(small_model: mdl.Model, tmp_path: Path) -> None:
+    """model info showed the card of a changed model file without a word, while scan refuses it."""
+    model = mdl.save(small_model, tmp_path / "t.joblib")
+    assert _run("model", "info", str(model)).stderr == ""
+    model.write_bytes(model.read_bytes() + b"\0")
+    r = _run("model", "info", str(model), "--json")
+    assert r.exit_code == 0 and json.loads(r.stdout)["threshold"] == small_model.threshold
+    assert r.stderr == (f"warning: {model}: the file's sha256 does not match this card; it was changed after "
+                        "training, and scan refuses it\n")
+
+
 def test_model_info_prints_any_card_as_text(small_model: mdl.Model, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """On a terminal the card's keys and values went through rich markup: "[/]" in a value (a

@@ -275,6 +275,9 @@ def model_info(
     from autodm import model as mdl
 
     target, card = mdl.model_card(path)
+    if not mdl.matches_card(target, card):  # the card of a file changed since: scan would refuse it
+        err_console.print(one_line(f"warning: {target}: the file's sha256 does not match this card; it was "
+                                   "changed after training, and scan refuses it"), highlight=False, markup=False)
     if as_json or not sys.stdout.isatty():
         typer.echo(json.dumps(card, indent=2))
         return
