@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import errno
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from autodm.cli import app
+from autodm.errors import InputError, OutputError
 from autodm.labels import LabelStore, uncertainty_order
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "inbox.json"
@@ -69,3 +73,65 @@ def test_label_without_a_terminal_says_so(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert r.stderr.decode().splitlines()[-1] == ("error: autodm label reads one key at a time: run it in a "
                                                   "terminal (its standard input is not one)")
+
+
+@pytest.mark.parametrize(("where", "said"), [
+    (".", "is a folder; give a file name for -o"),
+    ("nodir/l.csv", "the folder nodir does not exist"),
+    ("/dev/null", "not a regular file; give a file name for -o"),
+])
+def test_store_refuses_a_path_it_cannot_save_to_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         where: str, said: str) -> None:
+    """A folder gave an IsADirectoryError; a missing folder was found only when saving the first answer."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OutputError, match=said):
+        LabelStore(Path(where))
+
+
+def test_store_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox.csv"
+    inbox.write_text("message_id,label\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="refusing to overwrite an input file"):
+        LabelStore(inbox, forbid=(tmp_path / "." / "inbox.csv",))
+
+
+def test_a_labels_file_csv_cannot_read_is_one_line(tmp_path: Path) -> None:
+    """A cell over the csv module's field limit was an unexpected csv.Error. (The limit is the
+    process's: the loaders raise it, so the test sets it.)"""
+    huge = tmp_path / "huge.csv"
+    huge.write_text('message_id,label\n"' + "x" * 200_000 + '",auto\n', encoding="utf-8")
+    before = csv.field_size_limit(131_072)
+    try:
+        with pytest.raises(InputError, match=r"not a labels file \(field larger than field limit"):
+            LabelStore(huge)
+    finally:
+        csv.field_size_limit(before)
+
+
+def test_a_failed_save_keeps_the_file_and_the_answers_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk was an unexpected OSError; now one line, the file as it was and no temp file,
+    and the store still holds what the file holds (undo then takes back the right answer)."""
+    path = tmp_path / "labels.csv"
+    store = LabelStore(path)
+    store.add("m1", "auto")
+    before = path.read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutputError, match=r"labels\.csv: cannot write \(No space left on device\)"):
+        store.add("m2", "personal")
+    assert path.read_bytes() == before and "m2" not in store and len(store) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.csv"]
+
+
+def test_store_refuses_a_read_only_labels_file_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saving replaces the file: a read-only one is refused before any work, not at the first answer.
+    (os.access is faked: the suite may run as root, for whom every file is writable.)"""
+    path = tmp_path / "labels.csv"
+    path.write_text("message_id,label\nm1,auto\n", encoding="utf-8")
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: real(p, mode) and Path(p) != path)
+    with pytest.raises(OutputError, match=r"labels\.csv: not writable"):
+        LabelStore(path)
