@@ -76,12 +76,17 @@ class LabelStore:
 
 
 def _read(path: Path) -> dict[str, str]:
-    """The labels in ``path``."""
+    """The labels in ``path``; an empty file has none."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
-            if not reader.fieldnames or not set(FIELDS) <= set(reader.fieldnames):
+            if reader.fieldnames is None:  # empty: created by hand (touch) before the first answer
+                return {}
+            if not set(FIELDS) <= set(reader.fieldnames):
                 raise InputError(f"{path}: not a labels file; expected the columns message_id,label")
+            if extra := [f for f in reader.fieldnames if f not in FIELDS]:
+                raise InputError(f"{path}: has columns besides message_id,label ({', '.join(map(repr, extra))}), "
+                                 "which saving an answer would drop; give another -o file")
             return {row["message_id"]: row["label"] for row in reader if row["message_id"] and row["label"]}
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8; expected a labels file written by autodm label") from None

@@ -108,6 +108,19 @@ def test_a_labels_file_csv_cannot_read_is_one_line(tmp_path: Path) -> None:
         csv.field_size_limit(before)
 
 
+def test_store_keeps_what_it_cannot_rewrite_out_of_harm(tmp_path: Path) -> None:
+    """Saving writes message_id,label only: a file with more columns is refused, not emptied of
+    them; an empty file (made with touch) has no labels yet."""
+    notes = tmp_path / "notes.csv"
+    notes.write_text("message_id,label,note\nm1,auto,seen twice\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"has columns besides message_id,label \('note'\)"):
+        LabelStore(notes)
+    assert notes.read_text(encoding="utf-8").endswith("seen twice\n")
+    empty = tmp_path / "empty.csv"
+    empty.touch()
+    assert len(LabelStore(empty)) == 0
+
+
 def test_a_failed_save_keeps_the_file_and_the_answers_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A full disk was an unexpected OSError; now one line, the file as it was and no temp file,
     and the store still holds what the file holds (undo then takes back the right answer)."""
