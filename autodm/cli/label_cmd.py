@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -13,12 +14,14 @@ from rich.text import Text
 
 from autodm.cli import app, err_console, printable, reports_errors
 from autodm.cli.options import FollowsOpt, Paths, PlatformOpt, StrictOpt
-from autodm.cli.scan_cmd import ModelOpt, TrustOpt, load_model, report_skips, stage
-from autodm.errors import InputError, one_line
+from autodm.cli.scan_cmd import ModelOpt, TrustOpt, inputs_of, load_model, report_skips, stage
+from autodm.errors import InputError, OutputError, one_line
 from autodm.labels import LabelStore, uncertainty_order
 from autodm.loaders import load_inbox
 
 KEYS = "[a] auto  [p] personal  [s] skip  [u] undo  [q] quit"
+NO_TERMINAL = ("autodm label reads one key at a time: run it in a terminal "
+               "(its standard input is not one, and it has no controlling terminal)")
 
 
 @app.command()
@@ -36,12 +39,15 @@ def label(
     """Label incoming messages one key at a time, the ones the model is least sure of first."""
     from autodm.scan import scan as scan_inbox
 
+    if str(out) == "-":  # "-" is stdout elsewhere: the labels are read back and rewritten, so a file
+        raise OutputError("-o -: autodm label rewrites its labels file after each answer; give a file name")
+    store = LabelStore(out, inputs_of(paths, follows, model_path))  # a bad -o is refused before any work
+    check_keyboard()
     model = load_model(model_path, trust_model)
     with stage("reading the export"):
         inbox = load_inbox(paths, platform=platform.value if platform else None, strict=strict, follows=follows)
         rows = scan_inbox(inbox, model)
     report_skips(inbox.skips)
-    store = LabelStore(out)
     order = [int(i) for i in uncertainty_order(rows["score"], model.threshold)]
     todo = [i for i in order if rows["message_id"].iloc[i] not in store]
     console = Console()
@@ -58,9 +64,8 @@ def label(
         ), highlight=False)
         try:
             key = typer.getchar().lower()
-        except OSError:  # stdin is a pipe or a file: there is no key to read
-            raise InputError("autodm label reads one key at a time: run it in a terminal "
-                             "(its standard input is not one)") from None
+        except OSError:  # stdin is a pipe or a file and there is no terminal: no key to read
+            raise InputError(NO_TERMINAL) from None
         if key in ("q", "", "\x03", "\x04"):  # q, end of input, Ctrl-C, Ctrl-D: every answer is saved
             break
         if key == "u":
@@ -78,6 +83,28 @@ def label(
         else:
             err_console.print(f"keys: {KEYS}", highlight=False, markup=False)
     err_console.print(one_line(f"{len(store)} labels in {out}"), highlight=False, markup=False)
+
+
+def check_keyboard() -> None:
+    """Refuse now, before loading anything, when there is no terminal to read keys from.
+
+    Keys are read from standard input when it is a terminal, else from the controlling terminal
+    (``/dev/tty``), as :func:`typer.getchar` does: an export piped in (``-``) still works.
+    """
+    if sys.platform == "win32" or _isatty(sys.stdin):
+        return
+    try:
+        with open("/dev/tty", "rb"):
+            pass
+    except OSError:
+        raise InputError(NO_TERMINAL) from None
+
+
+def _isatty(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):  # None (started with <&-), or closed
+        return False
 
 
 def _who(name: object, sender_id: object) -> str:
