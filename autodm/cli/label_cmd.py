@@ -36,7 +36,10 @@ def label(
     strict: StrictOpt = False,
     follows: FollowsOpt = None,
 ) -> None:
-    """Label incoming messages one key at a time, the ones the model is least sure of first."""
+    """Label incoming messages one key at a time, the ones the model is least sure of first.
+
+    Each answer is saved as it is given: q or Ctrl-D stops, and a rerun resumes.
+    """
     from autodm.scan import scan as scan_inbox
 
     if str(out) == "-":  # "-" is stdout elsewhere: the labels are read back and rewritten, so a file
@@ -52,6 +55,16 @@ def label(
     todo = [i for i in order if rows["message_id"].iloc[i] not in store]
     console = Console()
     err_console.print(f"{len(store)} labelled already, {len(todo)} to go; {KEYS}", highlight=False, markup=False)
+    try:
+        _session(console, rows, todo, store)
+    except KeyboardInterrupt:  # Ctrl-C: every answer is saved already; say where, then "interrupted"
+        _say_saved(store)
+        raise
+    _say_saved(store)
+
+
+def _session(console: Console, rows: pd.DataFrame, todo: list[int], store: LabelStore) -> None:
+    """Show the messages ``todo`` one by one and save each answer, until they run out or q."""
     history: list[int] = []
     pos = 0
     while pos < len(todo):
@@ -64,9 +77,11 @@ def label(
         ), highlight=False)
         try:
             key = typer.getchar().lower()
+        except EOFError:  # Ctrl-D (Click raises it for the key): quit, as q does
+            break
         except OSError:  # stdin is a pipe or a file and there is no terminal: no key to read
             raise InputError(NO_TERMINAL) from None
-        if key in ("q", "", "\x03", "\x04"):  # q, end of input, Ctrl-C, Ctrl-D: every answer is saved
+        if key in ("q", ""):  # q, or the end of the input: every answer is saved already
             break
         if key == "u":
             if history:
@@ -82,7 +97,6 @@ def label(
             pos += 1
         else:
             err_console.print(f"keys: {KEYS}", highlight=False, markup=False)
-    err_console.print(one_line(f"{len(store)} labels in {out}"), highlight=False, markup=False)
 
 
 def check_keyboard() -> None:
@@ -105,6 +119,10 @@ def _isatty(stream: object) -> bool:
         return bool(stream.isatty())  # type: ignore[attr-defined]
     except (AttributeError, ValueError):  # None (started with <&-), or closed
         return False
+
+
+def _say_saved(store: LabelStore) -> None:
+    err_console.print(one_line(f"{len(store)} labels in {store.path}"), highlight=False, markup=False)
 
 
 def _who(name: object, sender_id: object) -> str:
