@@ -489,3 +489,25 @@ def test_label_refuses_a_bad_output_before_any_work(tmp_path: Path, monkeypatch:
     r = _run("label", str(EXAMPLE), "-o", out, input="a")
     assert r.exit_code == 1 and r.stdout == ""
     assert r.stderr.startswith("error: ") and said in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_label_shows_the_reasons_in_full_within_the_terminal(tmp_path: Path, keys_from_input: None) -> None:
+    """The reasons were the panel's subtitle, cut to the width of a short text ("first mess─")."""
+    from autodm import model as mdl
+    from autodm.labels import uncertainty_order
+    from autodm.loaders import load_inbox
+    from autodm.scan import scan
+
+    model = mdl.load(None)
+    rows = scan(load_inbox([EXAMPLE]), model)
+    first_two = rows.iloc[uncertainty_order(rows["score"], model.threshold)[:2]]
+    for columns in (120, 40):
+        r = CliRunner().invoke(app, ["label", str(EXAMPLE), "-o", str(tmp_path / "l.csv")], input="sq",
+                               env={"COLUMNS": str(columns)}, catch_exceptions=False)
+        assert r.exit_code == 0, r.stderr
+        lines = r.stdout.splitlines()
+        assert lines and max(len(line) for line in lines) <= columns
+        body = " ".join(" ".join(line.strip("│╭╮╰╯─ ") for line in lines).split())
+        for row in first_two.itertuples():
+            assert " ".join(f"{row.text} why: {row.reasons}".split()) in body
+            assert f"score {row.score:.2f}" in body

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
+from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
@@ -69,12 +69,7 @@ def _session(console: Console, rows: pd.DataFrame, todo: list[int], store: Label
     pos = 0
     while pos < len(todo):
         r = rows.iloc[todo[pos]]
-        console.print(Panel(
-            Text(printable(r["text"], keep_lines=True) or "(no text)"),
-            title=Text(printable(f"{_who(r['sender_name'], r['sender_id'])} · {_when(r['sent_at'])} · "
-                                 f"score {r['score']:.2f}")),
-            subtitle=Text(printable(r["reasons"])) if r["reasons"] else None, expand=False,
-        ), highlight=False)
+        console.print(_panel(r), highlight=False)
         try:
             key = typer.getchar().lower()
         except EOFError:  # Ctrl-D (Click raises it for the key): quit, as q does
@@ -97,6 +92,17 @@ def _session(console: Console, rows: pd.DataFrame, todo: list[int], store: Label
             pos += 1
         else:
             err_console.print(f"keys: {KEYS}", highlight=False, markup=False)
+
+
+def _panel(r: pd.Series) -> Panel:
+    """One message: who, when and its score, the text, and the reasons for the score. All in the
+    body, which wraps: a title or subtitle on the border is cut to the width of a short text."""
+    head = Text(printable(f"{_who(r['sender_name'], r['sender_id'])} · {_when(r['sent_at'])} · "
+                          f"score {r['score']:.2f}"), style="bold")
+    parts = [head, Text(printable(r["text"], keep_lines=True) or "(no text)")]
+    if isinstance(r["reasons"], str) and r["reasons"]:
+        parts.append(Text(printable(f"why: {r['reasons']}"), style="dim"))
+    return Panel(Group(*parts), expand=False)
 
 
 def check_keyboard() -> None:
