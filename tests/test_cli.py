@@ -511,3 +511,15 @@ def test_label_shows_the_reasons_in_full_within_the_terminal(tmp_path: Path, key
         for row in first_two.itertuples():
             assert " ".join(f"{row.text} why: {row.reasons}".split()) in body
             assert f"score {row.score:.2f}" in body
+
+
+def test_undo_at_the_start_of_a_resumed_session_says_there_is_nothing_to_undo(
+        tmp_path: Path, keys_from_input: None) -> None:
+    """u before any answer in this session did nothing, silently; earlier labels stay."""
+    out = tmp_path / "l.csv"
+    assert _run("label", str(EXAMPLE), "-o", str(out), input="aq").exit_code == 0
+    before = out.read_bytes()
+    r = _run("label", str(EXAMPLE), "-o", str(out), input="uq")
+    assert r.exit_code == 0, r.stderr
+    assert "nothing to undo in this session (earlier labels stay in the file)" in r.stderr.splitlines()
+    assert out.read_bytes() == before

@@ -83,6 +83,9 @@ def _session(console: Console, rows: pd.DataFrame, todo: list[int], store: Label
                 store.undo()
                 pos = history.pop()
                 err_console.print("undone", highlight=False)
+            else:  # the labels of earlier sessions are not this session's to take back
+                err_console.print("nothing to undo in this session (earlier labels stay in the file)",
+                                  highlight=False)
             continue
         if key in ("a", "p"):
             store.add(str(r["message_id"]), "auto" if key == "a" else "personal")
