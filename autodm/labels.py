@@ -1,41 +1,43 @@
 """A labels file (``message_id,label``) written one answer at a time, for ``autodm label``.
 
-Every answer is saved at once (rewritten atomically), so a labelling session can stop at any
-moment and resume where it left off; ``undo`` takes back the last answer.
+Every answer is saved at once (written to a temp file, flushed to disk and renamed into place),
+so a labelling session can stop at any moment, Ctrl-C and a full disk included, and resume where
+it left off; the file is never half-written. ``undo`` takes back the last answer.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from autodm.errors import InputError
-from autodm.output import atomic_path
+from autodm.errors import InputError, OutputError
+from autodm.output import atomic_path, check_target, is_stream
 
 FIELDS = ("message_id", "label")
 
 
 class LabelStore:
-    """Labels by message id, kept in insertion order, persisted after every change."""
+    """Labels by message id, kept in insertion order, persisted after every change.
 
-    def __init__(self, path: Path) -> None:
+    ``path`` is checked at once (a folder, a missing or unwritable folder, a device, a read-only
+    file or one of ``forbid``, the inputs, is refused), so a bad ``-o`` is refused before any work.
+    """
+
+    def __init__(self, path: Path, forbid: tuple[Path, ...] = ()) -> None:
         self.path = path
         self.labels: dict[str, str] = {}
+        check_target(path, forbid)
+        if is_stream(path):  # /dev/stdout, a FIFO: the answers are read back and rewritten
+            raise OutputError(f"{path}: not a regular file; give a file name for -o")
+        if path.exists() and not os.access(path, os.W_OK):  # read-only: not to be replaced behind its back
+            raise OutputError(f"{path}: not writable; give another -o file or make it writable")
         if path.exists():
-            try:
-                with path.open(encoding="utf-8-sig", newline="") as fh:
-                    reader = csv.DictReader(fh)
-                    if not reader.fieldnames or not set(FIELDS) <= set(reader.fieldnames):
-                        raise InputError(f"{path}: not a labels file; expected the columns message_id,label")
-                    for row in reader:
-                        if row["message_id"] and row["label"]:
-                            self.labels[row["message_id"]] = row["label"]
-            except UnicodeDecodeError:
-                raise InputError(f"{path}: not UTF-8; expected a labels file written by autodm label") from None
+            self.labels = _read(path)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -44,26 +46,54 @@ class LabelStore:
         return message_id in self.labels
 
     def add(self, message_id: str, label: str) -> None:
-        self.labels.pop(message_id, None)
-        self.labels[message_id] = label
-        self.save()
+        labels = {k: v for k, v in self.labels.items() if k != message_id}
+        labels[message_id] = label
+        self._save(labels)
 
     def undo(self) -> str | None:
         """Remove the last answer; return its message id (None when there is none)."""
         if not self.labels:
             return None
         last = next(reversed(self.labels))
-        del self.labels[last]
-        self.save()
+        self._save({k: v for k, v in self.labels.items() if k != last})
         return last
 
-    def save(self) -> None:
+    def _save(self, labels: dict[str, str]) -> None:
+        """Write ``labels`` in place of the file, then hold them: a failed write changes nothing."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(FIELDS)
-        w.writerows(self.labels.items())
-        with atomic_path(self.path) as tmp:
-            tmp.write_text(buf.getvalue(), encoding="utf-8")
+        w.writerows(labels.items())
+        try:
+            with atomic_path(self.path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+                fh.write(buf.getvalue())
+                fh.flush()
+                os.fsync(fh.fileno())  # on disk before the rename makes it the labels file
+        except OSError as e:
+            raise OutputError(f"{self.path}: cannot write ({e.strerror}); it keeps the answers saved "
+                              "before") from None
+        self.labels = labels
+
+
+def _read(path: Path) -> dict[str, str]:
+    """The labels in ``path``; an empty file has none."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if reader.fieldnames is None:  # empty: created by hand (touch) before the first answer
+                return {}
+            if not set(FIELDS) <= set(reader.fieldnames):
+                raise InputError(f"{path}: not a labels file; expected the columns message_id,label")
+            if extra := [f for f in reader.fieldnames if f not in FIELDS]:
+                raise InputError(f"{path}: has columns besides message_id,label ({', '.join(map(repr, extra))}), "
+                                 "which saving an answer would drop; give another -o file")
+            return {row["message_id"]: row["label"] for row in reader if row["message_id"] and row["label"]}
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8; expected a labels file written by autodm label") from None
+    except csv.Error as e:
+        raise InputError(f"{path}: not a labels file ({e}); expected the columns message_id,label") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read ({e.strerror})") from None
 
 
 def uncertainty_order(scores: pd.Series, threshold: float) -> np.ndarray:

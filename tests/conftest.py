@@ -37,3 +37,12 @@ def small_model(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-un
     path = tmp_path_factory.mktemp("models") / "small.joblib"
     mdl.save(model, path)
     return model
+
+
+@pytest.fixture
+def keys_from_input(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``autodm label`` run in-process by CliRunner reads its keys from the runner's input, not a
+    terminal: skip its check for one (the tests that run it in a pseudo-terminal make that check)."""
+    from autodm.cli import label_cmd
+
+    monkeypatch.setattr(label_cmd, "check_keyboard", lambda: None)

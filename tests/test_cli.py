@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import io
 import json
+import os
+import pty
 import re
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -248,7 +257,6 @@ def test_tables_print_strangers_names_and_texts_without_terminal_escapes(tmp_pat
         assert "\\x1b" in r.stdout and "\\u202e" in r.stdout  # shown escaped, not dropped
 
 
-
 @pytest.mark.parametrize("command", ["scan", "senders"])
 @pytest.mark.parametrize("fmt", ["csv", "json", "table"])
 def test_an_export_of_only_your_own_messages_gives_no_rows_not_a_crash(
@@ -335,7 +343,6 @@ def test_a_format_that_cannot_be_written_fails_before_reading(tmp_path: Path, ar
     # the input does not exist: the format mistake is reported first, before any loading
     r = _run("scan", str(tmp_path / "missing.json"), *args)
     assert r.exit_code == 1 and message in r.stderr and "missing.json" not in r.stderr
-
 
 
 def test_dash_output_is_stdout_and_xlsx_may_go_to_a_redirect(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -458,3 +465,157 @@ def test_model_info_prints_any_card_as_text(small_model: mdl.Model, tmp_path: Pa
     assert r.exit_code == 0, r.stderr
     assert "autodm train [/] x[bold]y \\x1b]0;pwned\\x07" in r.stdout and "note [red]" in r.stdout
     assert "\x1b" not in r.stdout
+
+
+# --------------------------------------------------------------------------- label in a terminal
+
+
+def _no_color_env() -> dict[str, str]:
+    return {**os.environ, "NO_COLOR": "1", "TERM": "xterm"}
+
+
+def _as_terminal() -> None:
+    """In the child: a session of its own whose controlling terminal is its stdout (a pty)."""
+    os.setsid()
+    fcntl.ioctl(1, termios.TIOCSCTTY, 0)
+
+
+def _label_in_a_terminal(tmp_path: Path, args: list[str], keys: str, stdin: bytes | None = None,
+                         columns: int = 80) -> tuple[int, str, str]:
+    """Run ``autodm label`` as a person would: its stdout and controlling terminal a pseudo-terminal
+    (stdin too, unless ``stdin`` bytes are piped in), each key typed once a panel is shown and the
+    terminal waits for a key. Returns the exit code, the terminal's text and stderr."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    proc = subprocess.Popen([sys.executable, "-m", "autodm", "label", *args],
+                            stdin=subprocess.PIPE if stdin is not None else slave, stdout=slave,
+                            stderr=subprocess.PIPE, preexec_fn=_as_terminal, env=_no_color_env(),
+                            cwd=tmp_path)  # outside the checkout: the installed package, with its model
+    os.close(slave)
+    if stdin is not None:
+        assert proc.stdin is not None
+        proc.stdin.write(stdin)
+        proc.stdin.close()
+    assert proc.stderr is not None
+    got = {master: b"", proc.stderr.fileno(): b""}
+    open_fds, sent = set(got), 0
+    deadline = time.monotonic() + 120
+    try:
+        while open_fds and time.monotonic() < deadline:
+            if (sent < len(keys) and master in open_fds and got[master].count("╰".encode()) > sent
+                    and not termios.tcgetattr(master)[3] & termios.ICANON):  # a panel, and getchar waits
+                os.write(master, keys[sent].encode())
+                sent += 1
+            for fd in select.select(list(open_fds), [], [], 0.05)[0]:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # EIO: the process closed its terminal
+                    chunk = b""
+                got[fd] += chunk
+                if not chunk:
+                    open_fds.discard(fd)
+        code = proc.wait(timeout=10)
+    finally:
+        proc.kill()
+        os.close(master)
+    screen, err = got[master], got[proc.stderr.fileno()]
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.decode(errors="replace")).replace("\r\n", "\n")
+    return code, text, err.decode()
+
+
+@pytest.mark.parametrize(("key", "code", "last"), [("\x04", 0, "1 labels in l.csv"),
+                                                   ("q", 0, "1 labels in l.csv"),
+                                                   ("\x03", 130, "interrupted")])
+def test_label_ctrl_d_quits_like_q_and_ctrl_c_keeps_the_answers(tmp_path: Path, key: str, code: int,
+                                                                last: str) -> None:
+    """Click's getchar raises EOFError for Ctrl-D (it was reported as a bug) and KeyboardInterrupt
+    for Ctrl-C: Ctrl-D quits as q does; Ctrl-C is the usual "interrupted" and 130, after saying
+    where the answers are (each was saved when given: the file is whole)."""
+    rc, screen, err = _label_in_a_terminal(tmp_path, [str(EXAMPLE), "-o", "l.csv"], "p" + key)
+    assert rc == code, err
+    lines = err.splitlines()
+    assert lines[-1] == last and "1 labels in l.csv" in lines and "unexpected" not in err
+    assert "my new book is on amazon" in screen
+    rows = list(csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8")))
+    assert [r["label"] for r in rows] == ["personal"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["l.csv"]  # no temp file left behind
+
+
+def test_label_reads_an_export_on_stdin_and_keys_from_the_terminal(tmp_path: Path) -> None:
+    """``autodm label -`` (the export piped in) takes its keys from the controlling terminal."""
+    rc, _, err = _label_in_a_terminal(tmp_path, ["-", "-o", "l.csv"], "aq", stdin=EXAMPLE.read_bytes())
+    assert rc == 0, err
+    assert err.splitlines()[-1] == "1 labels in l.csv"
+    assert [r["label"] for r in csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8"))] == ["auto"]
+
+
+def test_label_without_a_terminal_refuses_before_any_work(tmp_path: Path) -> None:
+    """No terminal to read keys from (stdin a pipe, no controlling terminal): one line and exit 2,
+    said before the model is loaded and the export read, so no message is shown; a piped export
+    with no terminal either is refused the same way."""
+    for source, stdin in ((str(EXAMPLE), b"apq"), ("-", EXAMPLE.read_bytes())):
+        r = subprocess.run([sys.executable, "-m", "autodm", "label", source, "-o", "l.csv"], input=stdin,
+                           capture_output=True, start_new_session=True, timeout=120, cwd=tmp_path)
+        assert (r.returncode, r.stdout) == (2, b"")
+        assert r.stderr.decode().splitlines() == [
+            "error: autodm label reads one key at a time: run it in a terminal (its standard input is "
+            "not one, and it has no controlling terminal)"]
+        assert not (tmp_path / "l.csv").exists()
+
+
+@pytest.mark.parametrize(("out", "said"), [
+    (".", ": is a folder; give a file name for -o"),
+    ("nodir/x.csv", ": the folder nodir does not exist"),
+    ("{example}", ": refusing to overwrite an input file"),
+    ("/dev/null", ": not a regular file; give a file name for -o"),
+    ("-", "-o -: autodm label rewrites its labels file after each answer; give a file name"),
+])
+def test_label_refuses_a_bad_output_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    keys_from_input: None, out: str, said: str) -> None:
+    """-o . crashed (IsADirectoryError); a missing folder was found only when the first answer was
+    saved, and lost it. Now each is one line before the model is loaded."""
+    from autodm.cli import label_cmd
+
+    def never(*a: object, **k: object) -> None:
+        raise AssertionError("the model was loaded before -o was checked")
+
+    monkeypatch.setattr(label_cmd, "load_model", never)
+    monkeypatch.chdir(tmp_path)
+    out = out.format(example=EXAMPLE)
+    r = _run("label", str(EXAMPLE), "-o", out, input="a")
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.startswith("error: ") and said in r.stderr and len(r.stderr.splitlines()) == 1
+
+
+def test_label_shows_the_reasons_in_full_within_the_terminal(tmp_path: Path, keys_from_input: None) -> None:
+    """The reasons were the panel's subtitle, cut to the width of a short text ("first mess─")."""
+    from autodm import model as mdl
+    from autodm.labels import uncertainty_order
+    from autodm.loaders import load_inbox
+    from autodm.scan import scan
+
+    model = mdl.load(None)
+    rows = scan(load_inbox([EXAMPLE]), model)
+    first_two = rows.iloc[uncertainty_order(rows["score"], model.threshold)[:2]]
+    for columns in (120, 40):
+        r = CliRunner().invoke(app, ["label", str(EXAMPLE), "-o", str(tmp_path / "l.csv")], input="sq",
+                               env={"COLUMNS": str(columns)}, catch_exceptions=False)
+        assert r.exit_code == 0, r.stderr
+        lines = r.stdout.splitlines()
+        assert lines and max(len(line) for line in lines) <= columns
+        body = " ".join(" ".join(line.strip("│╭╮╰╯─ ") for line in lines).split())
+        for row in first_two.itertuples():
+            assert " ".join(f"{row.text} why: {row.reasons}".split()) in body
+            assert f"score {row.score:.2f}" in body
+
+
+def test_undo_at_the_start_of_a_resumed_session_says_there_is_nothing_to_undo(
+        tmp_path: Path, keys_from_input: None) -> None:
+    """u before any answer in this session did nothing, silently; earlier labels stay."""
+    out = tmp_path / "l.csv"
+    assert _run("label", str(EXAMPLE), "-o", str(out), input="aq").exit_code == 0
+    before = out.read_bytes()
+    r = _run("label", str(EXAMPLE), "-o", str(out), input="uq")
+    assert r.exit_code == 0, r.stderr
+    assert "nothing to undo in this session (earlier labels stay in the file)" in r.stderr.splitlines()
+    assert out.read_bytes() == before

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
+import errno
+import os
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from autodm.cli import app
+from autodm.errors import InputError, OutputError
 from autodm.labels import LabelStore, uncertainty_order
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "examples" / "inbox.json"
@@ -36,7 +38,7 @@ def test_uncertainty_order() -> None:
     assert list(uncertainty_order(pd.Series([0.9, 0.52, 0.1, 0.45]), 0.5)) == [1, 3, 0, 2]
 
 
-def test_label_command_keys_undo_quit_and_resume(tmp_path: Path) -> None:
+def test_label_command_keys_undo_quit_and_resume(tmp_path: Path, keys_from_input: None) -> None:
     out = tmp_path / "labels.csv"
     r = CliRunner().invoke(app, ["label", str(EXAMPLE), "-o", str(out)], input="apux", catch_exceptions=False)
     # a, p, undo (takes back p), unknown key x shown the keys, then input ends
@@ -50,7 +52,7 @@ def test_label_command_keys_undo_quit_and_resume(tmp_path: Path) -> None:
     assert rows[0]["message_id"] != rows[1]["message_id"]
 
 
-def test_label_works_without_sender_names_and_shows_its_keys(tmp_path: Path) -> None:
+def test_label_works_without_sender_names_and_shows_its_keys(tmp_path: Path, keys_from_input: None) -> None:
     """X archives carry ids, not names: the panel shows the id (it used to crash on the missing
     name), and the key letters are printed as text, not taken for markup."""
     x = EXAMPLE.parent / "twitter-archive.zip"
@@ -61,11 +63,76 @@ def test_label_works_without_sender_names_and_shows_its_keys(tmp_path: Path) -> 
     assert [row["label"] for row in _rows(out)] == ["auto"]
 
 
-def test_label_without_a_terminal_says_so(tmp_path: Path) -> None:
-    """No terminal to read keys from (a pipe, no controlling tty): one line and exit 2, no traceback."""
-    r = subprocess.run([sys.executable, "-m", "autodm", "label", str(EXAMPLE), "-o", str(tmp_path / "l.csv")],
-                       input=b"apq", capture_output=True, start_new_session=True, timeout=120,
-                       cwd=tmp_path)  # not the checkout: python -m must import the installed package
-    assert r.returncode == 2
-    assert r.stderr.decode().splitlines()[-1] == ("error: autodm label reads one key at a time: run it in a "
-                                                  "terminal (its standard input is not one)")
+@pytest.mark.parametrize(("where", "said"), [
+    (".", "is a folder; give a file name for -o"),
+    ("nodir/l.csv", "the folder nodir does not exist"),
+    ("/dev/null", "not a regular file; give a file name for -o"),
+])
+def test_store_refuses_a_path_it_cannot_save_to_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         where: str, said: str) -> None:
+    """A folder gave an IsADirectoryError; a missing folder was found only when saving the first answer."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OutputError, match=said):
+        LabelStore(Path(where))
+
+
+def test_store_refuses_to_overwrite_an_input(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox.csv"
+    inbox.write_text("message_id,label\n", encoding="utf-8")
+    with pytest.raises(OutputError, match="refusing to overwrite an input file"):
+        LabelStore(inbox, forbid=(tmp_path / "." / "inbox.csv",))
+
+
+def test_a_labels_file_csv_cannot_read_is_one_line(tmp_path: Path) -> None:
+    """A cell over the csv module's field limit was an unexpected csv.Error. (The limit is the
+    process's: the loaders raise it, so the test sets it.)"""
+    huge = tmp_path / "huge.csv"
+    huge.write_text('message_id,label\n"' + "x" * 200_000 + '",auto\n', encoding="utf-8")
+    before = csv.field_size_limit(131_072)
+    try:
+        with pytest.raises(InputError, match=r"not a labels file \(field larger than field limit"):
+            LabelStore(huge)
+    finally:
+        csv.field_size_limit(before)
+
+
+def test_store_keeps_what_it_cannot_rewrite_out_of_harm(tmp_path: Path) -> None:
+    """Saving writes message_id,label only: a file with more columns is refused, not emptied of
+    them; an empty file (made with touch) has no labels yet."""
+    notes = tmp_path / "notes.csv"
+    notes.write_text("message_id,label,note\nm1,auto,seen twice\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"has columns besides message_id,label \('note'\)"):
+        LabelStore(notes)
+    assert notes.read_text(encoding="utf-8").endswith("seen twice\n")
+    empty = tmp_path / "empty.csv"
+    empty.touch()
+    assert len(LabelStore(empty)) == 0
+
+
+def test_a_failed_save_keeps_the_file_and_the_answers_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk was an unexpected OSError; now one line, the file as it was and no temp file,
+    and the store still holds what the file holds (undo then takes back the right answer)."""
+    path = tmp_path / "labels.csv"
+    store = LabelStore(path)
+    store.add("m1", "auto")
+    before = path.read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OutputError, match=r"labels\.csv: cannot write \(No space left on device\)"):
+        store.add("m2", "personal")
+    assert path.read_bytes() == before and "m2" not in store and len(store) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["labels.csv"]
+
+
+def test_store_refuses_a_read_only_labels_file_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saving replaces the file: a read-only one is refused before any work, not at the first answer.
+    (os.access is faked: the suite may run as root, for whom every file is writable.)"""
+    path = tmp_path / "labels.csv"
+    path.write_text("message_id,label\nm1,auto\n", encoding="utf-8")
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: real(p, mode) and Path(p) != path)
+    with pytest.raises(OutputError, match=r"labels\.csv: not writable"):
+        LabelStore(path)
