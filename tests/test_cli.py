@@ -523,8 +523,8 @@ def _label_in_a_terminal(tmp_path: Path, args: list[str], keys: str, stdin: byte
     return code, text, err.decode()
 
 
-@pytest.mark.parametrize(("key", "code", "last"), [("\x04", 0, "1 labels in l.csv"),
-                                                   ("q", 0, "1 labels in l.csv"),
+@pytest.mark.parametrize(("key", "code", "last"), [("\x04", 0, "1 label in l.csv"),
+                                                   ("q", 0, "1 label in l.csv"),
                                                    ("\x03", 130, "interrupted")])
 def test_label_ctrl_d_quits_like_q_and_ctrl_c_keeps_the_answers(tmp_path: Path, key: str, code: int,
                                                                 last: str) -> None:
@@ -534,7 +534,7 @@ def test_label_ctrl_d_quits_like_q_and_ctrl_c_keeps_the_answers(tmp_path: Path, 
     rc, screen, err = _label_in_a_terminal(tmp_path, [str(EXAMPLE), "-o", "l.csv"], "p" + key)
     assert rc == code, err
     lines = err.splitlines()
-    assert lines[-1] == last and "1 labels in l.csv" in lines and "unexpected" not in err
+    assert lines[-1] == last and "1 label in l.csv" in lines and "unexpected" not in err
     assert "my new book is on amazon" in screen
     rows = list(csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8")))
     assert [r["label"] for r in rows] == ["personal"]
@@ -545,7 +545,7 @@ def test_label_reads_an_export_on_stdin_and_keys_from_the_terminal(tmp_path: Pat
     """``autodm label -`` (the export piped in) takes its keys from the controlling terminal."""
     rc, _, err = _label_in_a_terminal(tmp_path, ["-", "-o", "l.csv"], "aq", stdin=EXAMPLE.read_bytes())
     assert rc == 0, err
-    assert err.splitlines()[-1] == "1 labels in l.csv"
+    assert err.splitlines()[-1] == "1 label in l.csv"
     assert [r["label"] for r in csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8"))] == ["auto"]
 
 

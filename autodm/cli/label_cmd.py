@@ -131,7 +131,8 @@ def _isatty(stream: object) -> bool:
 
 
 def _say_saved(store: LabelStore) -> None:
-    err_console.print(one_line(f"{len(store)} labels in {store.path}"), highlight=False, markup=False)
+    n = len(store)
+    err_console.print(one_line(f"{n} label{'' if n == 1 else 's'} in {store.path}"), highlight=False, markup=False)
 
 
 def _who(name: object, sender_id: object) -> str:
