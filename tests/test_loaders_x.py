@@ -755,6 +755,10 @@ def test_an_archive_without_dms_loads_empty_and_says_so(tmp_path: Path, caplog: 
     root = write_folder(tmp_path / "bare", {"data/direct-messages.js": "window.YTD.direct_messages.part0 = []",
                                             "data/account.js": ACCOUNT})
     assert load_inbox([root]).messages.empty
+    # a damaged follow list beside it is that file's skip, not a damaged DM file ("no readable messages")
+    (root / "data" / "follower.js").write_text('window.YTD.follower.part0 = [ { "follower" : {', encoding="utf-8")
+    ib = load_inbox([root])
+    assert ib.messages.empty and dict(ib.skips.counts) == {"unreadable follower.js, its follows left out": 1}
     joined = """window.YTD.direct_messages_group.part0 = [ {
   "dmConversation" : {
     "conversationId" : "1500000000000000900",

@@ -95,13 +95,14 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
         bad_before = skips.total
         for path in files:
             _read_messages(tree, path, acc, skips)
+        bad_messages = skips.total - bad_before  # a damaged follow list below is no damaged DM
         for kind, n in sorted(acc.events.items()):
             skips.note(f"X event {kind}", n)
         if owner.id is None:
             owner.id = _infer_owner(acc.conversations)
         follows = _follows(tree, skips)
         log.info("X archive: %d message files, %d messages read", len(files), len(acc.rows))
-        if not len(acc.rows) and skips.total == bad_before:  # valid files holding no DM at all
+        if not len(acc.rows) and not bad_messages:  # valid files holding no DM at all
             log.warning("%s", one_line(f"{tree.name}: this X archive holds no direct messages (its "
                                        "direct-messages files are empty)"))
             return _empty_inbox(tree, acc.rows, follows, owner, skips)
