@@ -58,7 +58,7 @@ PlatformOpt = Annotated[
     typer.Option("--platform", "-p", help="Skip detection and read the export as this platform."),
 ]
 StrictOpt = Annotated[
-    bool, typer.Option("--strict", help="Stop at the first bad record instead of skipping it.")
+    bool, typer.Option("--strict", help="Stop with an error at a bad record instead of skipping and counting it.")
 ]
 FollowsOpt = Annotated[
     Path | None,
