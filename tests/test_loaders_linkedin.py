@@ -906,3 +906,21 @@ def test_an_invitation_without_urls_joins_its_sender_by_a_unique_name(tmp_path: 
     ib = load_inbox([write_folder(tmp_path / "c", {**files, "Connections.csv": twice})])
     inv = ib.messages[ib.messages["kind"] == "invitation"].set_index("text")
     assert inv.loc["Hi Alex, I'd love to add you to my network.", "sender_id"] == "Robin Sample"
+
+
+def test_simulated_messages_csv_is_not_sorted_by_date(tmp_path: Path) -> None:
+    """formats.md §4.2: rows are not sorted; the writer keeps each conversation's rows together."""
+    neutral, _ = simulate_inbox(_corpus(), 600, seed=13, config=SimConfig(platform="linkedin"))
+    z = write_linkedin_export(neutral, tmp_path / ZIP_NAME)
+    with zipfile.ZipFile(z) as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("messages.csv").decode("utf-8"))))
+    convs = [r["CONVERSATION ID"] for r in rows]
+    starts = [c for k, c in enumerate(convs) if k == 0 or convs[k - 1] != c]
+    assert len(starts) == len(set(convs))  # grouped
+    newest = {}
+    for r in rows:
+        newest.setdefault(r["CONVERSATION ID"], r["DATE"])
+    by_conv = [newest[c] for c in starts]
+    assert by_conv != sorted(by_conv, reverse=True) and by_conv != sorted(by_conv)
+    assert sorted(_rows(load_inbox([z]))) == sorted(_rows(load_inbox([write_linkedin_export(
+        neutral, tmp_path / "again.zip")])))
