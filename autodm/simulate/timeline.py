@@ -16,6 +16,7 @@ every incoming message.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -292,9 +293,13 @@ def _personal_thread(ms: dict[str, list], sender: int, t0: float, followed: bool
     return count + length
 
 
+@functools.lru_cache(maxsize=4096)
+def _ascii(name: str) -> str:
+    return "".join(ch for ch in name.encode("ascii", "ignore").decode().lower() if ch.isalnum())
+
+
 def _username(first: str, last: str, k: int, r: float) -> str:
-    ascii_first = "".join(ch for ch in first.encode("ascii", "ignore").decode().lower() if ch.isalnum()) or "user"
-    ascii_last = "".join(ch for ch in last.encode("ascii", "ignore").decode().lower() if ch.isalnum())
+    ascii_first, ascii_last = _ascii(first) or "user", _ascii(last)
     return (f"{ascii_first}.{ascii_last}" if r < 0.4 else
             f"{ascii_first}.{ascii_last}{k}" if r < 0.8 else f"{ascii_first}_{k}")
 
