@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -704,22 +705,68 @@ def test_simulated_round_trip(tmp_path: Path) -> None:
     assert len(loaded.incoming) == len(neutral.incoming) == len(labels)
     assert sorted(loaded.incoming["text"]) == sorted(neutral.incoming["text"])
     assert sorted(loaded.messages["text"]) == sorted(neutral.messages["text"])
-    assert loaded.messages["conversation_id"].nunique() == neutral.messages["conversation_id"].nunique()
+    # the loader gives each incoming invitation note its own conversation (invitation:<inviter>)
+    notes = neutral.messages[neutral.messages["kind"] == "invitation"]
+    assert len(notes) > 0
+    assert loaded.messages["conversation_id"].nunique() == (neutral.messages["conversation_id"].nunique()
+                                                            + notes["sender_id"].nunique())
     assert loaded.owner.name == neutral.owner.name and loaded.owner.id == profile_url("owner", neutral.owner.name)
     # times to the second; senders are the profile URLs the writer gave them
     names = dict(zip(neutral.messages["sender_id"], neutral.messages["sender_name"], strict=True))
     want = sorted(zip(neutral.incoming["sent_at"].dt.floor("s"),
                       [profile_url(s, names[s]) for s in neutral.incoming["sender_id"]], strict=True))
     assert sorted(zip(loaded.incoming["sent_at"], loaded.incoming["sender_id"], strict=True)) == want
-    # every neutral follow is a connection with its day; the url join finds the same follow times
+    # every neutral follow is a connection with its day, or, when that day holds the person's
+    # invitation note, the end of the note's minute (the loader's lower bound)
     assert len(loaded.follows) == len(neutral.follows)
-    assert (loaded.follows["followed_at"] == loaded.follows["followed_at"].dt.floor("D")).all()
+    f = neutral.follows
+    note_at = notes.groupby("sender_id")["sent_at"].max()
+    at = f["user_id"].map(note_at)
+    same_day = at.notna() & (at.dt.floor("D") == f["followed_at"])
+    want_f = f["followed_at"].where(~same_day, at + pd.Timedelta(minutes=1))
+    url = [profile_url(u, names.get(u, n)) for u, n in zip(f["user_id"], f["user_name"], strict=True)]
+    assert sorted(zip(loaded.follows["user_id"], loaded.follows["followed_at"], strict=True)) == sorted(
+        zip(url, want_f, strict=True))
+    assert same_day.any() and (~same_day).any()
+    # the url join finds the same follow times (people whose connection moved aside)
+    moved = set(f.loc[same_day, "user_id"])
     jn, jl = join_follows(neutral), join_follows(loaded)
-    got = sorted((str(t), str(f)) for t, f, how in zip(jl["text"], jl["followed_at"], jl["follow_join"], strict=True)
-                 if how == "url" and not pd.isna(f))
-    exp = sorted((str(t), str(f)) for t, f, how in zip(jn["text"], jn["followed_at"], jn["follow_join"], strict=True)
-                 if how == "id" and not pd.isna(f))
+    moved_urls = {profile_url(u, names.get(u)) for u in moved}
+    got = sorted((str(t), str(f)) for t, f, how, s, r in zip(jl["text"], jl["followed_at"], jl["follow_join"],
+                                                            jl["sender_id"], jl["recipient_id"], strict=True)
+                 if how == "url" and not pd.isna(f) and s not in moved_urls and r not in moved_urls)
+    exp = sorted((str(t), str(f)) for t, f, how, s, r in zip(jn["text"], jn["followed_at"], jn["follow_join"],
+                                                            jn["sender_id"], jn["recipient_id"], strict=True)
+                 if how == "id" and not pd.isna(f) and s not in moved and r not in moved)
     assert got == exp and len(got) > 100
+
+
+def test_simulated_invitation_notes_are_incoming_invitations_with_the_feature_set(tmp_path: Path) -> None:
+    from autodm.scan import design
+
+    neutral, labels = simulate_inbox(_corpus(), 1500, seed=12, config=SimConfig(platform="linkedin"))
+    notes = neutral.messages[neutral.messages["kind"] == "invitation"].merge(labels, on="message_id")
+    assert len(notes) > 15 and set(notes["label"]) == {0, 1}
+    z = write_linkedin_export(neutral, tmp_path / ZIP_NAME)
+    with zipfile.ZipFile(z) as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("Invitations.csv").decode("utf-8"))))
+    incoming = [r for r in rows if r["Direction"] == "INCOMING"]
+    assert len(incoming) == len(notes) and all(r["Message"] for r in incoming)
+    assert all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d\d, \d{1,2}:\d\d [AP]M", r["Sent At"]) for r in incoming)
+    assert {r["To"] for r in incoming} == {"Alex Example"}
+    assert all(r["inviterProfileUrl"].startswith("https://www.linkedin.com/in/") for r in incoming)
+    loaded = load_inbox([z])
+    got = loaded.messages[loaded.messages["kind"] == "invitation"]
+    assert sorted(got["text"]) == sorted(notes["text"]) and not got["outgoing"].any()
+    assert sorted(got["sent_at"]) == sorted(notes["sent_at"])
+    joined, frame = design(loaded)
+    inv = (joined["kind"] == "invitation").to_numpy()
+    assert (frame.loc[inv, "invitation"] == 1).all() and (frame.loc[~inv, "invitation"] == 0).all()
+    # the note's time bounds its connection from below: no note looks sent after its connection
+    conn = loaded.follows.set_index("user_id")["followed_at"]
+    noted = got.assign(conn=got["sender_id"].map(conn))
+    assert noted["conn"].notna().mean() > 0.8
+    assert (noted["conn"].isna() | (noted["sent_at"] < noted["conn"])).all()
 
 
 def _neutral() -> Inbox:
@@ -859,3 +906,21 @@ def test_an_invitation_without_urls_joins_its_sender_by_a_unique_name(tmp_path: 
     ib = load_inbox([write_folder(tmp_path / "c", {**files, "Connections.csv": twice})])
     inv = ib.messages[ib.messages["kind"] == "invitation"].set_index("text")
     assert inv.loc["Hi Alex, I'd love to add you to my network.", "sender_id"] == "Robin Sample"
+
+
+def test_simulated_messages_csv_is_not_sorted_by_date(tmp_path: Path) -> None:
+    """formats.md §4.2: rows are not sorted; the writer keeps each conversation's rows together."""
+    neutral, _ = simulate_inbox(_corpus(), 600, seed=13, config=SimConfig(platform="linkedin"))
+    z = write_linkedin_export(neutral, tmp_path / ZIP_NAME)
+    with zipfile.ZipFile(z) as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("messages.csv").decode("utf-8"))))
+    convs = [r["CONVERSATION ID"] for r in rows]
+    starts = [c for k, c in enumerate(convs) if k == 0 or convs[k - 1] != c]
+    assert len(starts) == len(set(convs))  # grouped
+    newest = {}
+    for r in rows:
+        newest.setdefault(r["CONVERSATION ID"], r["DATE"])
+    by_conv = [newest[c] for c in starts]
+    assert by_conv != sorted(by_conv, reverse=True) and by_conv != sorted(by_conv)
+    assert sorted(_rows(load_inbox([z]))) == sorted(_rows(load_inbox([write_linkedin_export(
+        neutral, tmp_path / "again.zip")])))

@@ -350,3 +350,20 @@ def test_writer_e2ee_and_parts(tmp_path: Path) -> None:
     _assert_round_trip(neutral, load_inbox([out]), follows=False)
     folder = write_messenger_export(neutral, tmp_path / "fb.zip", parts=2, era="2018")
     _assert_round_trip(neutral, load_inbox(sorted(folder.glob("*.zip"))))
+
+
+def test_simulated_friends_list_keeps_display_names_and_namesakes(tmp_path: Path) -> None:
+    """Messenger lists name people: a friend who never writes and bears a sender's name is written
+    with that very name (not a made-unique username), so the name join meets real namesakes."""
+    from autodm.corpus import load_corpus
+    from autodm.simulate.timeline import SimConfig, simulate_inbox
+
+    neutral, _ = simulate_inbox(load_corpus(), 1500, seed=9, config=SimConfig(platform="facebook"))
+    z = write_messenger_export(neutral, tmp_path / "fb.zip")
+    loaded = load_inbox([z])
+    f, m = loaded.follows, loaded.messages
+    senders = set(m.loc[~m["outgoing"], "sender_name"])
+    assert len(f) > 3 * len(senders) and (f["direction"] == "connection").sum() > len(senders)
+    counts = f["user_name"].value_counts()
+    assert counts[counts.index.isin(senders) & (counts > 1)].size >= 3  # a sender and a namesake
+    assert sorted(f["user_name"]) == sorted(neutral.follows["user_name"])

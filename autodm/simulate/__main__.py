@@ -33,7 +33,7 @@ def _writers() -> dict[str, tuple[str, str, Callable[[Inbox, Path], Path]]]:
         "canonical": ("instagram", "inbox.json", write_canonical),
         "x": ("x", "twitter-archive.zip", write_x_archive),
         "instagram": ("instagram", "instagram-export.zip", write_instagram_export),
-        "facebook": ("instagram", "messenger-export.zip", write_messenger_export),
+        "facebook": ("facebook", "messenger-export.zip", write_messenger_export),
         "linkedin": ("linkedin", "linkedin-export.zip", write_linkedin_export),
     }
 

@@ -2,7 +2,7 @@
 
 The zip has LinkedIn's real structure: CSVs at its root, ``messages.csv`` with the current header
 and the newer ``ATTACHMENTS, IS MESSAGE DRAFT, IS CONVERSATION DRAFT`` columns (opaque ``2-<base64>``
-conversation ids, ``DATE`` as ``2024-03-09 16:05:00 UTC``, conversations newest first),
+conversation ids, ``DATE`` as ``2024-03-09 16:05:00 UTC``, conversations in no time order),
 ``Connections.csv`` with its ``Notes:`` preamble (``Connected On`` as ``07 Mar 2024``),
 ``Invitations.csv`` with the late-2023 header (``Sent At`` as ``3/9/24, 4:05 PM``) and some
 files autodm never reads (``Profile.csv``, ``Skills.csv``, ``guide_messages.csv``).
@@ -160,10 +160,10 @@ def _message_rows(inbox: Inbox, people: _People, owner: str) -> tuple[list[list[
         for p in (s, r):
             if p is not None and p not in ps:
                 ps.append(p)
-    last: dict[str, int] = {}
-    for c, t in zip(conv, secs.tolist(), strict=True):
-        last[c] = max(last.get(c, t), t)
-    order = sorted(range(n), key=lambda i: (-last[conv[i]], conv[i], -int(secs[i]), -i))
+    # rows are not sorted (formats.md §4.2): conversations in an order unrelated to time, each
+    # one's rows together, newest first
+    place = {c: _hash(c, b"autodm-li-rows") for c in members}
+    order = sorted(range(n), key=lambda i: (place[conv[i]], -int(secs[i]), -i))
 
     rows: list[list[str]] = []
     invitations: list[list[str]] = []

@@ -139,9 +139,13 @@ class _Neutral:
         secs = ((fat.dt.round("s") - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).astype("Int64").astype(object)
         self.follows = list(zip(f["user_id"].astype(object), f["user_name"].astype(object),
                                 secs.where(secs.notna(), None), f["direction"].astype(object), strict=True))
+        #: the name each follow row gives (Messenger lists name people by display name: kept as is,
+        #: namesakes included, where usernames are made unique below)
+        self.listed_name: dict[str, str] = {}
         for uid, uname, _, _ in self.follows:
             if _nz(uid) and _nz(uname):
                 self.username.setdefault(str(uid), str(uname))
+                self.listed_name.setdefault(str(uid), str(uname))
         self._unique_usernames()
         self.owner_follows = {str(_nz(uid) or _nz(un)) for uid, un, _, d in self.follows
                               if d in ("following", "connection")}
@@ -499,7 +503,7 @@ def _messenger_follows(nt: _Neutral, sink: _Sink, era: str) -> None:
     def entries(dirs: tuple[str, ...]) -> list[dict[str, Any]]:
         out = []
         for key, _, ts in nt.follow_rows(dirs):
-            e: dict[str, Any] = {"name": nt.name_of(key)}
+            e: dict[str, Any] = {"name": nt.display.get(key) or nt.listed_name.get(key) or nt.name_of(key)}
             if ts is not None:
                 e["timestamp"] = ts
             out.append(e)
