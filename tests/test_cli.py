@@ -535,7 +535,7 @@ def test_label_ctrl_d_quits_like_q_and_ctrl_c_keeps_the_answers(tmp_path: Path, 
     assert rc == code, err
     lines = err.splitlines()
     assert lines[-1] == last and "1 label in l.csv" in lines and "unexpected" not in err
-    assert "my new book is on amazon" in screen
+    assert screen.count("╰") == 2 and "· score 0." in screen and "why: " in screen  # p, then the next one
     rows = list(csv.DictReader((tmp_path / "l.csv").open(encoding="utf-8")))
     assert [r["label"] for r in rows] == ["personal"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["l.csv"]  # no temp file left behind

@@ -163,11 +163,12 @@ def test_outreach_audit_judges_the_owners_messages_from_the_owners_side(tmp_path
                 include_outgoing=True).set_index("message_id")
     assert rows.loc["o0", "seconds_after_follow"] == 5.0
     assert rows.loc["o0", "followed_at"] == pd.Timestamp("2024-05-01T09:00:00Z")
-    assert "sent 5 s after follow" in rows.loc["o0", "reasons"] and rows.loc["o0", "verdict"] == "auto"
+    assert rows.loc["o0", "verdict"] == "auto"
     assert not any("you replied" in r or "you wrote" in r or "you had not" in r for r in rows["reasons"])
     joined, frame = design(load_inbox([_canonical(tmp_path, msgs, follows)]))
     frame.index = joined["message_id"].to_numpy()
     assert frame.loc["o0", "template_senders"] == len(names) and frame.loc["cold", "owner_never"] == 1
+    assert frame.loc["o0", "delay_2min"] == 1  # timed from the recipient's follow
 
 
 def test_outgoing_rows_leave_the_received_rows_as_they_were(default_model: mdl.Model) -> None:
