@@ -138,8 +138,14 @@ def make_export(fmt: str, n: int, folder: Path, unique: bool = False) -> Path:
     from autodm.simulate.timeline import SimConfig, simulate_inbox
 
     folder.mkdir(parents=True, exist_ok=True)
-    # the corpus's digest in the name: a rebuilt corpus never reuses exports made from the old one
-    tag = hashlib.sha256(bundled_path(CORPUS, MESSAGES).read_bytes()).hexdigest()[:8]
+    # the digest of the corpus and the simulator in the name: a rebuilt corpus or a changed
+    # simulator (timelines, follow lists) never reuses exports made by the old one
+    import autodm.simulate
+
+    digest = hashlib.sha256(bundled_path(CORPUS, MESSAGES).read_bytes())
+    for source in sorted(Path(autodm.simulate.__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    tag = digest.hexdigest()[:8]
     path = folder / f"{fmt}-{n}{'-unique' if unique else ''}-{tag}.zip"
     if path.exists():
         return path
