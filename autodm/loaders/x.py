@@ -492,18 +492,18 @@ def _follows(tree: ExportTree, skips: Skips) -> FollowRows:
         shape = f'window.YTD.{direction}.part0 = [{{"{direction}": {{"accountId": "<digits>", ...}}}}]'
         for path in tree.match(rx):
             name = tree.display(path)
-            doc = _side_doc(tree, path, skips, f"unreadable {direction}.js, its follows left out", shape)
-            if doc is None:
-                continue
-            ids: list[str] = []
-            for i, item in enumerate(doc, start=1):
-                body = item.get(direction) if type(item) is dict else None
-                uid = body.get("accountId") if type(body) is dict else None
-                if type(uid) is not str or not uid:
-                    skips.skip(name, f"entry {i}", f"{direction} without accountId",
-                               f'{{"{direction}": {{"accountId": "<digits>"}}}}')
+            try:  # element by element: a big list never holds a million parsed objects at once
+                ids, missing = _follow_ids(iter_elements(member_chunks(tree, path), name), direction)
+            except LimitError:
+                raise
+            except (_Unsplittable, InputError):  # an odd layout or a damaged file: parse it whole,
+                doc = _side_doc(tree, path, skips, f"unreadable {direction}.js, its follows left out", shape)
+                if doc is None:  # which also says what is wrong with it, once
                     continue
-                ids.append(uid)
+                ids, missing = _follow_ids(doc, direction)
+            for i in missing:
+                skips.skip(name, f"entry {i}", f"{direction} without accountId",
+                           f'{{"{direction}": {{"accountId": "<digits>"}}}}')
             none = [None] * len(ids)
             c["user_id"].extend(ids)
             c["user_name"].extend(none)
@@ -512,6 +512,20 @@ def _follows(tree: ExportTree, skips: Skips) -> FollowRows:
             c["direction"].extend([direction] * len(ids))
             rows.where.extend(zip(repeat(name), ids))
     return rows
+
+
+def _follow_ids(items: Iterable[Any], direction: str) -> tuple[list[str], list[int]]:
+    """The account ids of a follow list's entries, and the numbers of the entries without one."""
+    ids: list[str] = []
+    missing: list[int] = []
+    for i, item in enumerate(items, start=1):
+        body = item.get(direction) if type(item) is dict else None
+        uid = body.get("accountId") if type(body) is dict else None
+        if type(uid) is not str or not uid:
+            missing.append(i)
+            continue
+        ids.append(uid)
+    return ids, missing
 
 
 # --------------------------------------------------------------------------- messages
