@@ -282,8 +282,11 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     lab = pd.Series(labels.to_numpy(), index=table[cols["message_id"]].astype(str)).dropna()
     rounded = rounded_id(pd.Series(lab.index))
     twice = lab.groupby(level=0).nunique()
-    if (twice > 1).any() and not rounded:  # rounded ids collide whatever their labels
-        mid = str(twice.index[twice.to_numpy() > 1][0])
+    both = (twice > 1).to_numpy().copy()
+    if rounded:  # rounded ids collide whatever their labels: only the others can be labelled twice
+        both &= ~pd.Series(twice.index.astype(str)).str.fullmatch(_ROUNDED_ID).to_numpy(dtype=bool)
+    if both.any():
+        mid = str(twice.index[both][0])
         mine = labels.where(table[cols["message_id"]].astype(str).to_numpy() == mid)  # this id's labels only
         first = mine.dropna().iloc[0]
         row = int(table.index[np.flatnonzero((mine.notna() & (mine != first)).to_numpy(dtype=bool))[0]]) + 2  # differs

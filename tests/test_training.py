@@ -230,6 +230,9 @@ def test_ids_a_spreadsheet_rounded_are_named_as_such_not_taken_for_repeats(tmp_p
     with pytest.raises(TrainingError, match=r"none of its message ids are in .*inbox\.json; message ids were "
                                             r"rounded by a spreadsheet \('1\.6188E\+18'\)"):
         labelled_archive([export], labels)
+    labels.write_text(f"message_id,label\n1.6188E+18,auto\n{msgs[0]['id']},auto\n{msgs[0]['id']},personal\n")
+    with pytest.raises(TrainingError, match=r"labelled twice, differently"):  # an exact id still is
+        labelled_archive([export], labels)
     assert rounded_id(pd.Series(["1618810000000000000", "2e5", " 7.48441E+18 ", "m1"])) == "2e5"
     assert rounded_id(pd.Series(["1618810000000000000", "e5", "1.5", "-"])) is None
 
