@@ -193,6 +193,8 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
         warnings.append(f"{path}: {n} unreadable row{'s' if n > 1 else ''} left out (first: row {first}, {why})")
     labels, blanks = parse_labels(df, str(path))
     keep = labels.notna().to_numpy()
+    if example := rounded_id(df[id_col] if (id_col := _id_column(df)) else pd.Series(dtype=str)):
+        warnings.append(f"{path}: {rounded_hint(example)}; those ids are not used to find repeated rows")
     if repeats := _repeated_ids(df, labels, str(path)):
         keep = keep & ~repeats[0]
         warnings.append(repeats[1])
@@ -237,19 +239,22 @@ def rounded_hint(example: str) -> str:
             "(save as .xlsx, or import the column as Text)")
 
 
+def _id_column(df: pd.DataFrame) -> str | None:
+    cols = {c.lower(): c for c in df.columns}
+    return cols.get("message_id") or cols.get("id")
+
+
 def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.ndarray, str] | None:
     """Rows that repeat a labelled message id (a row pasted twice, two sheets joined): the mask of
     the repeats to drop and the warning that says so. One id labelled both ways is an error, as
     with --labels: which label is meant is unknown. A table without ids is left as it is (the same
     text from two senders is two messages)."""
-    cols = {c.lower(): c for c in df.columns}
-    col = cols.get("message_id") or cols.get("id")
+    col = _id_column(df)
     if col is None:
         return None
     ids = df[col].astype("string").str.strip()
-    if example := rounded_id(ids):  # not identities any more: different messages share one
-        return np.zeros(len(ids), dtype=bool), f"{path}: {rounded_hint(example)}; not used to find repeated rows"
-    known = (labels.notna() & ids.notna() & ids.ne("")).to_numpy()
+    rounded = ids.str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)  # different messages
+    known = (labels.notna() & ids.notna() & ids.ne("")).to_numpy() & ~rounded  # may share one
     lab = labels.to_numpy(dtype=object)
     seen: pd.Series = pd.Series(lab[known], index=ids[known].to_numpy())
     twice = seen.groupby(level=0, sort=False).nunique()

@@ -607,6 +607,37 @@ def test_a_big_follow_list_is_read_element_by_element_with_the_same_result(
     assert [n for n in parsed if "/follow" in n.rsplit(":", 1)[-1]]
 
 
+def test_a_damaged_big_follow_list_stops_its_inflating_thread_before_the_whole_parse(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fallback parsed the file again inside the except block, whose traceback kept the
+    streaming generator (and its inflating thread, with its queued chunks) alive meanwhile."""
+    import threading
+
+    inbox, _ = simulate_inbox(_corpus(), 300, seed=5, config=SimConfig(platform="x"))
+    folder = tmp_path / "x"
+    with zipfile.ZipFile(write_x_archive(inbox, tmp_path / "x.zip")) as z:
+        z.extractall(folder)
+    following = next(folder.rglob("following.js"))
+    text = following.read_text(encoding="utf-8")
+    cut = text.index("}, {", len(text) // 2)
+    following.write_text(text[:cut] + "}, {{ broken" + text[cut + 4:], encoding="utf-8")
+    archive = write_zip(tmp_path / "damaged.zip",
+                        {str(f.relative_to(folder)): f.read_bytes() for f in folder.rglob("*") if f.is_file()})
+    monkeypatch.setattr(xl, "STREAM_MIN_BYTES", 1)  # every member inflated by the thread
+    monkeypatch.setattr(xl, "_CHUNK", 1024)
+    whole = xl._side_doc
+    alive: list[bool] = []
+
+    def side_doc(*a: object, **k: object) -> object:
+        alive.append(any(t.name == "autodm-x-inflate" for t in threading.enumerate()))
+        return whole(*a, **k)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(xl, "_side_doc", side_doc)
+    ib = load_inbox([archive])
+    assert alive and not any(alive)
+    assert ib.skips.counts["unreadable following.js, its follows left out"] == 1
+
+
 def test_a_lone_surrogate_in_one_text_costs_one_character_not_the_archive(tmp_path: Path) -> None:
     """X cuts texts mid-emoji and writes the half left as a lone \\ud83d escape, which orjson
     rejects: the archive loads, that character reads as U+FFFD, every other message as before."""

@@ -220,7 +220,11 @@ def test_ids_a_spreadsheet_rounded_are_named_as_such_not_taken_for_repeats(tmp_p
     assert len(data) == 24
     assert data.info["warnings"] == [
         f"{path}: message ids were rounded by a spreadsheet ('1.61881E+18'); keep the id column as text "
-        "(save as .xlsx, or import the column as Text); not used to find repeated rows"]
+        "(save as .xlsx, or import the column as Text); those ids are not used to find repeated rows"]
+    both = pd.concat([t, t.iloc[[0]].assign(message_id="a3"), t.iloc[[1]].assign(message_id="a3", label="personal")])
+    both.to_csv(path, index=False)  # an exact id labelled both ways is still an error beside them
+    with pytest.raises(TrainingError, match=r"message 'a3' is labelled twice, differently"):
+        labelled_table(path)
     msgs = [{"id": f"16188{i:014d}", "sender_id": f"u{i}", "sent_at": 1_700_000_000 + 60 * i,
              "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
     export = tmp_path / "inbox.json"

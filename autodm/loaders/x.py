@@ -492,15 +492,22 @@ def _follows(tree: ExportTree, skips: Skips) -> FollowRows:
         shape = f'window.YTD.{direction}.part0 = [{{"{direction}": {{"accountId": "<digits>", ...}}}}]'
         for path in tree.match(rx):
             name = tree.display(path)
+            chunks = member_chunks(tree, path)
+            streamed: tuple[list[str], list[int]] | None = None
             try:  # element by element: a big list never holds a million parsed objects at once
-                ids, missing = _follow_ids(iter_elements(member_chunks(tree, path), name), direction)
+                streamed = _follow_ids(iter_elements(chunks, name), direction)
             except LimitError:
                 raise
-            except (_Unsplittable, InputError):  # an odd layout or a damaged file: parse it whole,
+            except (_Unsplittable, InputError):  # an odd layout or a damaged file: parsed whole below
+                pass
+            finally:
+                chunks.close()  # stops its inflating thread before the file is read again
+            if streamed is None:
                 doc = _side_doc(tree, path, skips, f"unreadable {direction}.js, its follows left out", shape)
                 if doc is None:  # which also says what is wrong with it, once
                     continue
-                ids, missing = _follow_ids(doc, direction)
+                streamed = _follow_ids(doc, direction)
+            ids, missing = streamed
             for i in missing:
                 skips.skip(name, f"entry {i}", f"{direction} without accountId",
                            f'{{"{direction}": {{"accountId": "<digits>"}}}}')
