@@ -1201,7 +1201,9 @@ def load(path: Path | None = None, *, trust_model: bool = False) -> Model:
             f"{path}: the file's sha256 does not match its card; it was changed after training. "
             "Refusing to load it (loading a joblib file can run code)"
         )
-    is_bundled = path.resolve().parent == default_model_path().resolve().parent
+    # the bundled model itself, not any file beside it: in a checkout (or an editable install)
+    # that folder is the repository's models/, where `train -o models/mine.joblib` writes too
+    is_bundled = path.resolve() == default_model_path().resolve()
     if not (is_bundled or trust_model or card["sha256"] in _trusted_for(path)):
         raise ModelError(
             f"{path}: not a trusted model. Loading a joblib file can run code, so autodm loads only "

@@ -167,6 +167,20 @@ def test_untrusted_tampered_and_cardless_models_are_refused(small_model: mdl.Mod
         mdl.load(tmp_path / "nope.joblib")
 
 
+def test_a_model_beside_the_bundled_one_is_not_bundled(small_model: mdl.Model, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any joblib with a matching card in the bundled model's folder counted as bundled, so it
+    skipped the trust check: in a checkout that folder is models/, where the README's own
+    `train -o models/mine.joblib` writes, and where a downloaded model could be dropped."""
+    bundled = mdl.save(small_model, tmp_path / "default.joblib")
+    other = mdl.save(small_model, tmp_path / "mine.joblib")
+    monkeypatch.setattr(mdl, "default_model_path", lambda: bundled)
+    monkeypatch.setattr(mdl, "_trusted_for", lambda path: set())
+    assert mdl.load(bundled).threshold == small_model.threshold
+    with pytest.raises(ModelError, match="not a trusted model"):
+        mdl.load(other)
+
+
 def test_unreadable_model_and_version_warning(small_model: mdl.Model, tmp_path: Path,
                                               caplog: pytest.LogCaptureFixture) -> None:
     path = mdl.save(small_model, tmp_path / "m.joblib")
