@@ -193,7 +193,8 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
         warnings.append(f"{path}: {n} unreadable row{'s' if n > 1 else ''} left out (first: row {first}, {why})")
     labels, blanks = parse_labels(df, str(path))
     keep = labels.notna().to_numpy()
-    if example := rounded_id(df[id_col] if (id_col := _id_column(df)) else pd.Series(dtype=str)):
+    id_col = _id_column(df)
+    if id_col is not None and (example := rounded_id(df[id_col])):
         warnings.append(f"{path}: {rounded_hint(example)}; those ids are not used to find repeated rows")
     if repeats := _repeated_ids(df, labels, str(path)):
         keep = keep & ~repeats[0]
@@ -228,10 +229,15 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
 _ROUNDED_ID = r"[+-]?\d(?:[.,]\d+)?[eE]\+?\d+"
 
 
-def rounded_id(ids: pd.Series) -> str | None:
+def _rounded(ids: pd.Series | pd.Index) -> np.ndarray:
+    """Which of ``ids`` a spreadsheet rounded to a number in scientific notation."""
+    return pd.Series(ids, dtype="string").str.strip().str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)
+
+
+def rounded_id(ids: pd.Series | pd.Index) -> str | None:
     """The first id in ``ids`` that a spreadsheet rounded to a number in scientific notation."""
-    hit = ids.astype("string").str.strip().str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)
-    return str(ids[hit].iloc[0]).strip() if hit.any() else None
+    hit = _rounded(ids)
+    return str(np.asarray(ids, dtype=object)[hit][0]).strip() if hit.any() else None
 
 
 def rounded_hint(example: str) -> str:
@@ -253,8 +259,8 @@ def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.nd
     if col is None:
         return None
     ids = df[col].astype("string").str.strip()
-    rounded = ids.str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)  # different messages
-    known = (labels.notna() & ids.notna() & ids.ne("")).to_numpy() & ~rounded  # may share one
+    # a rounded id is no identity (different messages share one): left out of both checks
+    known = (labels.notna() & ids.notna() & ids.ne("")).to_numpy() & ~_rounded(ids)
     lab = labels.to_numpy(dtype=object)
     seen: pd.Series = pd.Series(lab[known], index=ids[known].to_numpy())
     twice = seen.groupby(level=0, sort=False).nunique()
@@ -285,11 +291,9 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     if "message_id" not in cols:
         raise InputError(f"{labels_path}: no message_id column; expected message_id,label")
     lab = pd.Series(labels.to_numpy(), index=table[cols["message_id"]].astype(str)).dropna()
-    rounded = rounded_id(pd.Series(lab.index))
+    rounded = rounded_id(lab.index)
     twice = lab.groupby(level=0).nunique()
-    both = (twice > 1).to_numpy().copy()
-    if rounded:  # rounded ids collide whatever their labels: only the others can be labelled twice
-        both &= ~pd.Series(twice.index.astype(str)).str.fullmatch(_ROUNDED_ID).to_numpy(dtype=bool)
+    both = (twice > 1).to_numpy() & ~_rounded(twice.index)  # rounded ids collide whatever their labels
     if both.any():
         mid = str(twice.index[both][0])
         mine = labels.where(table[cols["message_id"]].astype(str).to_numpy() == mid)  # this id's labels only
