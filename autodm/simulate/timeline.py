@@ -314,6 +314,8 @@ def _profiles(s: int, n_silent: int, cfg: SimConfig, rng: np.random.Generator) -
     decor = rng.integers(len(_DECOR), size=total)
     style = rng.random(total)
     twin = np.full(total, -1)
+    similar = np.zeros(n_silent, dtype=bool)  # of the silent people: a close name, not the same
+    initial = second = np.zeros(n_silent, dtype=np.int64)
     if s and n_silent:
         r = rng.random(n_silent)
         copied = rng.integers(1, s + 1, size=n_silent)
