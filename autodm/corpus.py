@@ -2,8 +2,9 @@
 
 The sources are templates and messages the project wrote itself (never evaluation data); each
 row may hold slots such as ``{name}`` or ``{link}``. :func:`expand` fills every auto-DM template
-several times and every personal message once, deterministically from a seed, with varied
-names, brands and realistic links; a few auto-DMs keep a placeholder unfilled, in the odd
+several times, and every personal message once, or as often as an auto-DM template when it
+names someone (so a first or company name is as common on both sides and is no evidence
+either way), deterministically from a seed, with varied names, brands and realistic links; a few auto-DMs keep a placeholder unfilled, in the odd
 syntaxes broken automations send. The result, ``data/corpus/messages.csv``, is the labelled
 table the default model is trained on. Rebuild it with ``python -m autodm.corpus``.
 """
@@ -85,6 +86,8 @@ PLACEHOLDERS = ("{first_name}", "{{firstName}}", "[NAME]", "%name%", "${username
                 "{name}", "[First Name]")
 #: A slot, and an "s" right after it ("{role}s" asks for the plural).
 _SLOT = re.compile(r"\{(name|handle|my_name|brand|company|role|link2?|city|num|topic|event|date)\}(s?)")
+#: Slots that name a person or a company: personal rows holding one are filled like templates.
+_PEOPLE = re.compile(r"\{(name|company)\}")
 
 
 def _plural(word: str) -> str:
@@ -184,12 +187,20 @@ def read_sources(folder: Path) -> pd.DataFrame:
 
 
 def expand(sources: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
-    """Fill the sources into labelled messages: auto templates AUTO_VARIANTS times, personal once."""
+    """Fill the sources into labelled messages: auto templates AUTO_VARIANTS times, personal once.
+
+    Personal messages with a ``{name}`` or ``{company}`` slot are filled AUTO_VARIANTS times too:
+    auto templates greet by name, so with one fill each a pool name was met three times as
+    often in auto-DMs, and "Tariq says hi" scored as automated.
+    """
     rows: list[dict[str, object]] = []
     seen: set[str] = set()
     for rec in sources.itertuples(index=False):
         auto = rec.label == "auto"
-        variants = AUTO_VARIANTS if auto and _SLOT.search(rec.text) else 1
+        if auto:
+            variants = AUTO_VARIANTS if _SLOT.search(rec.text) else 1
+        else:
+            variants = AUTO_VARIANTS if _PEOPLE.search(rec.text) else 1
         for v in range(variants):
             rng = _rng_for(f"{rec.id}:{v}", seed)
             unfilled = auto and "{name}" in rec.text and rng.random() < UNFILLED_SHARE

@@ -29,15 +29,22 @@ def test_links_are_varied() -> None:
     assert any("calendly" in x or "linktr.ee" in x for x in links)
 
 
-def test_expand_fills_auto_templates_several_times_personal_once() -> None:
+def test_expand_fills_auto_templates_several_times_personal_once_unless_it_names_someone() -> None:
     src = pd.DataFrame({
-        "id": ["af-1", "af-2", "pe-1"], "text": ["Thanks {name}! {link}", "No slots here", "see you at 7 {name}"],
-        "label": ["auto", "auto", "personal"], "category": ["thanks_follow", "welcome", "logistics"],
-        "style": ["x", "any", "sms"], "provenance": ["p"] * 3, "source_file": ["auto_follow.csv"] * 2 + ["x.csv"],
+        "id": ["af-1", "af-2", "pe-1", "pe-2", "pe-3"],
+        "text": ["Thanks {name}! {link}", "No slots here", "see you at 7 in {city}", "{name} says hi",
+                 "did {company} call you {date}?"],
+        "label": ["auto", "auto", "personal", "personal", "personal"],
+        "category": ["thanks_follow", "welcome", "logistics", "smalltalk", "work_chat"],
+        "style": ["x", "any", "sms", "sms", "sms"], "provenance": ["p"] * 5,
+        "source_file": ["auto_follow.csv"] * 2 + ["x.csv"] * 3,
     })
     out = expand(src, seed=1)
     assert (out["template_id"] == "af-1").sum() == corpus.AUTO_VARIANTS
     assert (out["template_id"] == "af-2").sum() == 1 and (out["template_id"] == "pe-1").sum() == 1
+    # a name is as common in personal rows as in templates, so it is no evidence of automation
+    assert (out["template_id"] == "pe-2").sum() == corpus.AUTO_VARIANTS
+    assert (out["template_id"] == "pe-3").sum() == corpus.AUTO_VARIANTS
     assert out["text"].is_unique and not out["hard"].any()
     assert out.equals(expand(src, seed=1))
 
