@@ -192,19 +192,18 @@ def test_2024_join_of_display_names_to_usernames(tmp_path: Path) -> None:
 
 
 def test_bundled_example_joins_usernames_with_digits_and_dropped_accents() -> None:
-    """Followers "ins.brennan59", "pia.petrov39", "ben.nordini49" are the senders "Inês Brennan",
-    "Pia Petrov 🌱", "Ben Nordini": joined loosely, after the exact and normalised names."""
+    """Followers "bjrn.westini8", "ins.haddad32", "tom.nordstrm13" are the senders "Björn Westini",
+    "Inês Haddad | Coach", "Tom Nordström": joined loosely, after the exact and normalised names.
+    (Namesakes refused: tests/test_inbox.py; this draw of the example has none that write.)"""
     example = Path(__file__).resolve().parents[1] / "data" / "examples" / "instagram-export.zip"
     j = join_follows(load_inbox([example]))
     incoming = j[~j["outgoing"]]
     how = incoming.drop_duplicates("sender_name").set_index("sender_name")["follow_join"]
-    assert {how["Inês Brennan"], how["Pia Petrov 🌱"], how["Ben Nordini"]} == {"loose_name"}
-    assert how["Oscar Bauer"] == "name"
-    # namesakes among the followers who never write ("sam.nordini", "sam.nordini2") are refused
-    assert how["Sam Nordini (she/her)"] == "ambiguous"
-    # 0.25 before the loose tier; 0.92 of these senders are in the lists, the rest joinable only
-    # by guessing (a username unlike the name, or a namesake)
-    assert incoming["followed_at"].notna().mean() > 0.7
+    assert {how["Björn Westini"], how["Inês Haddad | Coach"], how["Tom Nordström"]} == {"loose_name"}
+    assert how["Aisha Dubois"] == "name"
+    # under 0.3 before the loose tier; the rest are senders whose username is unlike their
+    # name (a thread "kenji33" for "Kenji Steinez"), joinable only by guessing
+    assert incoming["followed_at"].notna().mean() > 0.6
 
 
 def test_2024_as_folder_and_in_two_zips(tmp_path: Path) -> None:
