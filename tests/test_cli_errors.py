@@ -21,7 +21,8 @@ from typer.testing import CliRunner
 from autodm.cli import app
 
 SECRET = "SECRET-MARKER-7f3a"
-GOOD = {"messages": [{"id": "1", "sender_id": "a", "sent_at": "2024-01-01T00:00:00Z", "text": "hi"}]}
+GOOD = {"owner": {"id": "me", "name": "Me"},
+        "messages": [{"id": "1", "sender_id": "a", "sent_at": "2024-01-01T00:00:00Z", "text": "hi"}]}
 
 
 def _autodm(*args: str, env: dict[str, str] | None = None, stdin: bytes | None = None,

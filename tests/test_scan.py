@@ -211,3 +211,24 @@ def test_a_scan_of_received_messages_skips_the_recipients_join_and_nothing_else_
     assert full_joined.loc[out, "followed_at"].notna().any()  # the recipients' join ran
     assert part_joined.loc[out, "followed_at"].isna().all()
     assert full.loc[out, "template_senders"].gt(0).any() and part.loc[out, "template_senders"].eq(0).all()
+
+
+def test_threads_without_the_owners_side_count_for_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A CSV of received messages (sender ids, no owner, nothing marked outgoing) made every
+    thread read "you had not written; you never replied": "hi" scored 0.97. Unknown now, with a
+    warning; an owner in the file, or any outgoing message, makes the threads known again."""
+    src = tmp_path / "texts.csv"
+    src.write_text("id,sender_id,sent_at,text\nm1,u1,2024-01-01T10:00:00Z,hey\n"
+                   "m2,u2,2024-01-01T11:00:00Z,see you at 7\n", encoding="utf-8")
+    inbox = load_inbox([src])
+    assert "no owner and no message marked outgoing" in caplog.text
+    _, frame = design(inbox)
+    assert (frame["has_thread_context"] == 0).all()
+    assert (frame[["thread_first", "owner_silent_before", "owner_never"]] == 0).all().all()
+    assert inbox.messages["conversation_id"].notna().all()  # still shown in the scan export
+    caplog.clear()
+    src.write_text("id,sender_id,sent_at,text,outgoing\nm1,u1,2024-01-01T10:00:00Z,hey,false\n"
+                   "m2,me,2024-01-01T11:00:00Z,hi!,true\n", encoding="utf-8")
+    _, known = design(load_inbox([src]))
+    assert "no owner" not in caplog.text
+    assert (known["has_thread_context"] == 1).all() and known.loc[0, "owner_never"] == 1

@@ -87,8 +87,7 @@ def load_inbox(
         if len(paths) > 1 and platform is None:
             check_one_export([Path(p) for p in paths])
         inbox = FAMILIES[family].load(tree, skips, platform)
-        if family != "canonical":  # autodm's own file marks outgoing messages itself, or has none
-            _warn_if_owner_unknown(inbox)
+        _warn_if_owner_unknown(inbox)
     if follows is not None:
         inbox = add_follows(inbox, follows)
     return inbox
@@ -102,8 +101,14 @@ def _warn_if_owner_unknown(inbox: Inbox) -> None:
     msgs = inbox.messages
     if owner.id or owner.name or owner.handle or msgs.empty or msgs["outgoing"].any():
         return
+    if inbox.platform == "canonical":
+        log.warning("%s: no owner and no message marked outgoing, so whether you wrote or replied is "
+                    "unknown and counts for nothing; your own messages, if any, are scored as received",
+                    one_line(inbox.source))
+        return
     log.warning("%s: could not tell which account is yours (no profile file, and no sender in every "
-                "conversation), so your own messages, if any, are scored as received", one_line(inbox.source))
+                "conversation), so your own messages, if any, are scored as received; whether you "
+                "replied counts for nothing", one_line(inbox.source))
 
 
 #: What each kind of export is called in an error.
