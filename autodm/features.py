@@ -34,6 +34,9 @@ import pandas as pd
 from autodm import phrases, templates
 
 DAY_S = 86400.0
+#: Characters of a text the features and n-grams read: twice the longest DM a platform allows
+#: (X: 10,000); the rest of a longer text is kept in the output but not judged.
+MAX_TEXT_CHARS = 20_000
 
 TEXT_FEATURES = (
     "links", "link_density", "shortener", "profile_link", "booking_link", "tracking_link",
@@ -496,7 +499,9 @@ def build_features(messages: pd.DataFrame, owner_names: Sequence[str] = (),
     """
     texts = messages["text"].fillna("").astype(str)
     codes, uniq = pd.factorize(texts)  # text work once per distinct text, then broadcast
-    rows, slots = _text_work_split(list(uniq), owner_names)
+    # a text is judged on its first MAX_TEXT_CHARS: n-grams of a 10 MB text took 3.4 GB
+    rows, slots = _text_work_split([t if len(t) <= MAX_TEXT_CHARS else t[:MAX_TEXT_CHARS] for t in uniq],
+                                   owner_names)
     frame = _broadcast(rows, codes, texts.index)
     normalized = pd.Series(slots, dtype=object)
     frame["normalized_text"] = normalized.to_numpy()[codes]

@@ -452,3 +452,17 @@ def test_owner_side_words_cover_every_received_wording_that_would_be_false() -> 
     kept = pd.Series(["thread of 2 messages; first message of the thread", "no follow record", None])
     got = features.owner_side(kept)
     assert got[:2].tolist() == kept[:2].tolist() and pd.isna(got[2])
+
+
+def test_a_text_is_judged_on_its_first_max_text_chars() -> None:
+    """A 10 MB one-line text took 3.4 GB in the n-grams; only its first MAX_TEXT_CHARS are read."""
+    from autodm.features import MAX_TEXT_CHARS
+    head = "thanks for the follow! grab my free guide https://bit.ly/abc " * (MAX_TEXT_CHARS // 60 + 1)
+    head = head[:MAX_TEXT_CHARS]
+    msgs = pd.DataFrame({"message_id": ["a", "b"], "sender_id": ["u", "v"],
+                         "text": [head, head + " see you at 7 https://maps.app.goo.gl/x " * 1000]})
+    f = build_features(msgs)
+    assert len(f.loc[1, "normalized_text"]) <= MAX_TEXT_CHARS + 10
+    assert f.loc[0, "normalized_text"] == f.loc[1, "normalized_text"]
+    for c in ("links", "questions", "exclaims", "log_words", "shortener"):
+        assert f.loc[0, c] == f.loc[1, c], c
