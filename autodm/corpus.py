@@ -1,12 +1,13 @@
 """The bundled training corpus: hand-written sources in ``data/corpus/`` expanded to messages.
 
-The sources are templates and messages the project wrote itself (never evaluation data); each
-row may hold slots such as ``{name}`` or ``{link}``. :func:`expand` fills every auto-DM template
-several times, and every personal message once, or as often as an auto-DM template when it
-names someone (so a first or company name is as common on both sides and is no evidence
-either way), deterministically from a seed, with varied names, brands and realistic links; a few auto-DMs keep a placeholder unfilled, in the odd
-syntaxes broken automations send. The result, ``data/corpus/messages.csv``, is the labelled
-table the default model is trained on. Rebuild it with ``python -m autodm.corpus``.
+The sources are templates and messages the project wrote itself (never evaluation data); each row
+may hold slots such as ``{name}`` or ``{link}``. :func:`expand` fills every auto-DM template
+several times, and every personal message once, or as often as an auto-DM template when it names
+someone (so a first or company name is as common on both sides and is no evidence either way),
+deterministically from a seed, with varied names, brands and realistic links; a few auto-DMs keep a
+placeholder unfilled, in the odd syntaxes broken automations send. The result,
+``data/corpus/messages.csv``, is the labelled table the default model is trained on. Rebuild it
+with ``python -m autodm.corpus``.
 """
 
 from __future__ import annotations
