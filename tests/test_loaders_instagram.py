@@ -192,18 +192,32 @@ def test_2024_join_of_display_names_to_usernames(tmp_path: Path) -> None:
 
 
 def test_bundled_example_joins_usernames_with_digits_and_dropped_accents() -> None:
-    """Followers "bjrn.westini8", "ins.haddad32", "tom.nordstrm13" are the senders "Björn Westini",
-    "Inês Haddad | Coach", "Tom Nordström": joined loosely, after the exact and normalised names.
-    (Namesakes refused: tests/test_inbox.py; this draw of the example has none that write.)"""
+    """Followers like "bjrn.westini8" are senders like "Björn Westini": joined loosely, after the
+    exact and normalised names. Each loose join must be to the follower whose username is the
+    name without its accented letters, plus digits. (The example is redrawn whenever the corpus
+    changes, so the senders are found, not named; namesakes refused: tests/test_inbox.py.)"""
     example = Path(__file__).resolve().parents[1] / "data" / "examples" / "instagram-export.zip"
-    j = join_follows(load_inbox([example]))
+    inbox = load_inbox([example])
+    j = join_follows(inbox)
     incoming = j[~j["outgoing"]]
-    how = incoming.drop_duplicates("sender_name").set_index("sender_name")["follow_join"]
-    assert {how["Björn Westini"], how["Inês Haddad | Coach"], how["Tom Nordström"]} == {"loose_name"}
-    assert how["Aisha Dubois"] == "name"
-    # under 0.3 before the loose tier; the rest are senders whose username is unlike their
-    # name (a thread "kenji33" for "Kenji Steinez"), joinable only by guessing
-    assert incoming["followed_at"].notna().mean() > 0.6
+    senders = incoming.drop_duplicates("sender_name")
+    loose = senders[senders["follow_join"] == "loose_name"]
+    assert len(loose) >= 3 and (senders["follow_join"] == "name").any()
+    user_at = inbox.follows.dropna(subset=["followed_at"]).groupby("followed_at")["user_name"].agg(list)
+    digits = accents = 0
+    for name, at in zip(loose["sender_name"], loose["followed_at"], strict=True):
+        words = re.findall(r"[^\W\d_]+", name)[:2]
+        ascii_only = "".join(c for c in "".join(words).lower() if c.isascii())
+        users = user_at[at]
+        assert any(re.sub(r"[\d._]", "", u) == ascii_only for u in users), (name, users)
+        digits += any(re.search(r"\d", u) for u in users)
+        accents += not "".join(words).isascii()
+    assert digits and accents
+    # the loose tier joins more messages than the exact and normalised names (0.39 and 0.14 of
+    # this draw); the rest are senders whose username is unlike their name (a thread "kenji33"
+    # for "Kenji Steinez"), joinable only by guessing
+    how = incoming["follow_join"]
+    assert (how == "loose_name").mean() > (how == "name").mean() > 0
 
 
 def test_2024_as_folder_and_in_two_zips(tmp_path: Path) -> None:
