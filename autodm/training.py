@@ -48,9 +48,16 @@ class Labelled:
     texts: pd.Series
     info: dict[str, Any] = field(default_factory=dict)
     extra: pd.DataFrame | None = None  # columns of the input table worth keeping (slice, ...)
+    #: Rows that repeat a labelled message alone (text only) beside its row in context: training
+    #: rows, not messages of their own (None: there are none).
+    alone: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.y)
+
+    def messages(self) -> np.ndarray:
+        """Which rows are labelled messages (all but the text-only copies of :attr:`alone`)."""
+        return np.ones(len(self.y), dtype=bool) if self.alone is None else ~np.asarray(self.alone, dtype=bool)
 
 
 def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> pd.DataFrame:
@@ -281,9 +288,17 @@ def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.nd
 
 def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
                      platform: str | None = None, *, strict: bool = False,
-                     follows: Path | None = None) -> Labelled:
+                     follows: Path | None = None, alone: bool = True) -> Labelled:
     """An export plus a ``message_id,label`` file: features rebuilt from the source export
-    (read as ``autodm scan`` reads it: ``strict`` and ``follows`` mean the same there)."""
+    (read as ``autodm scan`` reads it: ``strict`` and ``follows`` mean the same there).
+
+    With ``alone`` (for training) each labelled message comes twice, as the bundled corpus does:
+    in the export's context and alone (text only, as a table of texts gives it), with the same
+    group and weight. An export gives every message thread and follow context, so a model
+    trained on it alone never learns what a message without context looks like, and flagged
+    almost every personal message of a table. :attr:`Labelled.alone` marks the copies;
+    ``alone=False`` (for evaluation) gives each message once, in context.
+    """
     inbox = load_inbox(paths, platform=platform, strict=strict, follows=follows)
     table = read_table_any(labels_path)
     labels, blanks = parse_labels(table, str(labels_path))
@@ -312,9 +327,19 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
         raise TrainingError(f"{labels_path}: none of its message ids are in {inbox.source}{why}")
     y = lab.loc[ids[hit]].to_numpy(dtype=int)
     groups = joined.loc[hit, "sender_id"].astype(str).to_numpy()
-    return Labelled(frame=frame[hit].reset_index(drop=True), y=y, groups=groups,
-                    weight=np.full(len(y), weight), texts=joined.loc[hit, "text"].reset_index(drop=True),
-                    info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
+    texts = joined.loc[hit, "text"].reset_index(drop=True)
+    frame = frame[hit].reset_index(drop=True)
+    n = len(y)
+    copies = None
+    if alone:  # the same messages again, text only: the same group keeps each pair in one fold
+        frame = pd.concat([frame, mdl.design_frame(table_messages(pd.DataFrame({"text": texts})))],
+                          ignore_index=True)
+        y, groups, texts = np.concatenate([y, y]), np.concatenate([groups, groups]), pd.concat(
+            [texts, texts], ignore_index=True)
+        copies = np.arange(2 * n) >= n
+    return Labelled(frame=frame, y=y, groups=groups, weight=np.full(len(y), weight), texts=texts, alone=copies,
+                    info={"file": str(labels_path), "messages": n, "rows": len(y),
+                          **({"rows_alone": n} if alone else {}), "blank_labels": blanks,
                           "ids_not_in_export": missing, "first_id_not_in_export": absent[0] if missing else None,
                           "rounded_id": rounded,
                           "skipped_bad_records": inbox.skips.total,
@@ -358,8 +383,12 @@ def concat(parts: list[Labelled]) -> Labelled:
     extra = None
     if all(e is not None for e in extras):
         extra = pd.concat(extras, ignore_index=True)  # type: ignore[arg-type]
+    alone = None
+    if any(p.alone is not None for p in parts):
+        alone = np.concatenate([~p.messages() for p in parts])
     return Labelled(
         extra=extra,
+        alone=alone,
         frame=pd.concat([p.frame for p in parts], ignore_index=True),
         y=np.concatenate([p.y for p in parts]),
         groups=np.concatenate([p.groups for p in parts]),
@@ -380,8 +409,10 @@ def digest(data: Labelled) -> str:
 
 def check_balance(data: Labelled, with_default: bool = False) -> list[str]:
     """Guards on the user's labels: an error under 10 per class; warnings under 200 per class or
-    heavy imbalance. ``with_default`` (the bundled corpus is added): warnings only."""
-    n1, n0 = int((data.y == 1).sum()), int((data.y == 0).sum())
+    heavy imbalance. ``with_default`` (the bundled corpus is added): warnings only. Messages are
+    counted, not rows: a text-only copy (:attr:`Labelled.alone`) is no new label."""
+    y = data.y[data.messages()]
+    n1, n0 = int((y == 1).sum()), int((y == 0).sum())
     if with_default:
         if min(n0, n1) < 10:
             return [f"only {n1} auto and {n0} personal labels of yours: the bundled corpus carries "
@@ -417,7 +448,14 @@ def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, t
 
     ``threshold_on="text-only"`` chooses the threshold on the rows that carry no thread or
     follow context (a spreadsheet of texts, an X archive's timing), where errors are likelier.
+    ``own_rows`` (a user's labels among the corpus) get metrics of their own in the card's
+    ``cv.own_rows``. Where an export's messages come twice, in context and alone
+    (:attr:`Labelled.alone`), ``cv.metrics`` covers both copies and ``cv.own_rows`` the labelled
+    messages once each, in the export's context: as ``autodm scan`` of the export scores them.
     """
+    copies = data.alone is not None and bool(np.any(data.alone))
+    if copies:
+        own_rows = data.messages() & (True if own_rows is None else np.asarray(own_rows, dtype=bool))
     info = _card_info(data.info)
     extra = {
         "data": {"sha256": digest(data), "rows": len(data), **info},
@@ -432,5 +470,10 @@ def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, t
                                 "thread or follow context")
     model = mdl.train(data.frame, data.y, data.groups, sample_weight=weight, max_fpr=max_fpr,
                       threshold_rows=rows, own_rows=own_rows, seed=seed, extra_card=extra)
+    if copies:
+        model.card["cv"]["covers"] = (f"all {len(data)} training rows; each labelled message of an export counts "
+                                      "twice, in its context and alone (text only)")
+        model.card["cv"]["own_rows"]["covers"] = ("your labelled messages once each, in the export's context "
+                                                  "(as autodm scan scores them)")
     mdl.remember_training_texts(model, data.texts)
     return model

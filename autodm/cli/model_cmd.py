@@ -49,11 +49,13 @@ LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="message_id,lab
 
 
 def _gather(files: list[Path], labels: Path | None, weight: float, platform: str | None,
-            strict: bool = False, follows: Path | None = None) -> Labelled:
+            strict: bool = False, follows: Path | None = None, *, alone: bool = False) -> Labelled:
+    """The labelled messages of FILES (``alone``, for training: an export's also text only)."""
     from autodm.training import concat, labelled_archive, labelled_table, rounded_hint
 
     if labels is not None:
-        data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
+        data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows,
+                                alone=alone)
         report_skips(data.info["_skips"])
         if n := data.info["ids_not_in_export"]:
             err_console.print(one_line(
@@ -110,7 +112,8 @@ def train(
     parts: list[Labelled] = []
     with stage("reading labels"):
         if files:
-            parts.append(_gather(files, labels, weight, platform.value if platform else None, strict, follows))
+            parts.append(_gather(files, labels, weight, platform.value if platform else None, strict, follows,
+                                 alone=True))
     for w in check_balance(parts[0], with_default) if parts else []:
         err_console.print(one_line(f"warning: {w}"), highlight=False, markup=False)
     if with_default:
@@ -125,7 +128,8 @@ def train(
     if len(parts) > 1:  # your labels first, then the corpus: how the model does on yours, held out
         own = np.zeros(len(data), dtype=bool)
         own[:len(parts[0])] = True
-    with stage(f"training on {len(data)} messages (5-fold grouped cross-validation)"):
+    alone = int((~data.messages()).sum())  # an export's messages again, text only
+    with stage(f"training on {len(data)} {'rows' if alone else 'messages'} (5-fold grouped cross-validation)"):
         model = fit(data, seed=seed, max_fpr=max_fpr, threshold_on=threshold_on.value, own_rows=own,
                     card={"seed": seed, "with_default": with_default, "user_weight": weight, "max_fpr": max_fpr,
                           "threshold_on": threshold_on.value})
@@ -139,17 +143,21 @@ def train(
         typer.echo(json.dumps(model.card, indent=2))
         return
     m = model.card["cv"]["metrics"]
+    rows = (f"{len(data)} messages" if not alone else
+            f"{len(data)} training rows (each labelled message of the export twice, in its context and alone"
+            f"{'; and the bundled corpus' if with_default else ''})")
     err_console.print(
-        f"wrote {out} and {mdl.card_path(out).name}: {len(data)} messages, threshold "
+        f"wrote {out} and {mdl.card_path(out).name}: {rows}, threshold "
         f"{model.threshold:.3f}; cross-validated precision {m['precision']:.3f}, recall {m['recall']:.3f}, "
         f"F1 {m['f1']:.3f}, ROC-AUC {m.get('roc_auc', float('nan')):.3f}, FPR {m['fpr']:.3f}",
         highlight=False,
     )
-    if own is not None:  # the corpus's rows dominate the numbers above
+    if "own_rows" in model.card["cv"]:  # the corpus's rows, or the text-only copies, are in the numbers above
         mine = model.card["cv"]["own_rows"]
         o = undefined_as_none(mine["metrics"])
+        which = "in the export's context" if alone else "alone"
         err_console.print(one_line(
-            f"on your {mine['rows']} labelled messages alone (cross-validated): precision {_fmt(o['precision'])}, "
+            f"on your {mine['rows']} labelled messages {which} (cross-validated): precision {_fmt(o['precision'])}, "
             f"recall {_fmt(o['recall'])}, ROC-AUC {_fmt(o.get('roc_auc'))}, FPR {_fmt(o['fpr'])}"),
             highlight=False, markup=False)
 
