@@ -82,6 +82,10 @@ def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> p
             sep = csv_separator(path)
             try:
                 df = pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding=csv_encoding(path))
+                if not isinstance(df.index, pd.RangeIndex):
+                    # the first row was wider than the header (Excel's trailing ",,", a note past the
+                    # label): pandas took its first cells for an index and shifted every column
+                    raise pd.errors.ParserError("first row too wide")
             except (UnicodeDecodeError, pd.errors.ParserError):  # a bad byte, a row too wide
                 df = _csv_without_bad_rows(path, sep, strict)
     except (ValueError, OSError, ImportError) as e:
@@ -120,7 +124,7 @@ def _csv_without_bad_rows(path: Path, sep: str, strict: bool) -> pd.DataFrame:
             continue
         if strict:
             raise RecordError(f"{path}: row {row + 2}: {problem or WRONG_WIDTH}; expected {why}")
-        bad.append((row + 2, problem or WRONG_WIDTH))
+        bad.append((row + 2, problem or f"{WRONG_WIDTH}; expected {why}"))
     rows.check()
     if header is None:
         raise InputError(f"{path}: empty; expected a table with a header row")

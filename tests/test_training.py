@@ -107,6 +107,41 @@ def test_a_few_rows_that_are_not_text_are_left_out_not_the_table(tmp_path: Path,
 
 
 
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_a_first_row_wider_than_the_header_shifts_no_column(tmp_path: Path, sep: str) -> None:
+    """Excel's trailing empty cells (",,") or a note past the label on the first data row made
+    pandas take that row's first cells for an index: every column shifted, so train found "0 auto
+    and 0 personal", evaluate and train crashed, and a labels file matched no message id. Blank
+    trailing cells are ignored; a non-blank one costs that row, as on any other row."""
+    t = _table(12, 12)
+    lines = [sep.join(t.columns)] + [sep.join(r) for r in t.astype(str).itertuples(index=False)]
+    path = tmp_path / ("l.tsv" if sep == "\t" else "l.csv")
+    path.write_text("\n".join([lines[0], lines[1] + sep * 2, *lines[2:]]) + "\n", encoding="utf-8")
+    data = labelled_table(path)
+    assert len(data) == 24 and list(data.y) == [1] * 12 + [0] * 12 and data.info["warnings"] == []
+    assert list(data.texts) == list(t["text"])
+    path.write_text("\n".join([lines[0], lines[1] + sep + "see note", *lines[2:]]) + "\n", encoding="utf-8")
+    data = labelled_table(path)
+    assert len(data) == 23 and list(data.texts) == list(t["text"][1:])
+    assert data.info["warnings"] == [f"{path}: 1 unreadable row left out (first: row 2, wrong number of fields; "
+                                     "expected 4 fields as in the header; this row has 5)"]
+    with pytest.raises(RecordError, match=r"row 2: wrong number of fields; expected 4 fields as in the header; "
+                                          r"this row has 5"):
+        labelled_table(path, strict=True)
+    first = t[["label", "message_id", "text"]]  # the label column first, as in a hand-made sheet
+    path.write_text(sep.join(first.columns) + "\n" + "\n".join(
+        sep.join(r) + (sep * 2 if i == 0 else "") for i, r in enumerate(first.itertuples(index=False))) + "\n")
+    assert list(labelled_table(path).y) == [1] * 12 + [0] * 12
+    msgs = [{"id": f"m{i}", "sender_id": f"u{i}", "sent_at": 1_700_000_000 + 60 * i,
+             "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
+    export = tmp_path / "inbox.json"
+    export.write_text(json.dumps({"owner": {"id": "me"}, "messages": msgs}))
+    labels = tmp_path / "labels.csv"  # was "none of its message ids are in inbox.json"
+    labels.write_text("message_id,label\n" + "".join(
+        f"m{i},{'auto' if i % 2 else 'personal'}{',,' if i == 0 else ''}\n" for i in range(30)))
+    assert list(labelled_archive([export], labels, alone=False).y) == [i % 2 for i in range(30)]
+
+
 @pytest.mark.parametrize(("sep", "name"), [(";", "eu.csv"), ("\t", "tabs.csv"), (",", "plain.tsv")])
 def test_a_table_is_read_with_the_separator_its_header_uses(tmp_path: Path, sep: str, name: str) -> None:
     """Excel saves "CSV" with semicolons where the decimal mark is a comma (most of Europe); a
