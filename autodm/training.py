@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,7 @@ def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> p
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{path}: no such file")
+    _refuse_an_export(path)
     try:
         if suffix == ".xlsx":
             df = pd.read_excel(path, dtype=str)
@@ -89,6 +91,8 @@ def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> p
             except (UnicodeDecodeError, pd.errors.ParserError):  # a bad byte, a row too wide
                 df = _csv_without_bad_rows(path, sep, strict)
     except (ValueError, OSError, ImportError) as e:
+        if suffix != ".xlsx" and zipfile.is_zipfile(path):  # pandas' message lists the members: names
+            raise InputError(f"{path}: a zip that is not a labelled table; {_EXPORT_HINT}") from None
         if suffix == ".json" and _is_inbox(path):
             raise InputError(f"{path}: an inbox in autodm's own format, not a labelled table; train on it "
                              "with --labels FILE (message_id,label), or scan it and add a label column") from None
@@ -97,6 +101,28 @@ def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> p
     if need_text and not any(c.lower() == "text" for c in df.columns):
         raise InputError(f"{path}: no text column; expected a scan export (autodm scan --format csv)")
     return df
+
+
+#: What to do with an export given where a labelled table was expected.
+_EXPORT_HINT = ("for a DM export give its labels with --labels FILE (message_id,label), or scan it and add "
+                "a label column")
+
+
+def _refuse_an_export(path: Path) -> None:
+    """A folder, or a zip of several files (an export), is no labelled table: say so in one line.
+    pandas read a zip's one file but refused more by listing every member, and an export's
+    member names hold its senders' usernames."""
+    if path.is_dir():
+        raise InputError(f"{path}: a folder, not a labelled table; {_EXPORT_HINT}")
+    if path.suffix.lower() == ".xlsx" or not zipfile.is_zipfile(path):  # an xlsx file is a zip too
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            files = sum(not info.is_dir() for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the reader reports it
+    if files > 1:
+        raise InputError(f"{path}: a zip of {files} files (a DM export?), not a labelled table; {_EXPORT_HINT}")
 
 
 def _csv_without_bad_rows(path: Path, sep: str, strict: bool) -> pd.DataFrame:

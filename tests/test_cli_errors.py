@@ -315,3 +315,26 @@ def test_started_with_stdout_closed(tmp_path: Path) -> None:
                        cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr
     assert out.read_text(encoding="utf-8-sig").startswith("message_id,")
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+@pytest.mark.parametrize("export", ["instagram-export.zip", "twitter-archive.zip", "folder"])
+def test_an_export_given_as_a_labelled_table_is_one_line_without_member_names(
+        tmp_path: Path, command: str, export: str) -> None:
+    """'autodm train export.zip' without --labels printed pandas' "Multiple files found in ZIP
+    file" and every member, whose names hold senders' usernames."""
+    if export == "folder":
+        src = tmp_path / "export"
+        with zipfile.ZipFile(_EXAMPLES / "instagram-export.zip") as zf:
+            zf.extractall(src)
+        what = "a folder"
+    else:
+        src = _EXAMPLES / export
+        with zipfile.ZipFile(src) as zf:
+            members = [m for m in zf.namelist() if not m.endswith("/")]
+        what = f"a zip of {len(members)} files (a DM export?)"
+    r = runner.invoke(app, [command, str(src), "-o" if command == "train" else "--format",
+                            str(tmp_path / "m.joblib") if command == "train" else "json"])
+    assert (r.exit_code, r.stdout) == (2, ""), r.stderr
+    assert r.stderr == (f"error: {src}: {what}, not a labelled table; for a DM export give its labels with "
+                        "--labels FILE (message_id,label), or scan it and add a label column\n")
