@@ -336,6 +336,9 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     if "message_id" not in cols:
         raise InputError(f"{labels_path}: no message_id column; expected message_id,label")
     lab = pd.Series(labels.to_numpy(), index=table[cols["message_id"]].astype(str)).dropna()
+    if lab.empty:  # it said "none of its message ids are in the export"
+        raise TrainingError(f"{labels_path}: no labels ({blanks} blank); expected auto/personal (or 1/0, yes/no) "
+                            "in the label column")
     rounded = rounded_id(lab.index)
     twice = lab.groupby(level=0).nunique()
     both = (twice > 1).to_numpy() & ~_rounded(twice.index)  # rounded ids collide whatever their labels

@@ -209,6 +209,12 @@ def test_limits_come_from_the_environment(tmp_path: Path) -> None:
      "error: Invalid value for '--threshold' / '-t': nan is not a number from 0 to 1 (see 'autodm scan --help')"),
     (["train", "{src}", "--weight", "inf"],
      "error: Invalid value for '--weight': inf is not a number of at least 0.01 (see 'autodm train --help')"),
+    # --seed -5 read the labels, then crashed in scikit-learn ("unexpected ValueError in model.py")
+    (["train", "{src}", "--seed", "-5"],
+     "error: Invalid value for '--seed': -5 is not a whole number from 0 to 4294967295 (see 'autodm train --help')"),
+    (["train", "{src}", "--seed", "4294967296"],
+     "error: Invalid value for '--seed': 4294967296 is not a whole number from 0 to 4294967295 "
+     "(see 'autodm train --help')"),
     (["scan", "{src}", "--nope"],
      "error: No such option: --nope (Possible options: --model) (see 'autodm scan --help')"),
     (["nope"], "error: No such command 'nope'. (see 'autodm --help')"),
@@ -338,3 +344,18 @@ def test_an_export_given_as_a_labelled_table_is_one_line_without_member_names(
     assert (r.exit_code, r.stdout) == (2, ""), r.stderr
     assert r.stderr == (f"error: {src}: {what}, not a labelled table; for a DM export give its labels with "
                         "--labels FILE (message_id,label), or scan it and add a label column\n")
+
+
+def test_evaluate_without_a_labelled_row_says_so(tmp_path: Path) -> None:
+    """evaluate crashed ("unexpected ValueError in evaluation.py") where train said what was wrong;
+    a --labels file of blanks was "none of its message ids are in the export"."""
+    blank = _write(tmp_path / "blank.csv", "message_id,text,label\na,hello there,\n"
+                   "b,Thanks for following! grab my guide https://bit.ly/x,\n")
+    r = runner.invoke(app, ["evaluate", str(blank)])
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert r.stderr == (f"error: {blank}: no labelled messages to evaluate on (2 blank labels); put auto or "
+                        "personal (or 1/0, yes/no) in the label column\n")
+    labels = _write(tmp_path / "labels.csv", "message_id,label\n1,\n")
+    r = runner.invoke(app, ["evaluate", str(_EXAMPLES / "inbox.json"), "--labels", str(labels)])
+    assert (r.exit_code, r.stderr) == (1, f"error: {labels}: no labels (1 blank); expected auto/personal "
+                                          "(or 1/0, yes/no) in the label column\n")

@@ -38,6 +38,17 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
+#: The seeds scikit-learn's folds take: 0 .. 2**32 - 1.
+SEED_MAX = 2**32 - 1
+
+
+def a_seed(value: int) -> int:
+    """Check --seed up front: scikit-learn refused one outside 0 .. 2**32 - 1 after reading the labels."""
+    if not 0 <= value <= SEED_MAX:
+        raise typer.BadParameter(f"{value} is not a whole number from 0 to {SEED_MAX}")
+    return value
+
+
 Files = Annotated[
     list[Path] | None,
     typer.Argument(help="Labelled tables (scan exports with a label column: csv, tsv, xlsx, jsonl), "
@@ -90,7 +101,8 @@ def train(
     threshold_on: Annotated[ThresholdOn, typer.Option("--threshold-on", help="Choose the threshold on all "
                             "cross-validated rows, or only on those without thread or follow context.")]
     = ThresholdOn.all,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (folds, simulation).")] = SEED,
+    seed: Annotated[int, typer.Option("--seed", callback=a_seed, help="Random seed (folds, simulation): a "
+                                      "whole number from 0 to 4294967295.")] = SEED,
     platform: PlatformOpt = None,
     strict: StrictOpt = False,
     follows: FollowsOpt = None,
@@ -189,7 +201,7 @@ def evaluate(
     model = mdl.load(model_path, trust_model=trust_model)
     with stage("reading labels"):
         data = _gather(files, labels, 1.0, platform.value if platform else None, strict, follows)
-    if min(int((data.y == 0).sum()), int((data.y == 1).sum())) == 0:
+    if len(data) and min(int((data.y == 0).sum()), int((data.y == 1).sum())) == 0:  # none: evaluate says so
         err_console.print("warning: only one class in the labels; ROC-AUC cannot be computed", highlight=False)
     seen = _seen_in_training(model, data)
     with stage(f"scoring {len(data)} messages"):
