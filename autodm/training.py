@@ -266,13 +266,25 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
 _ROUNDED_ID = r"[+-]?\d(?:[.,]\d+)?[eE]\+?\d+"
 
 
+#: A spreadsheet keeps 15 significant digits of a number.
+_SHEET_DIGITS = 15
+
+
 def _rounded(ids: pd.Series | pd.Index) -> np.ndarray:
-    """Which of ``ids`` a spreadsheet rounded to a number in scientific notation."""
-    return pd.Series(ids, dtype="string").str.strip().str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)
+    """Which of ``ids`` a spreadsheet rounded: to a number in scientific notation ("1.61881E+18"),
+    or written out in full with zeros past its 15 significant digits ("1612349370961760000").
+    Zeros are no sign alone (an id may end in them): the long numeric ids of ``ids`` (2 or more
+    different ones) must all end so. Rounded ids are no identity: different messages share one."""
+    text = pd.Series(ids, dtype="string").str.strip()
+    hit = text.str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)
+    long = text.str.fullmatch(rf"\d{{{_SHEET_DIGITS + 1},}}").fillna(False).to_numpy(dtype=bool)
+    if text[long].nunique() >= 2 and text[long].str.slice(_SHEET_DIGITS).str.fullmatch("0+").all():
+        hit |= long
+    return hit
 
 
 def rounded_id(ids: pd.Series | pd.Index) -> str | None:
-    """The first id in ``ids`` that a spreadsheet rounded to a number in scientific notation."""
+    """The first id in ``ids`` that a spreadsheet rounded (:func:`_rounded`)."""
     hit = _rounded(ids)
     return str(np.asarray(ids, dtype=object)[hit][0]).strip() if hit.any() else None
 
@@ -335,20 +347,17 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     cols = {c.lower(): c for c in table.columns}
     if "message_id" not in cols:
         raise InputError(f"{labels_path}: no message_id column; expected message_id,label")
-    lab = pd.Series(labels.to_numpy(), index=table[cols["message_id"]].astype(str)).dropna()
-    if lab.empty:  # it said "none of its message ids are in the export"
+    if not labels.notna().any():  # it said "none of its message ids are in the export"
         raise TrainingError(f"{labels_path}: no labels ({blanks} blank); expected auto/personal (or 1/0, yes/no) "
                             "in the label column")
+    warnings = []
+    keep = labels.notna().to_numpy()
+    # one message labelled both ways is an error, a repeat counts once: as in a labelled table
+    if repeats := _repeated_ids(table, labels, str(labels_path)):
+        keep = keep & ~repeats[0]
+        warnings.append(repeats[1])
+    lab = pd.Series(labels[keep].to_numpy(), index=table.loc[keep, cols["message_id"]].astype(str).str.strip())
     rounded = rounded_id(lab.index)
-    twice = lab.groupby(level=0).nunique()
-    both = (twice > 1).to_numpy() & ~_rounded(twice.index)  # rounded ids collide whatever their labels
-    if both.any():
-        mid = str(twice.index[both][0])
-        mine = labels.where(table[cols["message_id"]].astype(str).to_numpy() == mid)  # this id's labels only
-        first = mine.dropna().iloc[0]
-        row = int(table.index[np.flatnonzero((mine.notna() & (mine != first)).to_numpy(dtype=bool))[0]]) + 2  # differs
-        raise TrainingError(f"{labels_path}: row {row}: message {mid!r} is labelled twice, differently; "
-                            "keep one label per message")
     lab = lab[~lab.index.duplicated()]
     joined, frame = design(inbox)
     ids = joined["message_id"].astype(str)
@@ -371,7 +380,7 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
             [texts, texts], ignore_index=True)
         copies = np.arange(2 * n) >= n
     return Labelled(frame=frame, y=y, groups=groups, weight=np.full(len(y), weight), texts=texts, alone=copies,
-                    info={"file": str(labels_path), "messages": n, "rows": len(y),
+                    info={"file": str(labels_path), "messages": n, "rows": len(y), "warnings": warnings,
                           **({"rows_alone": n} if alone else {}), "blank_labels": blanks,
                           "ids_not_in_export": missing, "first_id_not_in_export": absent[0] if missing else None,
                           "rounded_id": rounded,

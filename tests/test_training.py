@@ -274,6 +274,51 @@ def test_ids_a_spreadsheet_rounded_are_named_as_such_not_taken_for_repeats(tmp_p
         labelled_archive([export], labels)
     assert rounded_id(pd.Series(["1618810000000000000", "2e5", " 7.48441E+18 ", "m1"])) == "2e5"
     assert rounded_id(pd.Series(["1618810000000000000", "e5", "1.5", "-"])) is None
+    # written out in full, the zeros past 15 digits tell it, when every long numeric id has them
+    assert rounded_id(pd.Series(["m1", "1618810000000000000", "1612349370961760000"])) == "1618810000000000000"
+    assert rounded_id(pd.Series(["1618810000000000000", "1612349370961767846"])) is None  # one could end so
+
+
+def test_a_labels_file_of_ids_a_spreadsheet_wrote_out_rounded_gets_the_hint(tmp_path: Path) -> None:
+    """'1612349370961760000' (15 digits kept, zeros after) got only "none of its message ids are
+    in the export", where '1.61235E+18' got the hint; a table of them refused rows as labelled twice."""
+    msgs = [{"id": str(1612349370961760289 + 7_919_000_000 * i), "sender_id": f"u{i}",
+             "sent_at": 1_700_000_000 + 60 * i, "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
+    export = tmp_path / "inbox.json"
+    export.write_text(json.dumps({"owner": {"id": "me"}, "messages": msgs}))
+    labels = tmp_path / "labels.csv"
+    labels.write_text("message_id,label\n" + "".join(
+        f"{m['id'][:15]}0000,{'auto' if i % 2 else 'personal'}\n" for i, m in enumerate(msgs)))
+    with pytest.raises(TrainingError, match=r"none of its message ids are in .*inbox\.json; message ids were "
+                                            r"rounded by a spreadsheet \('1612349370961760000'\)"):
+        labelled_archive([export], labels)
+    t = _table(12, 12)
+    t["message_id"] = ["1612349370961760000"] * 12 + ["1612349370961770000"] * 12
+    path = tmp_path / "l.csv"
+    t.to_csv(path, index=False)
+    data = labelled_table(path)
+    assert len(data) == 24 and data.info["warnings"] == [
+        f"{path}: message ids were rounded by a spreadsheet ('1612349370961760000'); keep the id column as text "
+        "(save as .xlsx, or import the column as Text); those ids are not used to find repeated rows"]
+
+
+def test_a_labels_file_says_repeats_and_conflicts_as_a_table_does(tmp_path: Path) -> None:
+    """A --labels file dropped repeated ids without a word, and its "labelled twice" error left out
+    where the first label was."""
+    msgs = [{"id": f"m{i}", "sender_id": f"u{i}", "sent_at": 1_700_000_000 + 60 * i,
+             "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
+    export = tmp_path / "inbox.json"
+    export.write_text(json.dumps({"owner": {"id": "me"}, "messages": msgs}))
+    labels = tmp_path / "labels.csv"
+    rows = "message_id,label\n" + "".join(f"m{i},{'auto' if i % 2 else 'personal'}\n" for i in range(30))
+    labels.write_text(rows + "m1,auto\n m2 ,personal\n")
+    data = labelled_archive([export], labels, alone=False)
+    assert len(data) == 30 and data.info["warnings"] == [
+        f"{labels}: 2 rows repeat a message id already labelled (first: row 32); each message counted once"]
+    labels.write_text(rows + "m3,\nm3,personal\n")
+    with pytest.raises(TrainingError, match=r"labels\.csv: row 33: message 'm3' is labelled twice, differently "
+                                            r"\(first at row 5\); keep one label per message"):
+        labelled_archive([export], labels)
 
 
 def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
@@ -291,7 +336,8 @@ def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
     labels.write_text(labels.read_text() + "m1,auto\n")
     assert len(labelled_archive([export], labels, alone=False)) == 30
     labels.write_text(labels.read_text() + "m3,\nm3,personal\n")  # a blank label for it first
-    with pytest.raises(TrainingError, match=r"labels\.csv: row 35: message 'm3' is labelled twice, differently"):
+    with pytest.raises(TrainingError, match=r"labels\.csv: row 35: message 'm3' is labelled twice, differently "
+                                            r"\(first at row 5\)"):
         labelled_archive([export], labels)
     assert (data.frame["delay_2min"] == 1).all()  # timing rebuilt from the export's follows
     assert list(data.y) == [i % 2 for i in range(30)]

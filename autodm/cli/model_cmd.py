@@ -68,6 +68,8 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
         data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows,
                                 alone=alone)
         report_skips(data.info["_skips"])
+        for line in data.info["warnings"]:
+            err_console.print(one_line(f"warning: {line}"), highlight=False, markup=False)
         if n := data.info["ids_not_in_export"]:
             err_console.print(one_line(
                 f"warning: {labels}: {n} labelled message id{'s are' if n > 1 else ' is'} not in the export "
