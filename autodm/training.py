@@ -223,6 +223,62 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
     text is left out (:func:`read_table`); ``info["warnings"]`` says so (a line per column and
     one for the bad rows), and under ``strict`` the first one is an error.
     """
+    return _labelled_table(path, weight, strict)[0]
+
+
+#: What tells one message from another across tables: ("id", message id), or where a row has no
+#: id (or one a spreadsheet rounded) ("sender", sender, text); None when it has neither.
+MessageKey = tuple[str, ...] | None
+
+
+def labelled_tables(paths: list[Path], weight: float = 1.0, strict: bool = False) -> Labelled:
+    """Several labelled tables as one set, each message once: a row that repeats a message an
+    earlier table labelled (the same id, or without one the same sender and text) is left out,
+    with a warning in its table's ``info["warnings"]``; labelled differently, it is an error
+    naming both files and rows. Within a table, :func:`labelled_table`'s rules hold."""
+    seen: dict[tuple[str, ...], tuple[set[int], str, int]] = {}  # key -> (labels, first file, its row)
+    parts = []
+    for k, path in enumerate(paths):
+        part, keys, rows = _labelled_table(path, weight, strict)
+        drop = np.zeros(len(part), dtype=bool)
+        mine: dict[tuple[str, ...], tuple[set[int], str, int]] = {}
+        first_repeat: tuple[str, int] | None = None
+        for i, (key, label, row) in enumerate(zip(keys, part.y.tolist(), rows.tolist(), strict=True)):
+            if key is None:
+                continue
+            if key in seen:
+                labels, where, at = seen[key]
+                if label not in labels:
+                    what = f"message {key[1]!r} is" if key[0] == "id" else "a message (same sender and text) is"
+                    raise TrainingError(f"{path}: row {row}: {what} labelled twice, differently (first at {where} "
+                                        f"row {at}); keep one label per message")
+                drop[i] = True
+                first_repeat = first_repeat or (where, row)
+                continue
+            mine.setdefault(key, (set(), str(path), row))[0].add(label)
+        seen.update(mine)
+        if first_repeat is not None:
+            n = int(drop.sum())
+            part = _subset(part, ~drop)
+            part.info["warnings"].append(
+                f"{path}: {n} row{'s' if n > 1 else ''} repeat messages already labelled in {first_repeat[0]} "
+                f"(first: row {first_repeat[1]}); each message counted once")
+        parts.append(part)
+        log.info("table %d of %d: %d labelled messages", k + 1, len(paths), len(part))
+    return concat(parts)
+
+
+def _subset(data: Labelled, keep: np.ndarray) -> Labelled:
+    """``data`` with only the rows in ``keep``."""
+    return Labelled(frame=data.frame[keep].reset_index(drop=True), y=data.y[keep], groups=data.groups[keep],
+                    weight=data.weight[keep], texts=data.texts[keep].reset_index(drop=True),
+                    info={**data.info, "rows": int(keep.sum())},
+                    extra=None if data.extra is None else data.extra[keep].reset_index(drop=True),
+                    alone=None if data.alone is None else data.alone[keep])
+
+
+def _labelled_table(path: Path, weight: float, strict: bool) -> tuple[Labelled, list[MessageKey], np.ndarray]:
+    """:func:`labelled_table`, with each row's :data:`MessageKey` and its row in the file."""
     df = read_table(path, strict=strict)
     warnings = []
     if bad_rows := df.attrs.get("bad_rows"):
@@ -256,10 +312,26 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
     else:
         groups = np.array([f"row{i}" for i in range(len(df))])
     extra = df[[cols[c] for c in ("slice", "id", "message_id") if c in cols]]
-    return Labelled(frame=frame, y=y, groups=np.array([f"{path.name}:{g}" for g in groups]),
+    data = Labelled(frame=frame, y=y, groups=np.array([f"{path.name}:{g}" for g in groups]),
                     weight=np.full(len(y), weight), texts=msgs["text"],
                     info={"file": str(path), "rows": len(y), "blank_labels": blanks,
                           "warnings": warnings}, extra=extra)
+    return data, _message_keys(df, msgs), row_of
+
+
+def _message_keys(df: pd.DataFrame, msgs: pd.DataFrame) -> list[MessageKey]:
+    """Each row's :data:`MessageKey` (``msgs``: the table's :func:`~autodm.scan.table_messages`)."""
+    n = len(df)
+    col = _id_column(df)
+    ids = (df[col].astype("string").str.strip().fillna("") if col is not None
+           else pd.Series([""] * n, dtype="string")).reset_index(drop=True)
+    usable = ids.ne("").to_numpy() & ~_rounded(ids)
+    sender = msgs["sender_id"].fillna("").where(msgs["sender_id"].fillna("").str.strip().ne(""),
+                                                msgs["sender_name"].fillna("")).astype(str).str.strip()
+    keys: list[MessageKey] = []
+    for i, (mid, who, text) in enumerate(zip(ids.tolist(), sender.tolist(), msgs["text"].tolist(), strict=True)):
+        keys.append(("id", mid) if usable[i] else ("sender", who, text) if who else None)
+    return keys
 
 
 #: An id a spreadsheet saved as a rounded number: X's 19-digit ids become "1.61881E+18".
@@ -341,6 +413,11 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     almost every personal message of a table. :attr:`Labelled.alone` marks the copies;
     ``alone=False`` (for evaluation) gives each message once, in context.
     """
+    for path in paths:
+        if has_label_column(path):  # its labels were silently replaced by the file's
+            raise InputError(f"{path}: a labelled table (it has a label column), given with --labels "
+                             f"{labels_path}, which labels an export; drop --labels to use the table's labels, "
+                             "or give the export the labels file is for")
     inbox = load_inbox(paths, platform=platform, strict=strict, follows=follows)
     table = read_table_any(labels_path)
     labels, blanks = parse_labels(table, str(labels_path))
@@ -386,6 +463,28 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
                           "rounded_id": rounded,
                           "skipped_bad_records": inbox.skips.total,
                           "skipped_why": dict(inbox.skips.counts), "_skips": inbox.skips})
+
+
+def has_label_column(path: Path) -> bool:
+    """Whether ``path`` is a table (csv, tsv, xlsx, jsonl, a json list) with a ``label`` column,
+    told from its header (or first record); False for anything else (an export, a folder, stdin)."""
+    suffix = path.suffix.lower()
+    try:
+        if not path.is_file() or (suffix != ".xlsx" and zipfile.is_zipfile(path)):
+            return False
+        if suffix == ".xlsx":
+            names = list(pd.read_excel(path, nrows=0).columns)
+        elif suffix in (".jsonl", ".ndjson", ".json"):
+            with open(path, encoding="utf-8-sig") as fh:
+                first = (json.loads(fh.read()) if suffix == ".json" else
+                         json.loads(next((line for line in fh if line.strip()), "{}")))
+            first = first[0] if isinstance(first, list) and first else first
+            names = list(first) if isinstance(first, dict) else []
+        else:
+            names = list(pd.read_csv(path, nrows=0, sep=csv_separator(path), encoding=csv_encoding(path)).columns)
+    except (ValueError, OSError, ImportError, zipfile.BadZipFile):
+        return False  # not a table: the export's reader says what it is
+    return any(str(c).strip().lower() == "label" for c in names)
 
 
 def read_table_any(path: Path) -> pd.DataFrame:

@@ -359,3 +359,23 @@ def test_evaluate_without_a_labelled_row_says_so(tmp_path: Path) -> None:
     r = runner.invoke(app, ["evaluate", str(_EXAMPLES / "inbox.json"), "--labels", str(labels)])
     assert (r.exit_code, r.stderr) == (1, f"error: {labels}: no labels (1 blank); expected auto/personal "
                                           "(or 1/0, yes/no) in the label column\n")
+
+
+def test_labels_across_inputs_are_one_line_errors(tmp_path: Path) -> None:
+    """A table beside a copy with a label flipped trained without a word; a table with --labels had
+    its labels silently replaced by the file's."""
+    rows = [f"m{i},{'Thanks for the follow! https://bit.ly/g' if i % 2 else 'see you at the match'} {i},"
+            f"{'auto' if i % 2 else 'personal'}" for i in range(24)]
+    table = _write(tmp_path / "t.csv", "message_id,text,label\n" + "\n".join(rows) + "\n")
+    flipped = _write(tmp_path / "f.csv", "message_id,text,label\n" + "\n".join(
+        [rows[0].replace("personal", "auto"), *rows[1:]]) + "\n")
+    labels = _write(tmp_path / "labels.csv", "message_id,label\nm0,auto\n")
+    for args, code, line in (
+            ([str(table), str(flipped)], 1, f"error: {flipped}: row 2: message 'm0' is labelled twice, differently "
+                                            f"(first at {table} row 2); keep one label per message"),
+            ([str(table), "--labels", str(labels)], 2,
+             f"error: {table}: a labelled table (it has a label column), given with --labels {labels}, which labels "
+             "an export; drop --labels to use the table's labels, or give the export the labels file is for")):
+        r = runner.invoke(app, ["train", *args, "-o", str(tmp_path / "m.joblib")])
+        assert (r.exit_code, r.stdout, r.stderr) == (code, "", line + "\n")
+        assert not (tmp_path / "m.joblib").exists()

@@ -16,6 +16,7 @@ from autodm.training import (
     fit,
     labelled_archive,
     labelled_table,
+    labelled_tables,
     parse_labels,
     read_table,
     read_table_any,
@@ -181,6 +182,49 @@ def test_a_message_id_twice_in_a_table_counts_once_and_labelled_both_ways_is_an_
     assert len(labelled_table(path)) == 24 and labelled_table(path).info["warnings"] == []
     t.drop(columns="message_id").pipe(lambda d: pd.concat([d, d.iloc[[3]]])).to_csv(path, index=False)
     assert len(labelled_table(path)) == 25  # no ids: the same text twice may be two messages
+
+
+def test_several_tables_count_each_message_once_and_refuse_two_labels_for_one(tmp_path: Path) -> None:
+    """Labels were not checked across inputs: a table given twice counted its messages twice, and
+    a table beside a copy with every label flipped trained without a word."""
+    t = _table(12, 12)
+    a, b, flipped = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "flipped.csv"
+    t.to_csv(a, index=False)
+    pd.concat([t.iloc[20:], _table(0, 30).iloc[24:].assign(message_id=lambda d: "q" + d["message_id"])]).to_csv(
+        b, index=False)  # 4 messages of a.csv again, then 6 new ones
+    t.assign(label=t["label"].map({"auto": "personal", "personal": "auto"})).to_csv(flipped, index=False)
+    data = labelled_tables([a, b])
+    assert len(data) == 30 and list(data.y) == [1] * 12 + [0] * 18
+    assert data.info["parts"][1]["warnings"] == [
+        f"{b}: 4 rows repeat messages already labelled in {a} (first: row 2); each message counted once"]
+    twice = labelled_tables([a, a])
+    assert len(twice) == 24 and twice.info["parts"][1]["rows"] == 0
+    with pytest.raises(TrainingError, match=rf"^{flipped}: row 2: message 'a0' is labelled twice, differently "
+                                            rf"\(first at {a} row 2\); keep one label per message"):
+        labelled_tables([a, flipped])
+    # without ids, the same sender and text is the same message (neither is named)
+    no_ids = [tmp_path / "n1.csv", tmp_path / "n2.csv"]
+    t.drop(columns="message_id").to_csv(no_ids[0], index=False)
+    pd.read_csv(flipped).drop(columns="message_id").to_csv(no_ids[1], index=False)
+    assert len(labelled_tables([no_ids[0], no_ids[0]])) == 24
+    with pytest.raises(TrainingError, match=r"n2\.csv: row 2: a message \(same sender and text\) is labelled "
+                                            r"twice, differently \(first at .*n1\.csv row 2\)"):
+        labelled_tables(no_ids)
+    texts = tmp_path / "texts.csv"  # text alone is no identity: two people can send "ok"
+    t[["text", "label"]].to_csv(texts, index=False)
+    assert len(labelled_tables([texts, texts])) == 48
+
+
+def test_a_labelled_table_given_with_labels_is_refused(tmp_path: Path) -> None:
+    """'train table.csv --labels other.csv' read the table as an export and silently replaced
+    every label in it with the labels file's."""
+    table = tmp_path / "table.csv"
+    _table(12, 12).to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("message_id,label\na0,personal\n")
+    with pytest.raises(InputError, match=rf"^{table}: a labelled table \(it has a label column\), given with "
+                                         rf"--labels {labels}, which labels an export; drop --labels"):
+        labelled_archive([table], labels)
 
 
 def test_labelled_table_skips_blanks_and_groups_by_sender(tmp_path: Path) -> None:

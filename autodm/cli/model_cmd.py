@@ -62,7 +62,7 @@ LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="message_id,lab
 def _gather(files: list[Path], labels: Path | None, weight: float, platform: str | None,
             strict: bool = False, follows: Path | None = None, *, alone: bool = False) -> Labelled:
     """The labelled messages of FILES (``alone``, for training: an export's also text only)."""
-    from autodm.training import concat, labelled_archive, labelled_table, rounded_hint
+    from autodm.training import labelled_archive, labelled_tables, rounded_hint
 
     if labels is not None:
         data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows,
@@ -79,11 +79,11 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
     if follows is not None:
         raise InputError("--follows adds follow times to an export read with --labels; a labelled table "
                          "already carries its followed_at column")
-    tables = [labelled_table(f, weight=weight, strict=strict) for f in files]
-    for t in tables:
-        for line in t.info["warnings"]:
+    data = labelled_tables(files, weight=weight, strict=strict)
+    for part in data.info["parts"]:
+        for line in part["warnings"]:
             err_console.print(one_line(f"warning: {line}"), highlight=False, markup=False)
-    return concat(tables)
+    return data
 
 
 @app.command()
