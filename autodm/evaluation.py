@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from autodm import model as mdl
+from autodm.errors import TrainingError
 from autodm.training import Labelled
 
 RELIABILITY_STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
@@ -36,7 +37,15 @@ NO_SLICE = "(no slice)"
 
 def evaluate(model: mdl.Model, data: Labelled, *, threshold: float | None = None,
              fp_cost: float = 5.0, slice_column: str = "slice") -> dict[str, Any]:
-    """Scores ``data`` and reports metrics, confusion matrix, slices and reliability."""
+    """Scores ``data`` and reports metrics, confusion matrix, slices and reliability; no labelled
+    message at all is a :class:`TrainingError` naming the files."""
+    if not len(data):
+        parts = data.info.get("parts", [data.info])
+        files = ", ".join(str(p["file"]) for p in parts if p.get("file")) or "the labels"
+        blanks = sum(int(p.get("blank_labels", 0)) for p in parts)
+        raise TrainingError(f"{files}: no labelled messages to evaluate on ({blanks} blank "
+                            f"label{'' if blanks == 1 else 's'}); put auto or personal (or 1/0, yes/no) in the "
+                            "label column")
     t = model.threshold if threshold is None else threshold
     scores = mdl.score(model, data.frame, threshold=t, reasons=False)["score"].to_numpy()
     y = data.y

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,16 @@ class Labelled:
     texts: pd.Series
     info: dict[str, Any] = field(default_factory=dict)
     extra: pd.DataFrame | None = None  # columns of the input table worth keeping (slice, ...)
+    #: Rows that repeat a labelled message alone (text only) beside its row in context: training
+    #: rows, not messages of their own (None: there are none).
+    alone: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.y)
+
+    def messages(self) -> np.ndarray:
+        """Which rows are labelled messages (all but the text-only copies of :attr:`alone`)."""
+        return np.ones(len(self.y), dtype=bool) if self.alone is None else ~np.asarray(self.alone, dtype=bool)
 
 
 def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> pd.DataFrame:
@@ -64,6 +72,7 @@ def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> p
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError(f"{path}: no such file")
+    _refuse_an_export(path)
     try:
         if suffix == ".xlsx":
             df = pd.read_excel(path, dtype=str)
@@ -75,9 +84,15 @@ def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> p
             sep = csv_separator(path)
             try:
                 df = pd.read_csv(path, dtype=str, sep=sep, keep_default_na=False, encoding=csv_encoding(path))
+                if not isinstance(df.index, pd.RangeIndex):
+                    # the first row was wider than the header (Excel's trailing ",,", a note past the
+                    # label): pandas took its first cells for an index and shifted every column
+                    raise pd.errors.ParserError("first row too wide")
             except (UnicodeDecodeError, pd.errors.ParserError):  # a bad byte, a row too wide
                 df = _csv_without_bad_rows(path, sep, strict)
     except (ValueError, OSError, ImportError) as e:
+        if suffix != ".xlsx" and zipfile.is_zipfile(path):  # pandas' message lists the members: names
+            raise InputError(f"{path}: a zip that is not a labelled table; {_EXPORT_HINT}") from None
         if suffix == ".json" and _is_inbox(path):
             raise InputError(f"{path}: an inbox in autodm's own format, not a labelled table; train on it "
                              "with --labels FILE (message_id,label), or scan it and add a label column") from None
@@ -86,6 +101,28 @@ def read_table(path: Path, strict: bool = False, *, need_text: bool = True) -> p
     if need_text and not any(c.lower() == "text" for c in df.columns):
         raise InputError(f"{path}: no text column; expected a scan export (autodm scan --format csv)")
     return df
+
+
+#: What to do with an export given where a labelled table was expected.
+_EXPORT_HINT = ("for a DM export give its labels with --labels FILE (message_id,label), or scan it and add "
+                "a label column")
+
+
+def _refuse_an_export(path: Path) -> None:
+    """A folder, or a zip of several files (an export), is no labelled table: say so in one line.
+    pandas read a zip's one file but refused more by listing every member, and an export's
+    member names hold its senders' usernames."""
+    if path.is_dir():
+        raise InputError(f"{path}: a folder, not a labelled table; {_EXPORT_HINT}")
+    if path.suffix.lower() == ".xlsx" or not zipfile.is_zipfile(path):  # an xlsx file is a zip too
+        return
+    try:
+        with zipfile.ZipFile(path) as zf:
+            files = sum(not info.is_dir() for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # the reader reports it
+    if files > 1:
+        raise InputError(f"{path}: a zip of {files} files (a DM export?), not a labelled table; {_EXPORT_HINT}")
 
 
 def _csv_without_bad_rows(path: Path, sep: str, strict: bool) -> pd.DataFrame:
@@ -113,7 +150,7 @@ def _csv_without_bad_rows(path: Path, sep: str, strict: bool) -> pd.DataFrame:
             continue
         if strict:
             raise RecordError(f"{path}: row {row + 2}: {problem or WRONG_WIDTH}; expected {why}")
-        bad.append((row + 2, problem or WRONG_WIDTH))
+        bad.append((row + 2, problem or f"{WRONG_WIDTH}; expected {why}"))
     rows.check()
     if header is None:
         raise InputError(f"{path}: empty; expected a table with a header row")
@@ -186,6 +223,62 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
     text is left out (:func:`read_table`); ``info["warnings"]`` says so (a line per column and
     one for the bad rows), and under ``strict`` the first one is an error.
     """
+    return _labelled_table(path, weight, strict)[0]
+
+
+#: What tells one message from another across tables: ("id", message id), or where a row has no
+#: id (or one a spreadsheet rounded) ("sender", sender, text); None when it has neither.
+MessageKey = tuple[str, ...] | None
+
+
+def labelled_tables(paths: list[Path], weight: float = 1.0, strict: bool = False) -> Labelled:
+    """Several labelled tables as one set, each message once: a row that repeats a message an
+    earlier table labelled (the same id, or without one the same sender and text) is left out,
+    with a warning in its table's ``info["warnings"]``; labelled differently, it is an error
+    naming both files and rows. Within a table, :func:`labelled_table`'s rules hold."""
+    seen: dict[tuple[str, ...], tuple[set[int], str, int]] = {}  # key -> (labels, first file, its row)
+    parts = []
+    for k, path in enumerate(paths):
+        part, keys, rows = _labelled_table(path, weight, strict)
+        drop = np.zeros(len(part), dtype=bool)
+        mine: dict[tuple[str, ...], tuple[set[int], str, int]] = {}
+        first_repeat: tuple[str, int] | None = None
+        for i, (key, label, row) in enumerate(zip(keys, part.y.tolist(), rows.tolist(), strict=True)):
+            if key is None:
+                continue
+            if key in seen:
+                labels, where, at = seen[key]
+                if label not in labels:
+                    what = f"message {key[1]!r} is" if key[0] == "id" else "a message (same sender and text) is"
+                    raise TrainingError(f"{path}: row {row}: {what} labelled twice, differently (first at {where} "
+                                        f"row {at}); keep one label per message")
+                drop[i] = True
+                first_repeat = first_repeat or (where, row)
+                continue
+            mine.setdefault(key, (set(), str(path), row))[0].add(label)
+        seen.update(mine)
+        if first_repeat is not None:
+            n = int(drop.sum())
+            part = _subset(part, ~drop)
+            part.info["warnings"].append(
+                f"{path}: {n} row{'s' if n > 1 else ''} repeat messages already labelled in {first_repeat[0]} "
+                f"(first: row {first_repeat[1]}); each message counted once")
+        parts.append(part)
+        log.info("table %d of %d: %d labelled messages", k + 1, len(paths), len(part))
+    return concat(parts)
+
+
+def _subset(data: Labelled, keep: np.ndarray) -> Labelled:
+    """``data`` with only the rows in ``keep``."""
+    return Labelled(frame=data.frame[keep].reset_index(drop=True), y=data.y[keep], groups=data.groups[keep],
+                    weight=data.weight[keep], texts=data.texts[keep].reset_index(drop=True),
+                    info={**data.info, "rows": int(keep.sum())},
+                    extra=None if data.extra is None else data.extra[keep].reset_index(drop=True),
+                    alone=None if data.alone is None else data.alone[keep])
+
+
+def _labelled_table(path: Path, weight: float, strict: bool) -> tuple[Labelled, list[MessageKey], np.ndarray]:
+    """:func:`labelled_table`, with each row's :data:`MessageKey` and its row in the file."""
     df = read_table(path, strict=strict)
     warnings = []
     if bad_rows := df.attrs.get("bad_rows"):
@@ -219,23 +312,51 @@ def labelled_table(path: Path, weight: float = 1.0, strict: bool = False) -> Lab
     else:
         groups = np.array([f"row{i}" for i in range(len(df))])
     extra = df[[cols[c] for c in ("slice", "id", "message_id") if c in cols]]
-    return Labelled(frame=frame, y=y, groups=np.array([f"{path.name}:{g}" for g in groups]),
+    data = Labelled(frame=frame, y=y, groups=np.array([f"{path.name}:{g}" for g in groups]),
                     weight=np.full(len(y), weight), texts=msgs["text"],
                     info={"file": str(path), "rows": len(y), "blank_labels": blanks,
                           "warnings": warnings}, extra=extra)
+    return data, _message_keys(df, msgs), row_of
+
+
+def _message_keys(df: pd.DataFrame, msgs: pd.DataFrame) -> list[MessageKey]:
+    """Each row's :data:`MessageKey` (``msgs``: the table's :func:`~autodm.scan.table_messages`)."""
+    n = len(df)
+    col = _id_column(df)
+    ids = (df[col].astype("string").str.strip().fillna("") if col is not None
+           else pd.Series([""] * n, dtype="string")).reset_index(drop=True)
+    usable = ids.ne("").to_numpy() & ~_rounded(ids)
+    sender = msgs["sender_id"].fillna("").where(msgs["sender_id"].fillna("").str.strip().ne(""),
+                                                msgs["sender_name"].fillna("")).astype(str).str.strip()
+    keys: list[MessageKey] = []
+    for i, (mid, who, text) in enumerate(zip(ids.tolist(), sender.tolist(), msgs["text"].tolist(), strict=True)):
+        keys.append(("id", mid) if usable[i] else ("sender", who, text) if who else None)
+    return keys
 
 
 #: An id a spreadsheet saved as a rounded number: X's 19-digit ids become "1.61881E+18".
 _ROUNDED_ID = r"[+-]?\d(?:[.,]\d+)?[eE]\+?\d+"
 
 
+#: A spreadsheet keeps 15 significant digits of a number.
+_SHEET_DIGITS = 15
+
+
 def _rounded(ids: pd.Series | pd.Index) -> np.ndarray:
-    """Which of ``ids`` a spreadsheet rounded to a number in scientific notation."""
-    return pd.Series(ids, dtype="string").str.strip().str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)
+    """Which of ``ids`` a spreadsheet rounded: to a number in scientific notation ("1.61881E+18"),
+    or written out in full with zeros past its 15 significant digits ("1612349370961760000").
+    Zeros are no sign alone (an id may end in them): the long numeric ids of ``ids`` (2 or more
+    different ones) must all end so. Rounded ids are no identity: different messages share one."""
+    text = pd.Series(ids, dtype="string").str.strip()
+    hit = text.str.fullmatch(_ROUNDED_ID).fillna(False).to_numpy(dtype=bool)
+    long = text.str.fullmatch(rf"\d{{{_SHEET_DIGITS + 1},}}").fillna(False).to_numpy(dtype=bool)
+    if text[long].nunique() >= 2 and text[long].str.slice(_SHEET_DIGITS).str.fullmatch("0+").all():
+        hit |= long
+    return hit
 
 
 def rounded_id(ids: pd.Series | pd.Index) -> str | None:
-    """The first id in ``ids`` that a spreadsheet rounded to a number in scientific notation."""
+    """The first id in ``ids`` that a spreadsheet rounded (:func:`_rounded`)."""
     hit = _rounded(ids)
     return str(np.asarray(ids, dtype=object)[hit][0]).strip() if hit.any() else None
 
@@ -281,26 +402,39 @@ def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.nd
 
 def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
                      platform: str | None = None, *, strict: bool = False,
-                     follows: Path | None = None) -> Labelled:
+                     follows: Path | None = None, alone: bool = True) -> Labelled:
     """An export plus a ``message_id,label`` file: features rebuilt from the source export
-    (read as ``autodm scan`` reads it: ``strict`` and ``follows`` mean the same there)."""
+    (read as ``autodm scan`` reads it: ``strict`` and ``follows`` mean the same there).
+
+    With ``alone`` (for training) each labelled message comes twice, as the bundled corpus does:
+    in the export's context and alone (text only, as a table of texts gives it), with the same
+    group and weight. An export gives every message thread and follow context, so a model
+    trained on it alone never learns what a message without context looks like, and flagged
+    almost every personal message of a table. :attr:`Labelled.alone` marks the copies;
+    ``alone=False`` (for evaluation) gives each message once, in context.
+    """
+    for path in paths:
+        if has_label_column(path):  # its labels were silently replaced by the file's
+            raise InputError(f"{path}: a labelled table (it has a label column), given with --labels "
+                             f"{labels_path}, which labels an export; drop --labels to use the table's labels, "
+                             "or give the export the labels file is for")
     inbox = load_inbox(paths, platform=platform, strict=strict, follows=follows)
     table = read_table_any(labels_path)
     labels, blanks = parse_labels(table, str(labels_path))
     cols = {c.lower(): c for c in table.columns}
     if "message_id" not in cols:
         raise InputError(f"{labels_path}: no message_id column; expected message_id,label")
-    lab = pd.Series(labels.to_numpy(), index=table[cols["message_id"]].astype(str)).dropna()
+    if not labels.notna().any():  # it said "none of its message ids are in the export"
+        raise TrainingError(f"{labels_path}: no labels ({blanks} blank); expected auto/personal (or 1/0, yes/no) "
+                            "in the label column")
+    warnings = []
+    keep = labels.notna().to_numpy()
+    # one message labelled both ways is an error, a repeat counts once: as in a labelled table
+    if repeats := _repeated_ids(table, labels, str(labels_path)):
+        keep = keep & ~repeats[0]
+        warnings.append(repeats[1])
+    lab = pd.Series(labels[keep].to_numpy(), index=table.loc[keep, cols["message_id"]].astype(str).str.strip())
     rounded = rounded_id(lab.index)
-    twice = lab.groupby(level=0).nunique()
-    both = (twice > 1).to_numpy() & ~_rounded(twice.index)  # rounded ids collide whatever their labels
-    if both.any():
-        mid = str(twice.index[both][0])
-        mine = labels.where(table[cols["message_id"]].astype(str).to_numpy() == mid)  # this id's labels only
-        first = mine.dropna().iloc[0]
-        row = int(table.index[np.flatnonzero((mine.notna() & (mine != first)).to_numpy(dtype=bool))[0]]) + 2  # differs
-        raise TrainingError(f"{labels_path}: row {row}: message {mid!r} is labelled twice, differently; "
-                            "keep one label per message")
     lab = lab[~lab.index.duplicated()]
     joined, frame = design(inbox)
     ids = joined["message_id"].astype(str)
@@ -312,13 +446,45 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
         raise TrainingError(f"{labels_path}: none of its message ids are in {inbox.source}{why}")
     y = lab.loc[ids[hit]].to_numpy(dtype=int)
     groups = joined.loc[hit, "sender_id"].astype(str).to_numpy()
-    return Labelled(frame=frame[hit].reset_index(drop=True), y=y, groups=groups,
-                    weight=np.full(len(y), weight), texts=joined.loc[hit, "text"].reset_index(drop=True),
-                    info={"file": str(labels_path), "rows": len(y), "blank_labels": blanks,
+    texts = joined.loc[hit, "text"].reset_index(drop=True)
+    frame = frame[hit].reset_index(drop=True)
+    n = len(y)
+    copies = None
+    if alone:  # the same messages again, text only: the same group keeps each pair in one fold
+        frame = pd.concat([frame, mdl.design_frame(table_messages(pd.DataFrame({"text": texts})))],
+                          ignore_index=True)
+        y, groups, texts = np.concatenate([y, y]), np.concatenate([groups, groups]), pd.concat(
+            [texts, texts], ignore_index=True)
+        copies = np.arange(2 * n) >= n
+    return Labelled(frame=frame, y=y, groups=groups, weight=np.full(len(y), weight), texts=texts, alone=copies,
+                    info={"file": str(labels_path), "messages": n, "rows": len(y), "warnings": warnings,
+                          **({"rows_alone": n} if alone else {}), "blank_labels": blanks,
                           "ids_not_in_export": missing, "first_id_not_in_export": absent[0] if missing else None,
                           "rounded_id": rounded,
                           "skipped_bad_records": inbox.skips.total,
                           "skipped_why": dict(inbox.skips.counts), "_skips": inbox.skips})
+
+
+def has_label_column(path: Path) -> bool:
+    """Whether ``path`` is a table (csv, tsv, xlsx, jsonl, a json list) with a ``label`` column,
+    told from its header (or first record); False for anything else (an export, a folder, stdin)."""
+    suffix = path.suffix.lower()
+    try:
+        if not path.is_file() or (suffix != ".xlsx" and zipfile.is_zipfile(path)):
+            return False
+        if suffix == ".xlsx":
+            names = list(pd.read_excel(path, nrows=0).columns)
+        elif suffix in (".jsonl", ".ndjson", ".json"):
+            with open(path, encoding="utf-8-sig") as fh:
+                first = (json.loads(fh.read()) if suffix == ".json" else
+                         json.loads(next((line for line in fh if line.strip()), "{}")))
+            first = first[0] if isinstance(first, list) and first else first
+            names = list(first) if isinstance(first, dict) else []
+        else:
+            names = list(pd.read_csv(path, nrows=0, sep=csv_separator(path), encoding=csv_encoding(path)).columns)
+    except (ValueError, OSError, ImportError, zipfile.BadZipFile):
+        return False  # not a table: the export's reader says what it is
+    return any(str(c).strip().lower() == "label" for c in names)
 
 
 def read_table_any(path: Path) -> pd.DataFrame:
@@ -358,8 +524,12 @@ def concat(parts: list[Labelled]) -> Labelled:
     extra = None
     if all(e is not None for e in extras):
         extra = pd.concat(extras, ignore_index=True)  # type: ignore[arg-type]
+    alone = None
+    if any(p.alone is not None for p in parts):
+        alone = np.concatenate([~p.messages() for p in parts])
     return Labelled(
         extra=extra,
+        alone=alone,
         frame=pd.concat([p.frame for p in parts], ignore_index=True),
         y=np.concatenate([p.y for p in parts]),
         groups=np.concatenate([p.groups for p in parts]),
@@ -380,8 +550,10 @@ def digest(data: Labelled) -> str:
 
 def check_balance(data: Labelled, with_default: bool = False) -> list[str]:
     """Guards on the user's labels: an error under 10 per class; warnings under 200 per class or
-    heavy imbalance. ``with_default`` (the bundled corpus is added): warnings only."""
-    n1, n0 = int((data.y == 1).sum()), int((data.y == 0).sum())
+    heavy imbalance. ``with_default`` (the bundled corpus is added): warnings only. Messages are
+    counted, not rows: a text-only copy (:attr:`Labelled.alone`) is no new label."""
+    y = data.y[data.messages()]
+    n1, n0 = int((y == 1).sum()), int((y == 0).sum())
     if with_default:
         if min(n0, n1) < 10:
             return [f"only {n1} auto and {n0} personal labels of yours: the bundled corpus carries "
@@ -417,7 +589,14 @@ def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, t
 
     ``threshold_on="text-only"`` chooses the threshold on the rows that carry no thread or
     follow context (a spreadsheet of texts, an X archive's timing), where errors are likelier.
+    ``own_rows`` (a user's labels among the corpus) get metrics of their own in the card's
+    ``cv.own_rows``. Where an export's messages come twice, in context and alone
+    (:attr:`Labelled.alone`), ``cv.metrics`` covers both copies and ``cv.own_rows`` the labelled
+    messages once each, in the export's context: as ``autodm scan`` of the export scores them.
     """
+    copies = data.alone is not None and bool(np.any(data.alone))
+    if copies:
+        own_rows = data.messages() & (True if own_rows is None else np.asarray(own_rows, dtype=bool))
     info = _card_info(data.info)
     extra = {
         "data": {"sha256": digest(data), "rows": len(data), **info},
@@ -432,5 +611,10 @@ def fit(data: Labelled, *, seed: int = mdl.SEED, max_fpr: float | None = None, t
                                 "thread or follow context")
     model = mdl.train(data.frame, data.y, data.groups, sample_weight=weight, max_fpr=max_fpr,
                       threshold_rows=rows, own_rows=own_rows, seed=seed, extra_card=extra)
+    if copies:
+        model.card["cv"]["covers"] = (f"all {len(data)} training rows; each labelled message of an export counts "
+                                      "twice, in its context and alone (text only)")
+        model.card["cv"]["own_rows"]["covers"] = ("your labelled messages once each, in the export's context "
+                                                  "(as autodm scan scores them)")
     mdl.remember_training_texts(model, data.texts)
     return model

@@ -210,6 +210,12 @@ def test_limits_come_from_the_environment(tmp_path: Path) -> None:
      "error: Invalid value for '--threshold' / '-t': nan is not a number from 0 to 1 (see 'autodm scan --help')"),
     (["train", "{src}", "--weight", "inf"],
      "error: Invalid value for '--weight': inf is not a number of at least 0.01 (see 'autodm train --help')"),
+    # --seed -5 read the labels, then crashed in scikit-learn ("unexpected ValueError in model.py")
+    (["train", "{src}", "--seed", "-5"],
+     "error: Invalid value for '--seed': -5 is not a whole number from 0 to 4294967295 (see 'autodm train --help')"),
+    (["train", "{src}", "--seed", "4294967296"],
+     "error: Invalid value for '--seed': 4294967296 is not a whole number from 0 to 4294967295 "
+     "(see 'autodm train --help')"),
     (["scan", "{src}", "--nope"],
      "error: No such option: --nope (Possible options: --model) (see 'autodm scan --help')"),
     (["nope"], "error: No such command 'nope'. (see 'autodm --help')"),
@@ -316,3 +322,61 @@ def test_started_with_stdout_closed(tmp_path: Path) -> None:
                        cwd=tmp_path, timeout=120)
     assert r.returncode == 0, r.stderr
     assert out.read_text(encoding="utf-8-sig").startswith("message_id,")
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+@pytest.mark.parametrize("export", ["instagram-export.zip", "twitter-archive.zip", "folder"])
+def test_an_export_given_as_a_labelled_table_is_one_line_without_member_names(
+        tmp_path: Path, command: str, export: str) -> None:
+    """'autodm train export.zip' without --labels printed pandas' "Multiple files found in ZIP
+    file" and every member, whose names hold senders' usernames."""
+    if export == "folder":
+        src = tmp_path / "export"
+        with zipfile.ZipFile(_EXAMPLES / "instagram-export.zip") as zf:
+            zf.extractall(src)
+        what = "a folder"
+    else:
+        src = _EXAMPLES / export
+        with zipfile.ZipFile(src) as zf:
+            members = [m for m in zf.namelist() if not m.endswith("/")]
+        what = f"a zip of {len(members)} files (a DM export?)"
+    r = runner.invoke(app, [command, str(src), "-o" if command == "train" else "--format",
+                            str(tmp_path / "m.joblib") if command == "train" else "json"])
+    assert (r.exit_code, r.stdout) == (2, ""), r.stderr
+    assert r.stderr == (f"error: {src}: {what}, not a labelled table; for a DM export give its labels with "
+                        "--labels FILE (message_id,label), or scan it and add a label column\n")
+
+
+def test_evaluate_without_a_labelled_row_says_so(tmp_path: Path) -> None:
+    """evaluate crashed ("unexpected ValueError in evaluation.py") where train said what was wrong;
+    a --labels file of blanks was "none of its message ids are in the export"."""
+    blank = _write(tmp_path / "blank.csv", "message_id,text,label\na,hello there,\n"
+                   "b,Thanks for following! grab my guide https://bit.ly/x,\n")
+    r = runner.invoke(app, ["evaluate", str(blank)])
+    assert (r.exit_code, r.stdout) == (1, "")
+    assert r.stderr == (f"error: {blank}: no labelled messages to evaluate on (2 blank labels); put auto or "
+                        "personal (or 1/0, yes/no) in the label column\n")
+    labels = _write(tmp_path / "labels.csv", "message_id,label\n1,\n")
+    r = runner.invoke(app, ["evaluate", str(_EXAMPLES / "inbox.json"), "--labels", str(labels)])
+    assert (r.exit_code, r.stderr) == (1, f"error: {labels}: no labels (1 blank); expected auto/personal "
+                                          "(or 1/0, yes/no) in the label column\n")
+
+
+def test_labels_across_inputs_are_one_line_errors(tmp_path: Path) -> None:
+    """A table beside a copy with a label flipped trained without a word; a table with --labels had
+    its labels silently replaced by the file's."""
+    rows = [f"m{i},{'Thanks for the follow! https://bit.ly/g' if i % 2 else 'see you at the match'} {i},"
+            f"{'auto' if i % 2 else 'personal'}" for i in range(24)]
+    table = _write(tmp_path / "t.csv", "message_id,text,label\n" + "\n".join(rows) + "\n")
+    flipped = _write(tmp_path / "f.csv", "message_id,text,label\n" + "\n".join(
+        [rows[0].replace("personal", "auto"), *rows[1:]]) + "\n")
+    labels = _write(tmp_path / "labels.csv", "message_id,label\nm0,auto\n")
+    for args, code, line in (
+            ([str(table), str(flipped)], 1, f"error: {flipped}: row 2: message 'm0' is labelled twice, differently "
+                                            f"(first at {table} row 2); keep one label per message"),
+            ([str(table), "--labels", str(labels)], 2,
+             f"error: {table}: a labelled table (it has a label column), given with --labels {labels}, which labels "
+             "an export; drop --labels to use the table's labels, or give the export the labels file is for")):
+        r = runner.invoke(app, ["train", *args, "-o", str(tmp_path / "m.joblib")])
+        assert (r.exit_code, r.stdout, r.stderr) == (code, "", line + "\n")
+        assert not (tmp_path / "m.joblib").exists()

@@ -41,6 +41,18 @@ def test_rows_without_a_slice_are_a_slice_of_their_own(tmp_path: Path) -> None:
     assert not any(isinstance(v, float) and math.isnan(v) for s in report["slices"] for v in s.values())
 
 
+def test_no_labelled_message_is_an_error_naming_the_files(tmp_path: Path) -> None:
+    """It crashed in cost_threshold (argmin of nothing) where train says what is wrong."""
+    from autodm.errors import TrainingError
+
+    a, b = _table(tmp_path / "a.json", 3, None), _table(tmp_path / "b.json", 2, None)
+    for path in (a, b):
+        path.write_text(path.read_text(encoding="utf-8").replace('"auto"', '""').replace('"personal"', '""'))
+    data = concat([labelled_table(a), labelled_table(b)])
+    with pytest.raises(TrainingError, match=rf"^{a}, {b}: no labelled messages to evaluate on \(5 blank labels\)"):
+        evaluate(mdl.load(), data)
+
+
 def test_each_resamples_auc_is_sklearns_roc_auc_ties_included() -> None:
     rng = np.random.default_rng(1)
     y = (rng.random(500) < 0.3).astype(int)

@@ -16,6 +16,7 @@ from autodm.training import (
     fit,
     labelled_archive,
     labelled_table,
+    labelled_tables,
     parse_labels,
     read_table,
     read_table_any,
@@ -107,6 +108,41 @@ def test_a_few_rows_that_are_not_text_are_left_out_not_the_table(tmp_path: Path,
 
 
 
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_a_first_row_wider_than_the_header_shifts_no_column(tmp_path: Path, sep: str) -> None:
+    """Excel's trailing empty cells (",,") or a note past the label on the first data row made
+    pandas take that row's first cells for an index: every column shifted, so train found "0 auto
+    and 0 personal", evaluate and train crashed, and a labels file matched no message id. Blank
+    trailing cells are ignored; a non-blank one costs that row, as on any other row."""
+    t = _table(12, 12)
+    lines = [sep.join(t.columns)] + [sep.join(r) for r in t.astype(str).itertuples(index=False)]
+    path = tmp_path / ("l.tsv" if sep == "\t" else "l.csv")
+    path.write_text("\n".join([lines[0], lines[1] + sep * 2, *lines[2:]]) + "\n", encoding="utf-8")
+    data = labelled_table(path)
+    assert len(data) == 24 and list(data.y) == [1] * 12 + [0] * 12 and data.info["warnings"] == []
+    assert list(data.texts) == list(t["text"])
+    path.write_text("\n".join([lines[0], lines[1] + sep + "see note", *lines[2:]]) + "\n", encoding="utf-8")
+    data = labelled_table(path)
+    assert len(data) == 23 and list(data.texts) == list(t["text"][1:])
+    assert data.info["warnings"] == [f"{path}: 1 unreadable row left out (first: row 2, wrong number of fields; "
+                                     "expected 4 fields as in the header; this row has 5)"]
+    with pytest.raises(RecordError, match=r"row 2: wrong number of fields; expected 4 fields as in the header; "
+                                          r"this row has 5"):
+        labelled_table(path, strict=True)
+    first = t[["label", "message_id", "text"]]  # the label column first, as in a hand-made sheet
+    path.write_text(sep.join(first.columns) + "\n" + "\n".join(
+        sep.join(r) + (sep * 2 if i == 0 else "") for i, r in enumerate(first.itertuples(index=False))) + "\n")
+    assert list(labelled_table(path).y) == [1] * 12 + [0] * 12
+    msgs = [{"id": f"m{i}", "sender_id": f"u{i}", "sent_at": 1_700_000_000 + 60 * i,
+             "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
+    export = tmp_path / "inbox.json"
+    export.write_text(json.dumps({"owner": {"id": "me"}, "messages": msgs}))
+    labels = tmp_path / "labels.csv"  # was "none of its message ids are in inbox.json"
+    labels.write_text("message_id,label\n" + "".join(
+        f"m{i},{'auto' if i % 2 else 'personal'}{',,' if i == 0 else ''}\n" for i in range(30)))
+    assert list(labelled_archive([export], labels, alone=False).y) == [i % 2 for i in range(30)]
+
+
 @pytest.mark.parametrize(("sep", "name"), [(";", "eu.csv"), ("\t", "tabs.csv"), (",", "plain.tsv")])
 def test_a_table_is_read_with_the_separator_its_header_uses(tmp_path: Path, sep: str, name: str) -> None:
     """Excel saves "CSV" with semicolons where the decimal mark is a comma (most of Europe); a
@@ -146,6 +182,49 @@ def test_a_message_id_twice_in_a_table_counts_once_and_labelled_both_ways_is_an_
     assert len(labelled_table(path)) == 24 and labelled_table(path).info["warnings"] == []
     t.drop(columns="message_id").pipe(lambda d: pd.concat([d, d.iloc[[3]]])).to_csv(path, index=False)
     assert len(labelled_table(path)) == 25  # no ids: the same text twice may be two messages
+
+
+def test_several_tables_count_each_message_once_and_refuse_two_labels_for_one(tmp_path: Path) -> None:
+    """Labels were not checked across inputs: a table given twice counted its messages twice, and
+    a table beside a copy with every label flipped trained without a word."""
+    t = _table(12, 12)
+    a, b, flipped = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "flipped.csv"
+    t.to_csv(a, index=False)
+    pd.concat([t.iloc[20:], _table(0, 30).iloc[24:].assign(message_id=lambda d: "q" + d["message_id"])]).to_csv(
+        b, index=False)  # 4 messages of a.csv again, then 6 new ones
+    t.assign(label=t["label"].map({"auto": "personal", "personal": "auto"})).to_csv(flipped, index=False)
+    data = labelled_tables([a, b])
+    assert len(data) == 30 and list(data.y) == [1] * 12 + [0] * 18
+    assert data.info["parts"][1]["warnings"] == [
+        f"{b}: 4 rows repeat messages already labelled in {a} (first: row 2); each message counted once"]
+    twice = labelled_tables([a, a])
+    assert len(twice) == 24 and twice.info["parts"][1]["rows"] == 0
+    with pytest.raises(TrainingError, match=rf"^{flipped}: row 2: message 'a0' is labelled twice, differently "
+                                            rf"\(first at {a} row 2\); keep one label per message"):
+        labelled_tables([a, flipped])
+    # without ids, the same sender and text is the same message (neither is named)
+    no_ids = [tmp_path / "n1.csv", tmp_path / "n2.csv"]
+    t.drop(columns="message_id").to_csv(no_ids[0], index=False)
+    pd.read_csv(flipped).drop(columns="message_id").to_csv(no_ids[1], index=False)
+    assert len(labelled_tables([no_ids[0], no_ids[0]])) == 24
+    with pytest.raises(TrainingError, match=r"n2\.csv: row 2: a message \(same sender and text\) is labelled "
+                                            r"twice, differently \(first at .*n1\.csv row 2\)"):
+        labelled_tables(no_ids)
+    texts = tmp_path / "texts.csv"  # text alone is no identity: two people can send "ok"
+    t[["text", "label"]].to_csv(texts, index=False)
+    assert len(labelled_tables([texts, texts])) == 48
+
+
+def test_a_labelled_table_given_with_labels_is_refused(tmp_path: Path) -> None:
+    """'train table.csv --labels other.csv' read the table as an export and silently replaced
+    every label in it with the labels file's."""
+    table = tmp_path / "table.csv"
+    _table(12, 12).to_csv(table, index=False)
+    labels = tmp_path / "labels.csv"
+    labels.write_text("message_id,label\na0,personal\n")
+    with pytest.raises(InputError, match=rf"^{table}: a labelled table \(it has a label column\), given with "
+                                         rf"--labels {labels}, which labels an export; drop --labels"):
+        labelled_archive([table], labels)
 
 
 def test_labelled_table_skips_blanks_and_groups_by_sender(tmp_path: Path) -> None:
@@ -239,6 +318,51 @@ def test_ids_a_spreadsheet_rounded_are_named_as_such_not_taken_for_repeats(tmp_p
         labelled_archive([export], labels)
     assert rounded_id(pd.Series(["1618810000000000000", "2e5", " 7.48441E+18 ", "m1"])) == "2e5"
     assert rounded_id(pd.Series(["1618810000000000000", "e5", "1.5", "-"])) is None
+    # written out in full, the zeros past 15 digits tell it, when every long numeric id has them
+    assert rounded_id(pd.Series(["m1", "1618810000000000000", "1612349370961760000"])) == "1618810000000000000"
+    assert rounded_id(pd.Series(["1618810000000000000", "1612349370961767846"])) is None  # one could end so
+
+
+def test_a_labels_file_of_ids_a_spreadsheet_wrote_out_rounded_gets_the_hint(tmp_path: Path) -> None:
+    """'1612349370961760000' (15 digits kept, zeros after) got only "none of its message ids are
+    in the export", where '1.61235E+18' got the hint; a table of them refused rows as labelled twice."""
+    msgs = [{"id": str(1612349370961760289 + 7_919_000_000 * i), "sender_id": f"u{i}",
+             "sent_at": 1_700_000_000 + 60 * i, "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
+    export = tmp_path / "inbox.json"
+    export.write_text(json.dumps({"owner": {"id": "me"}, "messages": msgs}))
+    labels = tmp_path / "labels.csv"
+    labels.write_text("message_id,label\n" + "".join(
+        f"{m['id'][:15]}0000,{'auto' if i % 2 else 'personal'}\n" for i, m in enumerate(msgs)))
+    with pytest.raises(TrainingError, match=r"none of its message ids are in .*inbox\.json; message ids were "
+                                            r"rounded by a spreadsheet \('1612349370961760000'\)"):
+        labelled_archive([export], labels)
+    t = _table(12, 12)
+    t["message_id"] = ["1612349370961760000"] * 12 + ["1612349370961770000"] * 12
+    path = tmp_path / "l.csv"
+    t.to_csv(path, index=False)
+    data = labelled_table(path)
+    assert len(data) == 24 and data.info["warnings"] == [
+        f"{path}: message ids were rounded by a spreadsheet ('1612349370961760000'); keep the id column as text "
+        "(save as .xlsx, or import the column as Text); those ids are not used to find repeated rows"]
+
+
+def test_a_labels_file_says_repeats_and_conflicts_as_a_table_does(tmp_path: Path) -> None:
+    """A --labels file dropped repeated ids without a word, and its "labelled twice" error left out
+    where the first label was."""
+    msgs = [{"id": f"m{i}", "sender_id": f"u{i}", "sent_at": 1_700_000_000 + 60 * i,
+             "text": (AUTO if i % 2 else PERSONAL).format(i=i)} for i in range(30)]
+    export = tmp_path / "inbox.json"
+    export.write_text(json.dumps({"owner": {"id": "me"}, "messages": msgs}))
+    labels = tmp_path / "labels.csv"
+    rows = "message_id,label\n" + "".join(f"m{i},{'auto' if i % 2 else 'personal'}\n" for i in range(30))
+    labels.write_text(rows + "m1,auto\n m2 ,personal\n")
+    data = labelled_archive([export], labels, alone=False)
+    assert len(data) == 30 and data.info["warnings"] == [
+        f"{labels}: 2 rows repeat a message id already labelled (first: row 32); each message counted once"]
+    labels.write_text(rows + "m3,\nm3,personal\n")
+    with pytest.raises(TrainingError, match=r"labels\.csv: row 33: message 'm3' is labelled twice, differently "
+                                            r"\(first at row 5\); keep one label per message"):
+        labelled_archive([export], labels)
 
 
 def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
@@ -250,16 +374,55 @@ def test_archive_plus_labels_rebuilds_context(tmp_path: Path) -> None:
     labels = tmp_path / "labels.csv"
     labels.write_text("message_id,label\n" + "".join(f"m{i},{'auto' if i % 2 else 'personal'}\n" for i in range(30))
                       + "nope,auto\n")
-    data = labelled_archive([export], labels)
+    data = labelled_archive([export], labels, alone=False)
     assert len(data) == 30 and data.info["ids_not_in_export"] == 1 and data.info["first_id_not_in_export"] == "nope"
     # the same label twice is one label; two different ones for a message are an error
     labels.write_text(labels.read_text() + "m1,auto\n")
-    assert len(labelled_archive([export], labels)) == 30
+    assert len(labelled_archive([export], labels, alone=False)) == 30
     labels.write_text(labels.read_text() + "m3,\nm3,personal\n")  # a blank label for it first
-    with pytest.raises(TrainingError, match=r"labels\.csv: row 35: message 'm3' is labelled twice, differently"):
+    with pytest.raises(TrainingError, match=r"labels\.csv: row 35: message 'm3' is labelled twice, differently "
+                                            r"\(first at row 5\)"):
         labelled_archive([export], labels)
     assert (data.frame["delay_2min"] == 1).all()  # timing rebuilt from the export's follows
     assert list(data.y) == [i % 2 for i in range(30)]
+
+
+def test_an_export_trains_each_message_in_context_and_alone(tmp_path: Path) -> None:
+    """Every message of an export carries thread and follow context, so a model trained on it
+    alone never saw a message without: the context indicators were constant, the intercept took
+    the context's average, and a table of texts had almost every personal message flagged (FPR
+    0.956 on the X example's own messages, 0.985 on Instagram's). Each message now also comes
+    alone (text only), as the bundled corpus does: same group (one fold), same weight."""
+    from autodm import model as mdl
+    from autodm.loaders import load_inbox
+
+    examples = Path(__file__).resolve().parents[1] / "data" / "examples"
+    data = labelled_archive([examples / "twitter-archive.zip"], examples / "x.labels.csv", weight=2.0)
+    n = data.info["messages"]
+    assert n == 244 and len(data) == 2 * n and data.info["rows_alone"] == n
+    assert data.alone is not None and list(data.messages()) == [True] * n + [False] * n
+    assert list(data.groups[:n]) == list(data.groups[n:]) and list(data.y[:n]) == list(data.y[n:])
+    assert list(data.texts[:n]) == list(data.texts[n:]) and (data.weight == 2.0).all()
+    ctx = data.frame[["has_thread_context", "has_follow_context"]].to_numpy()
+    assert (ctx[:n] == 1).all() and (ctx[n:] == 0).all()
+    assert check_balance(data) == ["only 64 examples of the smaller class: metrics will be noisy "
+                                   "(consider --with-default)"]  # messages counted, not rows
+    model = fit(data, seed=5)
+    cv = model.card["cv"]
+    assert cv["own_rows"]["rows"] == n and "in the export's context" in cv["own_rows"]["covers"]
+    assert cv["covers"].startswith(f"all {2 * n} training rows")
+    # held out: Instagram's labelled messages as a table of texts (no context)
+    ig = load_inbox([examples / "instagram-export.zip"]).messages.set_index("message_id")
+    labels = pd.read_csv(examples / "instagram.labels.csv", dtype=str)
+    table = tmp_path / "ig-texts.csv"
+    pd.DataFrame({"text": ig.loc[labels["message_id"], "text"].to_numpy(), "label": labels["label"]}).to_csv(
+        table, index=False)
+    held = labelled_table(table)
+    scores = mdl.score(model, held.frame, reasons=False)["score"].to_numpy()
+    m = mdl.metrics(held.y, scores, model.threshold)
+    assert m["fpr"] < 0.15 and m["recall"] > 0.5, m  # was FPR 0.985
+    once = labelled_archive([examples / "twitter-archive.zip"], examples / "x.labels.csv", alone=False)
+    assert len(once) == n and once.alone is None and "rows_alone" not in once.info
 
 
 def test_default_model_rebuilds_from_data_with_the_same_cv_metrics() -> None:

@@ -38,6 +38,17 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
+#: The seeds scikit-learn's folds take: 0 .. 2**32 - 1.
+SEED_MAX = 2**32 - 1
+
+
+def a_seed(value: int) -> int:
+    """Check --seed up front: scikit-learn refused one outside 0 .. 2**32 - 1 after reading the labels."""
+    if not 0 <= value <= SEED_MAX:
+        raise typer.BadParameter(f"{value} is not a whole number from 0 to {SEED_MAX}")
+    return value
+
+
 Files = Annotated[
     list[Path] | None,
     typer.Argument(help="Labelled tables (scan exports with a label column: csv, tsv, xlsx, jsonl), "
@@ -49,12 +60,16 @@ LabelsOpt = Annotated[Path | None, typer.Option("--labels", help="message_id,lab
 
 
 def _gather(files: list[Path], labels: Path | None, weight: float, platform: str | None,
-            strict: bool = False, follows: Path | None = None) -> Labelled:
-    from autodm.training import concat, labelled_archive, labelled_table, rounded_hint
+            strict: bool = False, follows: Path | None = None, *, alone: bool = False) -> Labelled:
+    """The labelled messages of FILES (``alone``, for training: an export's also text only)."""
+    from autodm.training import labelled_archive, labelled_tables, rounded_hint
 
     if labels is not None:
-        data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows)
+        data = labelled_archive(files, labels, weight=weight, platform=platform, strict=strict, follows=follows,
+                                alone=alone)
         report_skips(data.info["_skips"])
+        for line in data.info["warnings"]:
+            err_console.print(one_line(f"warning: {line}"), highlight=False, markup=False)
         if n := data.info["ids_not_in_export"]:
             err_console.print(one_line(
                 f"warning: {labels}: {n} labelled message id{'s are' if n > 1 else ' is'} not in the export "
@@ -64,11 +79,11 @@ def _gather(files: list[Path], labels: Path | None, weight: float, platform: str
     if follows is not None:
         raise InputError("--follows adds follow times to an export read with --labels; a labelled table "
                          "already carries its followed_at column")
-    tables = [labelled_table(f, weight=weight, strict=strict) for f in files]
-    for t in tables:
-        for line in t.info["warnings"]:
+    data = labelled_tables(files, weight=weight, strict=strict)
+    for part in data.info["parts"]:
+        for line in part["warnings"]:
             err_console.print(one_line(f"warning: {line}"), highlight=False, markup=False)
-    return concat(tables)
+    return data
 
 
 @app.command()
@@ -88,7 +103,8 @@ def train(
     threshold_on: Annotated[ThresholdOn, typer.Option("--threshold-on", help="Choose the threshold on all "
                             "cross-validated rows, or only on those without thread or follow context.")]
     = ThresholdOn.all,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (folds, simulation).")] = SEED,
+    seed: Annotated[int, typer.Option("--seed", callback=a_seed, help="Random seed (folds, simulation): a "
+                                      "whole number from 0 to 4294967295.")] = SEED,
     platform: PlatformOpt = None,
     strict: StrictOpt = False,
     follows: FollowsOpt = None,
@@ -110,7 +126,8 @@ def train(
     parts: list[Labelled] = []
     with stage("reading labels"):
         if files:
-            parts.append(_gather(files, labels, weight, platform.value if platform else None, strict, follows))
+            parts.append(_gather(files, labels, weight, platform.value if platform else None, strict, follows,
+                                 alone=True))
     for w in check_balance(parts[0], with_default) if parts else []:
         err_console.print(one_line(f"warning: {w}"), highlight=False, markup=False)
     if with_default:
@@ -125,7 +142,8 @@ def train(
     if len(parts) > 1:  # your labels first, then the corpus: how the model does on yours, held out
         own = np.zeros(len(data), dtype=bool)
         own[:len(parts[0])] = True
-    with stage(f"training on {len(data)} messages (5-fold grouped cross-validation)"):
+    alone = int((~data.messages()).sum())  # an export's messages again, text only
+    with stage(f"training on {len(data)} {'rows' if alone else 'messages'} (5-fold grouped cross-validation)"):
         model = fit(data, seed=seed, max_fpr=max_fpr, threshold_on=threshold_on.value, own_rows=own,
                     card={"seed": seed, "with_default": with_default, "user_weight": weight, "max_fpr": max_fpr,
                           "threshold_on": threshold_on.value})
@@ -139,17 +157,21 @@ def train(
         typer.echo(json.dumps(model.card, indent=2))
         return
     m = model.card["cv"]["metrics"]
+    rows = (f"{len(data)} messages" if not alone else
+            f"{len(data)} training rows (each labelled message of the export twice, in its context and alone"
+            f"{'; and the bundled corpus' if with_default else ''})")
     err_console.print(
-        f"wrote {out} and {mdl.card_path(out).name}: {len(data)} messages, threshold "
+        f"wrote {out} and {mdl.card_path(out).name}: {rows}, threshold "
         f"{model.threshold:.3f}; cross-validated precision {m['precision']:.3f}, recall {m['recall']:.3f}, "
         f"F1 {m['f1']:.3f}, ROC-AUC {m.get('roc_auc', float('nan')):.3f}, FPR {m['fpr']:.3f}",
         highlight=False,
     )
-    if own is not None:  # the corpus's rows dominate the numbers above
+    if "own_rows" in model.card["cv"]:  # the corpus's rows, or the text-only copies, are in the numbers above
         mine = model.card["cv"]["own_rows"]
         o = undefined_as_none(mine["metrics"])
+        which = "in the export's context" if alone else "alone"
         err_console.print(one_line(
-            f"on your {mine['rows']} labelled messages alone (cross-validated): precision {_fmt(o['precision'])}, "
+            f"on your {mine['rows']} labelled messages {which} (cross-validated): precision {_fmt(o['precision'])}, "
             f"recall {_fmt(o['recall'])}, ROC-AUC {_fmt(o.get('roc_auc'))}, FPR {_fmt(o['fpr'])}"),
             highlight=False, markup=False)
 
@@ -181,7 +203,7 @@ def evaluate(
     model = mdl.load(model_path, trust_model=trust_model)
     with stage("reading labels"):
         data = _gather(files, labels, 1.0, platform.value if platform else None, strict, follows)
-    if min(int((data.y == 0).sum()), int((data.y == 1).sum())) == 0:
+    if len(data) and min(int((data.y == 0).sum()), int((data.y == 1).sum())) == 0:  # none: evaluate says so
         err_console.print("warning: only one class in the labels; ROC-AUC cannot be computed", highlight=False)
     seen = _seen_in_training(model, data)
     with stage(f"scoring {len(data)} messages"):
