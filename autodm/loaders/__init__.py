@@ -7,6 +7,7 @@ detects the family, loads, adds ``--follows`` times and returns the Inbox.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -84,8 +85,11 @@ def load_inbox(
         if platform is not None and platform not in PLATFORM_FAMILY:
             raise InputError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORM_FAMILY)}")
         family = PLATFORM_FAMILY[platform] if platform else detect(tree)
-        if len(paths) > 1 and platform is None:
-            check_one_export([Path(p) for p in paths])
+        if platform is None:  # --platform skips detection, and this check with it
+            if len(paths) > 1:
+                check_one_export([Path(p) for p in paths])
+            else:
+                check_one_tree(tree)
         inbox = FAMILIES[family].load(tree, skips, platform)
         if family != "canonical":  # autodm's own file marks outgoing messages itself, or has none
             _warn_if_owner_unknown(inbox)
@@ -120,15 +124,16 @@ def check_one_export(paths: list[Path]) -> None:
     kinds: dict[str, Path] = {}
     accounts: dict[str, Path] = {}  # X: one archive per account; two would share member paths, and one would vanish
     for path in paths:
-        try:
-            with ExportTree.open([path]) as part:
+        with ExportTree.open([path]) as part:
+            check_one_tree(part)  # a part that is itself two exports (a folder holding both)
+            try:
                 family = detect(part)
                 if family == "canonical" and not _looks_canonical(path, part):
                     continue  # one platform file of a split export (followers_1.json, Profile.csv)
                 kind = (meta.part_platform(part) or "meta") if family == "meta" else family
                 owner = x.part_owner(part) if family == "x" else None
-        except InputError:
-            continue  # an export's part without messages of its own; the whole is checked as one
+            except InputError:
+                continue  # an export's part without messages of its own; the whole is checked as one
         kinds.setdefault(kind, path)
         if owner is not None:
             accounts.setdefault(owner, path)
@@ -140,6 +145,58 @@ def check_one_export(paths: list[Path]) -> None:
     if len(kinds) > 1:
         (k1, p1), (k2, p2) = list(kinds.items())[:2]
         raise InputError(f"{p1} is {KIND_NAMES[k1]} and {p2} is {KIND_NAMES[k2]}: {ONE_EXPORT}")
+
+
+#: Paths only an Instagram export has, and paths only a Messenger export has (meta's own markers).
+_META_MARKERS = {kind: re.compile("|".join(map(re.escape, markers)))
+                 for kind, markers in (("instagram", meta.IG_PATH_MARKERS), ("facebook", meta.FB_PATH_MARKERS))}
+
+
+def check_one_tree(tree: ExportTree) -> None:
+    """One folder or zip must hold one export. Two unzipped side by side were read as one tree:
+    an Instagram and a Messenger export merged into one inbox under one platform, an X archive
+    beside an Instagram export read alone (the first family detected), the other's messages
+    dropped without a word. Refused as several inputs from different exports are, naming a path
+    that shows each (a marker folder or file, never a thread folder: those hold people's names)."""
+    kinds = kinds_in(tree)
+    if len(kinds) > 1:
+        (k1, w1), (k2, w2) = list(kinds.items())[:2]
+        raise InputError(f"{tree.name}: holds {KIND_NAMES[k1]} ({w1}) and {KIND_NAMES[k2]} ({w2}): {ONE_EXPORT}")
+
+
+def kinds_in(tree: ExportTree) -> dict[str, str]:
+    """Every kind of export whose files ``tree`` holds (x, instagram, facebook, meta when Meta's
+    files do not say which, linkedin), each with a member path that shows it. A lone file is
+    its one kind: autodm's own format is never looked for inside a folder (a scan's output saved
+    there has its columns)."""
+    kinds: dict[str, str] = {}
+    if x.detect(tree):
+        kinds["x"] = (tree.match(x.DM_RE) or tree.find(x.ACCOUNT))[0]
+    if meta.detect(tree):
+        kinds.update(_meta_kinds(tree))
+    if linkedin.detect(tree):
+        csvs = (linkedin.MESSAGES, linkedin.CONNECTIONS, linkedin.INVITATIONS)
+        kinds["linkedin"] = next(p for name in csvs for p in tree.find(name))
+    return kinds
+
+
+def _meta_kinds(tree: ExportTree) -> dict[str, str]:
+    """instagram and/or facebook by the paths only one of the two exports has (the markers that
+    decide the platform of one export), with the path up to its first marker; else meta."""
+    found: dict[str, tuple[str, str]] = {}  # kind: (the first path in order with its marker, its shown part)
+    for path in tree.paths():
+        low = path.lower()
+        for kind, rx in _META_MARKERS.items():
+            if (m := rx.search(low)) and (kind not in found or path < found[kind][0]):
+                found[kind] = (path, path[:m.end()])
+    if found:
+        return {kind: shown for kind, (_, shown) in sorted(found.items())}
+    threads = tree.match(meta.THREAD_RE)
+    if threads:
+        m = meta.THREAD_RE.search(threads[0])
+        return {"meta": threads[0][:m.start(2)] if m else threads[0]}  # up to the thread folder
+    first = sorted(p for p in tree.paths() if p.lower().endswith(".json"))
+    return {"meta": first[0].rsplit("/", 1)[0] + "/" if first and "/" in first[0] else "its JSON files"}
 
 
 def _looks_canonical(path: Path, part: ExportTree) -> bool:
