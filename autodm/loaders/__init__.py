@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pandas as pd
 
-from autodm.errors import InputError, LimitError, one_line
+from autodm.errors import InputError, LimitError, RecordError, one_line
 from autodm.inbox import Inbox, Skips, follows_frame
 from autodm.loaders import canonical, linkedin, meta, x
 from autodm.loaders import tree as tree_mod
@@ -65,6 +65,48 @@ def load_inbox(
     >>> inbox = load_inbox(["data/examples/inbox.json"])       # doctest: +SKIP
     """
     skips = Skips(strict=strict)
+    try:
+        inbox = _load(paths, platform, skips)
+    except RecordError:
+        raise
+    except InputError as e:
+        if skips.total and NO_MESSAGES in str(e):  # every record bad: say which, and why
+            raise type(e)(f"{e}; {skip_summary(skips)}") from e
+        raise
+    if follows is not None:
+        inbox = add_follows(inbox, follows)
+    return inbox
+
+
+#: What make_inbox says when an export holds no message it could read.
+NO_MESSAGES = "no readable messages found"
+#: Reasons named in an error line at most (the rest are counted).
+SUMMARY_REASONS = 3
+
+
+def skip_summary(skips: Skips) -> str:
+    """The skipped records in one phrase, as the warning after a load gives them: how many, each
+    reason with its count, where it was first met and what was expected there.
+
+    >>> s = Skips(); s.skip("a.json", 1, "text is not a string", "text as a string"); skip_summary(s)
+    'skipped 1 bad record: text is not a string (1; first at a.json: record 1; expected text as a string)'
+    """
+    parts = []
+    for reason, n in list(skips.counts.items())[:SUMMARY_REASONS]:  # in the order first met
+        said = [str(n)]
+        if reason in skips.first:
+            said.append(f"first at {skips.first[reason]}")
+        if reason in skips.expected:
+            said.append(f"expected {skips.expected[reason]}")
+        parts.append(f"{reason} ({'; '.join(said)})")
+    if (more := len(skips.counts) - SUMMARY_REASONS) > 0:
+        parts.append(f"and {more} other reason{'s' if more > 1 else ''}")
+    total = skips.total
+    return f"skipped {total} bad record{'s' if total != 1 else ''}: " + ", ".join(parts)
+
+
+def _load(paths: list[Path] | list[str], platform: str | None, skips: Skips) -> Inbox:
+    """:func:`load_inbox` without ``--follows``."""
     if [str(p) for p in paths] == ["-"]:
         if platform not in (None, "canonical"):
             raise InputError(f"stdin: only autodm's canonical format can be read from stdin, not {platform}")
@@ -93,8 +135,6 @@ def load_inbox(
         inbox = FAMILIES[family].load(tree, skips, platform)
         if family != "canonical":  # autodm's own file marks outgoing messages itself, or has none
             _warn_if_owner_unknown(inbox)
-    if follows is not None:
-        inbox = add_follows(inbox, follows)
     return inbox
 
 
