@@ -3,6 +3,11 @@
 Every answer is saved at once (written to a temp file, flushed to disk and renamed into place),
 so a labelling session can stop at any moment, Ctrl-C and a full disk included, and resume where
 it left off; the file is never half-written. ``undo`` takes back the last answer.
+
+A labels file opened and saved again in a spreadsheet is read as ``train --labels`` reads it
+(comma, semicolon or tab; UTF-8 with or without a BOM, or UTF-16 with its BOM) and rewritten the
+way it was saved: same separator, encoding, BOM and line endings, so the spreadsheet opens it
+as before. A new file is comma-separated UTF-8 without a BOM.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +25,15 @@ from autodm.errors import InputError, OutputError
 from autodm.output import atomic_path, check_target, is_stream
 
 FIELDS = ("message_id", "label")
+
+
+@dataclass(frozen=True)
+class CsvStyle:
+    """How a labels file is written: what it was read with, so a spreadsheet's choices are kept."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"  # utf-8, utf-8-sig (a BOM first) or utf-16 (a BOM first)
+    newline: str = "\n"
 
 
 class LabelStore:
@@ -31,13 +46,14 @@ class LabelStore:
     def __init__(self, path: Path, forbid: tuple[Path, ...] = ()) -> None:
         self.path = path
         self.labels: dict[str, str] = {}
+        self.style = CsvStyle()
         check_target(path, forbid)
         if is_stream(path):  # /dev/stdout, a FIFO: the answers are read back and rewritten
             raise OutputError(f"{path}: not a regular file; give a file name for -o")
         if path.exists() and not os.access(path, os.W_OK):  # read-only: not to be replaced behind its back
             raise OutputError(f"{path}: not writable; give another -o file or make it writable")
         if path.exists():
-            self.labels = _read(path)
+            self.labels, self.style = _read(path)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -61,11 +77,11 @@ class LabelStore:
     def _save(self, labels: dict[str, str]) -> None:
         """Write ``labels`` in place of the file, then hold them: a failed write changes nothing."""
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv.writer(buf, delimiter=self.style.delimiter, lineterminator=self.style.newline)
         w.writerow(FIELDS)
         w.writerows(labels.items())
         try:
-            with atomic_path(self.path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+            with atomic_path(self.path) as tmp, open(tmp, "w", encoding=self.style.encoding, newline="") as fh:
                 fh.write(buf.getvalue())
                 fh.flush()
                 os.fsync(fh.fileno())  # on disk before the rename makes it the labels file
@@ -75,25 +91,39 @@ class LabelStore:
         self.labels = labels
 
 
-def _read(path: Path) -> dict[str, str]:
-    """The labels in ``path``; an empty file has none."""
+def _read(path: Path) -> tuple[dict[str, str], CsvStyle]:
+    """The labels in ``path`` and how it is written; an empty file has none (and a new file's style)."""
+    from autodm.training import csv_encoding, csv_separator  # here: training loads the model library
+
+    delimiter, encoding = csv_separator(path), csv_encoding(path)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            if reader.fieldnames is None:  # empty: created by hand (touch) before the first answer
-                return {}
-            if not set(FIELDS) <= set(reader.fieldnames):
-                raise InputError(f"{path}: not a labels file; expected the columns message_id,label")
-            if extra := [f for f in reader.fieldnames if f not in FIELDS]:
-                raise InputError(f"{path}: has columns besides message_id,label ({', '.join(map(repr, extra))}), "
-                                 "which saving an answer would drop; give another -o file")
-            return {row["message_id"]: row["label"] for row in reader if row["message_id"] and row["label"]}
+        with path.open("rb") as raw:
+            bom = raw.read(3) == b"\xef\xbb\xbf"
+        with path.open(encoding=encoding, newline="") as fh:
+            text = fh.read()
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8; expected a labels file written by autodm label") from None
-    except csv.Error as e:
-        raise InputError(f"{path}: not a labels file ({e}); expected the columns message_id,label") from None
+        what = "UTF-16" if encoding == "utf-16" else "UTF-8"
+        raise InputError(f"{path}: not {what} text; expected a labels file written by autodm label") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror})") from None
+    end = text.find("\n")
+    style = CsvStyle(delimiter, "utf-16" if encoding == "utf-16" else "utf-8-sig" if bom else "utf-8",
+                     "\r\n" if end > 0 and text[end - 1] == "\r" else "\n")
+    try:
+        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+        if reader.fieldnames is None:  # empty: created by hand (touch) before the first answer
+            return {}, CsvStyle()
+        fields = [f.strip() for f in reader.fieldnames]
+        if not set(FIELDS) <= set(fields):
+            raise InputError(f"{path}: not a labels file; expected the columns message_id,label "
+                             "(separated by commas, semicolons or tabs)")
+        if extra := [f for f in fields if f not in FIELDS]:
+            raise InputError(f"{path}: has columns besides message_id,label ({', '.join(map(repr, extra))}), "
+                             "which saving an answer would drop; give another -o file")
+        reader.fieldnames = fields
+        return {row["message_id"]: row["label"] for row in reader if row["message_id"] and row["label"]}, style
+    except csv.Error as e:
+        raise InputError(f"{path}: not a labels file ({e}); expected the columns message_id,label") from None
 
 
 def uncertainty_order(scores: pd.Series, threshold: float) -> np.ndarray:

@@ -380,3 +380,87 @@ def test_labels_across_inputs_are_one_line_errors(tmp_path: Path) -> None:
         r = runner.invoke(app, ["train", *args, "-o", str(tmp_path / "m.joblib")])
         assert (r.exit_code, r.stdout, r.stderr) == (code, "", line + "\n")
         assert not (tmp_path / "m.joblib").exists()
+
+
+def _all_bad(tmp_path: Path, case: str) -> tuple[Path, bytes | None]:
+    """An input of ``case``'s family whose every record is bad (the marker in each text)."""
+    if case == "canonical-types":
+        msg = {"id": 5, "sender_id": 7, "sent_at": "2024-01-01T00:00:00Z", "text": 42}
+        return _write(tmp_path / "types.json", {"messages": [msg]}), None
+    if case == "canonical-not-objects":
+        return _write(tmp_path / "msgints.json", {"messages": [1, 2, 3]}), None
+    if case == "jsonl-nul":
+        line = f'{{"id":"a","sender_id":"u","sent_at":"2024-01-01T00:00:00Z","text":"{SECRET}\x00"}}\n'
+        return _write(tmp_path / "nul.jsonl", line.encode()), None
+    if case == "csv-times":
+        return _write(tmp_path / "m.csv", f"id,sender_id,sent_at,text\n1,a,never,{SECRET}\n2,b,1800-01-01,x\n"), None
+    if case == "stdin":
+        return Path("-"), json.dumps({"messages": [{"id": "1", "sender_id": "a", "text": SECRET}]}).encode()
+    if case == "x":
+        ev = {"messageCreate": {"id": "5", "senderId": "1", "recipientId": "2", "text": f"t {SECRET}",
+                                "createdAt": f"x{SECRET}"}}
+        body = json.dumps([{"dmConversation": {"conversationId": "1-2", "messages": [ev, ev | {"id": "6"}]}}])
+        src = tmp_path / "export"
+        _write(src / "data" / "direct-messages.js", "window.YTD.direct_messages.part0 = " + body)
+        return src, None
+    if case == "meta":
+        thread = {"participants": [{"name": "Sam"}], "messages": [
+            {"sender_name": "Sam", "timestamp_ms": f"x{SECRET}", "content": f"t {SECRET}"},
+            {"sender_name": "Sam", "timestamp_ms": 1714600100001, "content": [SECRET]}]}
+        src = tmp_path / "export"
+        _write(src / "messages" / "inbox" / "sam_1" / "message_1.json", thread)
+        return src, None
+    header = ("CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,"
+              "CONTENT,FOLDER")
+    return _write(tmp_path / "li" / "messages.csv", f"{header}\n2-X,,A,https://www.linkedin.com/in/a,B,"
+                  f"https://www.linkedin.com/in/b,yesterday,,{SECRET},INBOX\n"), None
+
+
+@pytest.mark.parametrize(("case", "said"), [
+    ("canonical-types", "T/types.json: no readable messages found in this canonical export; skipped 1 bad record: "
+                        "text is not a string (1; first at T/types.json: record 1; expected text as a string)"),
+    ("canonical-not-objects", "T/msgints.json: no readable messages found in this canonical export; skipped 3 bad "
+                              "records: message is not an object (3; first at T/msgints.json: record 1; expected a "
+                              "JSON object per message)"),
+    ("jsonl-nul", "T/nul.jsonl: no readable messages found in this canonical export; skipped 1 bad record: invalid "
+                  "JSON (unexpected control character in string) (1; first at T/nul.jsonl: record on line 1; "
+                  "expected one JSON object per line, in UTF-8)"),
+    ("csv-times", "T/m.csv: no readable messages found in this canonical export; skipped 2 bad records: unreadable "
+                  "message time (2; first at T/m.csv: record on line 2; expected an ISO 8601 time "
+                  "(2024-03-07T14:06:09Z) or epoch seconds or milliseconds, between 1970 and 2100)"),
+    ("stdin", "<stdin>: no readable messages found in this canonical export; skipped 1 bad record: message without "
+              "a time (1; first at <stdin>: record 1; expected a timestamp)"),
+    ("x", "T/export: no readable messages found in this x export; skipped 2 bad records: unreadable message time "
+          "(2; first at T/export/data/direct-messages.js: record message 5; expected a time in the export's format)"),
+    ("meta", "T/export: no readable messages found in this instagram export; skipped 2 bad records: content is not "
+             "a string (1; first at T/export/messages/inbox/sam_1/message_1.json: record message 2; expected "
+             "content as a string), unreadable message time (1; first at "
+             "T/export/messages/inbox/sam_1/message_1.json: record message 1; expected epoch milliseconds, like "
+             "1709820369000, between 1970 and 2100)"),
+    ("linkedin", "T/li/messages.csv: no readable messages found in this linkedin export; skipped 1 bad record: "
+                 "unreadable message DATE (1; first at T/li/messages.csv: record row 1 (line 2); expected a DATE "
+                 "like 2024-03-09 16:05:00 UTC)"),
+])
+def test_an_input_whose_every_record_is_bad_says_which_and_why(tmp_path: Path, case: str, said: str) -> None:
+    # it said only "no readable messages found in this canonical export": no record, no cause,
+    # while a file with one good record more gave both in its warning
+    src, stdin = _all_bad(tmp_path, case)
+    r = runner.invoke(app, ["inspect", "--json", str(src)], input=stdin)
+    assert r.exit_code == 2 and r.stdout == "", r.output
+    assert r.stderr == "error: " + said.replace("T/", f"{tmp_path}/") + "\n"
+    assert SECRET not in r.stderr
+    r = runner.invoke(app, ["inspect", "--json", "--strict", str(src)], input=stdin)  # stops at the first, as before
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1 and "no readable messages" not in r.stderr
+
+
+def test_many_reasons_are_cut_to_the_first_three_met() -> None:
+    msgs = [1, {"id": "2", "sender_id": "a", "sent_at": "2024-01-01T00:00:00Z", "text": 42},
+            {"id": "3", "sent_at": "2024-01-01T00:00:00Z", "text": "x"}, {"id": "4", "sender_id": "a", "text": "x"},
+            {"id": "5", "sender_id": "a", "sent_at": "2024-01-01T00:00:00Z", "text": "x", "urls": 7}, 2]
+    r = runner.invoke(app, ["inspect", "-"], input=json.dumps({"messages": msgs}))
+    assert r.exit_code == 2 and r.stderr.count("\n") == 1
+    line = r.stderr.split("; skipped ", 1)[1]
+    assert line.startswith("6 bad records: message is not an object (2; first at <stdin>: record 1; ")
+    assert line.count(" (first at") == 0 and line.count("; first at <stdin>") == 3
+    assert line.endswith("message without id or sender_id (1; first at <stdin>: record 3; expected id and "
+                         "sender_id), and 2 other reasons\n"), line

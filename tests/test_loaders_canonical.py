@@ -156,3 +156,53 @@ def test_a_zip_on_stdin_is_told_to_come_as_a_path() -> None:
     r = CliRunner().invoke(app, ["scan", "-", "--format", "csv"], input=data)
     assert r.exit_code == 2 and r.stdout == ""
     assert "stdin: this is a zip; give its path instead (autodm scan export.zip)" in r.stderr
+
+
+#: How a spreadsheet saves a CSV: (separator, encoding, line end), Excel's European CSV first.
+SPREADSHEET_STYLES = {
+    "excel-europe": (";", "utf-8-sig", "\r\n"),
+    "excel-unicode-text": ("\t", "utf-16", "\r\n"),
+    "tab": ("\t", "utf-8", "\n"),
+    "semicolon": (";", "utf-8", "\n"),
+    "comma-bom": (",", "utf-8-sig", "\r\n"),
+}
+
+
+def _saved_as(path: Path, rows: list[list[str]], style: str) -> Path:
+    sep, encoding, end = SPREADSHEET_STYLES[style]
+    path.write_bytes("".join(sep.join(r) + end for r in rows).encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("style", sorted(SPREADSHEET_STYLES))
+def test_follows_file_a_spreadsheet_saved_is_read(tmp_path: Path, style: str) -> None:
+    # "CSV lacks the column(s) followed_at, user_id" for a file that has both, separated by ";"
+    src = _write(tmp_path, "inbox.json", {"messages": INBOX["messages"][:1]})
+    rows = [["user_id", "followed_at"], ["a", "2024-01-01T10:00:00Z"], ["c", "2024-02-01T10:00:00Z"]]
+    ib = load_inbox([src], follows=_saved_as(tmp_path / "follows.csv", rows, style))
+    assert ib.follows["user_id"].tolist() == ["a", "c"]
+    assert ib.follows["followed_at"].notna().all() and ib.skips.total == 0
+    r = CliRunner().invoke(app, ["scan", str(src), "--follows", str(tmp_path / "follows.csv"), "-f", "csv"])
+    assert r.exit_code == 0, r.stderr
+    assert "2024-01-01T10:00:00Z" in r.stdout  # the sender's follow time joined
+
+
+@pytest.mark.parametrize("style", sorted(SPREADSHEET_STYLES))
+def test_canonical_csv_a_spreadsheet_saved_is_read(tmp_path: Path, style: str) -> None:
+    # a text holding the separator is quoted, as a spreadsheet quotes it
+    rows = [["id", "sender_id", "sent_at", "text"], ["1", "a", "2024-01-01T00:00:00Z", '"hello, you;	ok"'],
+            ["2", "b", "2024-01-02T00:00:00Z", "hi"]]
+    for folder in (tmp_path / "alone", tmp_path / "in-a-folder"):
+        folder.mkdir()
+        p = _saved_as(folder / "m.csv", rows, style)
+        ib = load_inbox([p if folder.name == "alone" else folder])
+        assert ib.messages["text"].tolist() == ["hello, you;\tok", "hi"] and ib.skips.total == 0
+
+
+def test_a_semicolon_csv_on_stdin_says_why_its_columns_are_not_found() -> None:
+    data = b"id;sender_id;sent_at;text\n1;a;2024-01-01T00:00:00Z;hi\n"
+    r = CliRunner().invoke(app, ["inspect", "-"], input=data)
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert r.stderr.startswith("error: <stdin>: CSV lacks the column(s) ")
+    assert "; its header is separated by ';', which autodm reads only in a file on disk: pass the file by its " \
+           "path, or save it with commas" in r.stderr

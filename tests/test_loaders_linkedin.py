@@ -924,3 +924,27 @@ def test_simulated_messages_csv_is_not_sorted_by_date(tmp_path: Path) -> None:
     assert by_conv != sorted(by_conv, reverse=True) and by_conv != sorted(by_conv)
     assert sorted(_rows(load_inbox([z]))) == sorted(_rows(load_inbox([write_linkedin_export(
         neutral, tmp_path / "again.zip")])))
+
+
+def test_two_accounts_exports_are_refused_in_one_folder_or_as_two_inputs(tmp_path: Path) -> None:
+    # their messages were merged and one owner inferred: the other account's own messages were
+    # read as received, its received ones as sent
+    mine = export_current()
+    other = {k: v.replace("Alex,Example", "Bo,Other").replace(OWNER_URL, "https://www.linkedin.com/in/bo-other-1")
+             for k, v in mine.items()}
+    folder = write_folder(write_folder(tmp_path / "both", mine, "alex"), other, "bo")
+    with pytest.raises(InputError, match=r"both: holds the LinkedIn exports of two accounts \(.*alex/Profile\.csv "
+                                         r"and .*bo/Profile\.csv name different people\); scan each export on "
+                                         "its own$"):
+        load_inbox([folder])
+    a, b = write_zip(tmp_path / "a.zip", mine), write_zip(tmp_path / "b.zip", other)
+    with pytest.raises(InputError, match=r"a\.zip is the LinkedIn export of one account and .*b\.zip that of another "
+                                         r"\(their Profile\.csv name different people\): several inputs must be parts "
+                                         "of one export; scan them one at a time$"):
+        load_inbox([a, b])
+    r = CliRunner().invoke(app, ["scan", str(folder)])
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr.count("\n") == 1
+    assert "Bo Other" not in r.stderr and "Alex Example" not in r.stderr
+    # one account's Basic and Complete exports in one folder are one account: read
+    ib = load_inbox([write_folder(write_folder(tmp_path / "one", mine, "basic"), mine, "complete")])
+    assert ib.owner.id == OWNER_URL and len(ib.messages) == len(load_inbox([a]).messages)

@@ -502,3 +502,94 @@ def test_read_head_reads_only_the_start_and_never_fails(tmp_path: Path) -> None:
         assert t.read_head("inbox.json") == b""
         with pytest.raises(InputError, match="is a link"):
             t.read_bytes("inbox.json")
+
+
+# --------------------------------------------------------------------------- one folder, one export
+
+
+def _export_files() -> dict[str, dict[str, str]]:
+    """One export of each kind, built to formats.md (every Meta era)."""
+    import linkedin_fixtures as li
+    import meta_fixtures as mf
+    import x_fixtures as xf
+
+    return {"x": xf.archive_2022(), "ig2024": mf.ig_2024_files(), "ig2021": mf.ig_2021_files(),
+            "iglegacy": mf.ig_legacy_files(), "fb2018": mf.fb_2018_files(), "fb2023": mf.fb_2023_files(),
+            "linkedin": li.export_current(), "linkedin_legacy": li.export_legacy()}
+
+
+def _write(root: Path, files: dict[str, str], top: str = "") -> Path:
+    for name, data in files.items():
+        p = root / top / name if top else root / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(data, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(("a", "b", "said"), [
+    ("ig2024", "fb2023", "an Instagram export .* and a Messenger export|a Messenger export .* and an Instagram export"),
+    ("ig2021", "fb2018", "an Instagram export .* and a Messenger export|a Messenger export .* and an Instagram export"),
+    ("x", "ig2024", r"an X archive \(x/.*data/direct-messages.*\.js\) and an Instagram export \(ig2024/"),
+    ("x", "linkedin", r"an X archive .* and a LinkedIn export \(linkedin/"),
+    ("fb2023", "linkedin", "a Messenger export .* and a LinkedIn export"),
+])
+@pytest.mark.parametrize("container", ["folder", "zip"])
+def test_a_folder_or_zip_holding_two_exports_is_refused_not_merged_or_half_read(
+        tmp_path: Path, a: str, b: str, said: str, container: str) -> None:
+    # unzipped side by side, the two were one tree: Instagram and Messenger merged into one inbox
+    # labelled facebook, an X archive read alone and the Instagram export beside it dropped, exit 0
+    files = _export_files()
+    both = _write(_write(tmp_path / "both", files[a], a), files[b], b)
+    target = both
+    if container == "zip":
+        target = _zip(tmp_path / "both.zip", {p.relative_to(both).as_posix(): p.read_bytes()
+                                              for p in sorted(both.rglob("*")) if p.is_file()})
+    with pytest.raises(InputError, match=rf"^{target}: holds ({said}).*: several inputs must be parts of one "
+                                         "export; scan them one at a time$"):
+        load_inbox([target])
+    # one of several inputs: the same refusal names that input
+    with pytest.raises(InputError, match=rf"^{target}: holds .*several inputs must be parts of one export"):
+        load_inbox([target, EXAMPLES / "twitter-archive.zip"])
+    # each export on its own still loads
+    for kind in (a, b):
+        assert len(load_inbox([both / kind]).messages) > 0
+
+
+def test_two_exports_unzipped_into_the_same_folder_are_refused(tmp_path: Path) -> None:
+    # "extract here" twice: the two exports' folders interleave, no top folder tells them apart
+    files = _export_files()
+    for a, b in (("x", "ig2024"), ("ig2024", "fb2023"), ("fb2018", "ig2021")):
+        merged = _write(_write(tmp_path / f"{a}-{b}", files[a]), files[b])
+        with pytest.raises(InputError, match="several inputs must be parts of one export"):
+            load_inbox([merged])
+
+
+@pytest.mark.parametrize("kind", sorted(_export_files()))
+def test_one_export_of_every_kind_and_era_is_one_kind(tmp_path: Path, kind: str) -> None:
+    from autodm.loaders import kinds_in
+
+    with ExportTree.open([_write(tmp_path, _export_files()[kind], "top")]) as tree:
+        assert len(kinds_in(tree)) == 1, kinds_in(tree)
+
+
+def _unzip(zip_path: Path, dest: Path) -> Path:
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(dest)
+    return dest
+
+
+@pytest.mark.parametrize("example", ["twitter-archive.zip", "instagram-export.zip", "messenger-export.zip",
+                                     "linkedin-export.zip", "inbox.json"])
+@pytest.mark.parametrize("top", ["", "export", "Downloads/export-2024"])
+def test_every_bundled_example_unzipped_into_a_folder_loads_as_before(tmp_path: Path, example: str, top: str) -> None:
+    src = EXAMPLES / example
+    folder = tmp_path / "f"
+    (folder / top).mkdir(parents=True)
+    if src.suffix == ".zip":
+        _unzip(src, folder / top)
+    else:
+        (folder / top / src.name).write_bytes(src.read_bytes())
+    want, got = load_inbox([src]), load_inbox([folder])
+    assert (got.platform, got.owner) == (want.platform, want.owner)
+    assert got.messages["message_id"].tolist() == want.messages["message_id"].tolist()
+    assert len(got.follows) == len(want.follows)

@@ -29,7 +29,8 @@ NO_TERMINAL = ("autodm label reads one key at a time: run it in a terminal "
 def label(
     paths: Paths,
     out: Annotated[Path, typer.Option("--output", "-o", help="Labels file (message_id,label); answers "
-                                      "are saved at once and a rerun resumes.")] = Path("labels.csv"),
+                                      "are saved at once and a rerun resumes. A file a spreadsheet saved again "
+                                      "(; or tab, BOM, CRLF) is rewritten the way it was saved.")] = Path("labels.csv"),
     model_path: ModelOpt = None,
     trust_model: TrustOpt = False,
     platform: PlatformOpt = None,

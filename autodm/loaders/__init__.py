@@ -7,13 +7,14 @@ detects the family, loads, adds ``--follows`` times and returns the Inbox.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pandas as pd
 
-from autodm.errors import InputError, LimitError, one_line
+from autodm.errors import InputError, LimitError, RecordError, one_line
 from autodm.inbox import Inbox, Skips, follows_frame
 from autodm.loaders import canonical, linkedin, meta, x
 from autodm.loaders import tree as tree_mod
@@ -64,6 +65,48 @@ def load_inbox(
     >>> inbox = load_inbox(["data/examples/inbox.json"])       # doctest: +SKIP
     """
     skips = Skips(strict=strict)
+    try:
+        inbox = _load(paths, platform, skips)
+    except RecordError:
+        raise
+    except InputError as e:
+        if skips.total and NO_MESSAGES in str(e):  # every record bad: say which, and why
+            raise type(e)(f"{e}; {skip_summary(skips)}") from e
+        raise
+    if follows is not None:
+        inbox = add_follows(inbox, follows)
+    return inbox
+
+
+#: What make_inbox says when an export holds no message it could read.
+NO_MESSAGES = "no readable messages found"
+#: Reasons named in an error line at most (the rest are counted).
+SUMMARY_REASONS = 3
+
+
+def skip_summary(skips: Skips) -> str:
+    """The skipped records in one phrase, as the warning after a load gives them: how many, each
+    reason with its count, where it was first met and what was expected there.
+
+    >>> s = Skips(); s.skip("a.json", 1, "text is not a string", "text as a string"); skip_summary(s)
+    'skipped 1 bad record: text is not a string (1; first at a.json: record 1; expected text as a string)'
+    """
+    parts = []
+    for reason, n in list(skips.counts.items())[:SUMMARY_REASONS]:  # in the order first met
+        said = [str(n)]
+        if reason in skips.first:
+            said.append(f"first at {skips.first[reason]}")
+        if reason in skips.expected:
+            said.append(f"expected {skips.expected[reason]}")
+        parts.append(f"{reason} ({'; '.join(said)})")
+    if (more := len(skips.counts) - SUMMARY_REASONS) > 0:
+        parts.append(f"and {more} other reason{'s' if more > 1 else ''}")
+    total = skips.total
+    return f"skipped {total} bad record{'s' if total != 1 else ''}: " + ", ".join(parts)
+
+
+def _load(paths: list[Path] | list[str], platform: str | None, skips: Skips) -> Inbox:
+    """:func:`load_inbox` without ``--follows``."""
     if [str(p) for p in paths] == ["-"]:
         if platform not in (None, "canonical"):
             raise InputError(f"stdin: only autodm's canonical format can be read from stdin, not {platform}")
@@ -84,12 +127,13 @@ def load_inbox(
         if platform is not None and platform not in PLATFORM_FAMILY:
             raise InputError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORM_FAMILY)}")
         family = PLATFORM_FAMILY[platform] if platform else detect(tree)
-        if len(paths) > 1 and platform is None:
-            check_one_export([Path(p) for p in paths])
+        if platform is None:  # --platform skips detection, and this check with it
+            if len(paths) > 1:
+                check_one_export([Path(p) for p in paths])
+            else:
+                check_one_tree(tree)
         inbox = FAMILIES[family].load(tree, skips, platform)
         _warn_if_owner_unknown(inbox)
-    if follows is not None:
-        inbox = add_follows(inbox, follows)
     return inbox
 
 
@@ -125,15 +169,16 @@ def check_one_export(paths: list[Path]) -> None:
     kinds: dict[str, Path] = {}
     accounts: dict[str, Path] = {}  # X: one archive per account; two would share member paths, and one would vanish
     for path in paths:
-        try:
-            with ExportTree.open([path]) as part:
+        with ExportTree.open([path]) as part:
+            check_one_tree(part)  # a part that is itself two exports (a folder holding both)
+            try:
                 family = detect(part)
                 if family == "canonical" and not _looks_canonical(path, part):
                     continue  # one platform file of a split export (followers_1.json, Profile.csv)
                 kind = (meta.part_platform(part) or "meta") if family == "meta" else family
                 owner = x.part_owner(part) if family == "x" else None
-        except InputError:
-            continue  # an export's part without messages of its own; the whole is checked as one
+            except InputError:
+                continue  # an export's part without messages of its own; the whole is checked as one
         kinds.setdefault(kind, path)
         if owner is not None:
             accounts.setdefault(owner, path)
@@ -145,6 +190,58 @@ def check_one_export(paths: list[Path]) -> None:
     if len(kinds) > 1:
         (k1, p1), (k2, p2) = list(kinds.items())[:2]
         raise InputError(f"{p1} is {KIND_NAMES[k1]} and {p2} is {KIND_NAMES[k2]}: {ONE_EXPORT}")
+
+
+#: Paths only an Instagram export has, and paths only a Messenger export has (meta's own markers).
+_META_MARKERS = {kind: re.compile("|".join(map(re.escape, markers)))
+                 for kind, markers in (("instagram", meta.IG_PATH_MARKERS), ("facebook", meta.FB_PATH_MARKERS))}
+
+
+def check_one_tree(tree: ExportTree) -> None:
+    """One folder or zip must hold one export. Two unzipped side by side were read as one tree:
+    an Instagram and a Messenger export merged into one inbox under one platform, an X archive
+    beside an Instagram export read alone (the first family detected), the other's messages
+    dropped without a word. Refused as several inputs from different exports are, naming a path
+    that shows each (a marker folder or file, never a thread folder: those hold people's names)."""
+    kinds = kinds_in(tree)
+    if len(kinds) > 1:
+        (k1, w1), (k2, w2) = list(kinds.items())[:2]
+        raise InputError(f"{tree.name}: holds {KIND_NAMES[k1]} ({w1}) and {KIND_NAMES[k2]} ({w2}): {ONE_EXPORT}")
+
+
+def kinds_in(tree: ExportTree) -> dict[str, str]:
+    """Every kind of export whose files ``tree`` holds (x, instagram, facebook, meta when Meta's
+    files do not say which, linkedin), each with a member path that shows it. A lone file is
+    its one kind: autodm's own format is never looked for inside a folder (a scan's output saved
+    there has its columns)."""
+    kinds: dict[str, str] = {}
+    if x.detect(tree):
+        kinds["x"] = (tree.match(x.DM_RE) or tree.find(x.ACCOUNT))[0]
+    if meta.detect(tree):
+        kinds.update(_meta_kinds(tree))
+    if linkedin.detect(tree):
+        csvs = (linkedin.MESSAGES, linkedin.CONNECTIONS, linkedin.INVITATIONS)
+        kinds["linkedin"] = next(p for name in csvs for p in tree.find(name))
+    return kinds
+
+
+def _meta_kinds(tree: ExportTree) -> dict[str, str]:
+    """instagram and/or facebook by the paths only one of the two exports has (the markers that
+    decide the platform of one export), with the path up to its first marker; else meta."""
+    found: dict[str, tuple[str, str]] = {}  # kind: (the first path in order with its marker, its shown part)
+    for path in tree.paths():
+        low = path.lower()
+        for kind, rx in _META_MARKERS.items():
+            if (m := rx.search(low)) and (kind not in found or path < found[kind][0]):
+                found[kind] = (path, path[:m.end()])
+    if found:
+        return {kind: shown for kind, (_, shown) in sorted(found.items())}
+    threads = tree.match(meta.THREAD_RE)
+    if threads:
+        m = meta.THREAD_RE.search(threads[0])
+        return {"meta": threads[0][:m.start(2)] if m else threads[0]}  # up to the thread folder
+    first = sorted(p for p in tree.paths() if p.lower().endswith(".json"))
+    return {"meta": first[0].rsplit("/", 1)[0] + "/" if first and "/" in first[0] else "its JSON files"}
 
 
 def _looks_canonical(path: Path, part: ExportTree) -> bool:
@@ -163,7 +260,7 @@ def add_follows(inbox: Inbox, path: Path) -> Inbox:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot read the follows file ({e.strerror})") from None
-    rows = canonical.load_follows_file(data, str(path), inbox.skips)
+    rows = canonical.load_follows_file(data, str(path), inbox.skips, path)
     extra = follows_frame(rows, "auto", inbox.skips)
     if extra.empty:
         raise InputError(f"{path}: no follows in the file; expected user_id, followed_at rows")

@@ -7,6 +7,10 @@ optionally ``conversation_id``, ``sender_name``, ``recipient_id``, ``urls``, ``o
 ``kind`` and ``followed_at`` (the sender's follow time, as a scan export carries it). A follow
 has ``user_id`` (or ``user_name``) and ``followed_at``.
 
+A CSV on disk (this file, or ``--follows FILE``) may be separated by commas, semicolons (Excel's
+CSV in most of Europe) or tabs, told as ``train`` tells them in a labelled table; from stdin or a
+zip, by commas.
+
 Hostile input: a text time must start with a year in 1970..2099 (like epoch times; anything else
 is an unreadable time, skipped or an error under ``--strict``); JSON nested over 1024 levels is
 an InputError (orjson does not recurse); JSONL and CSV are read a line at a time; a CSV is UTF-8
@@ -23,7 +27,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import orjson
@@ -66,11 +70,24 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
             f"{tree.name}: canonical input is one .json, .jsonl or .csv file, found {len(paths)} files"
         )
     path = paths[0]
-    return load_bytes(tree.read_bytes(path), tree.display(path), skips)
+    delimiter = csv_separator_of(tree.disk_path(path)) if path.lower().endswith(".csv") else ","
+    return load_bytes(tree.read_bytes(path), tree.display(path), skips, delimiter=delimiter)
 
 
-def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None) -> Inbox:
-    """Parse canonical input from bytes; ``fmt`` is json | jsonl | csv (guessed from ``name``)."""
+def csv_separator_of(path: Path | None) -> str:
+    """The separator of a CSV a person may have saved from a spreadsheet: comma, semicolon (Excel's
+    CSV in most of Europe) or tab, found as ``train`` finds it in a labelled table; a comma for a
+    file that is not on disk (stdin, a zip member)."""
+    if path is None:
+        return ","
+    from autodm.training import csv_separator  # here: training imports the loaders
+
+    return csv_separator(path)
+
+
+def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None, delimiter: str = ",") -> Inbox:
+    """Parse canonical input from bytes; ``fmt`` is json | jsonl | csv (guessed from ``name``), a CSV's
+    cells separated by ``delimiter``."""
     if data.startswith(b"\xef\xbb\xbf"):  # before sniffing: a BOM is no CSV header
         data = data[3:]
     if fmt is None:
@@ -84,7 +101,7 @@ def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None) -> 
     follows_raw: list[Any] = []
     messages_raw: Iterator[tuple[int | str, Any]]
     if fmt == "csv":
-        messages_raw = _read_csv(data, name, MESSAGE_CSV, skips)
+        messages_raw = _read_csv(data, name, MESSAGE_CSV, skips, delimiter)
     elif fmt == "jsonl":
         messages_raw = _read_jsonl(data, name, skips)
     else:
@@ -164,7 +181,7 @@ def _read_jsonl(data: bytes, name: str, skips: Skips) -> Iterator[tuple[int | st
 
 
 def _read_csv(
-    data: bytes, name: str, shape: _CsvShape, skips: Skips,
+    data: bytes, name: str, shape: _CsvShape, skips: Skips, delimiter: str = ",",
 ) -> Iterator[tuple[int | str, dict[str, str]]]:
     """(record, row) for each CSV row, keys lowercased; streamed, so memory stays near the file's size.
 
@@ -175,7 +192,7 @@ def _read_csv(
     """
     need, one_of, expected = shape
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    reader = CsvRows(data, name, "save the CSV as UTF-8")
+    reader = CsvRows(data, name, "save the CSV as UTF-8", delimiter=delimiter)
     rows = iter(reader)
     bad: list[tuple[str, str, str]] = []  # (record, why, expected)
     try:
@@ -185,7 +202,11 @@ def _read_csv(
         keys = [h.strip().lower().lstrip("\ufeff") for h in head]
         missing = [c for c in need if c not in keys] + ([] if set(one_of) & set(keys) else [one_of[0]])
         if missing:
-            raise InputError(f"{name}: CSV lacks the column(s) {', '.join(sorted(missing))}; expected {expected}")
+            hint = ""
+            if len(keys) == 1 and (other := next((c for c in ";\t" if c in keys[0] and c != delimiter), None)):
+                hint = (f"; its header is separated by {'tabs' if other == chr(9) else repr(other)}, which autodm "
+                        "reads only in a file on disk: pass the file by its path, or save it with commas")
+            raise InputError(f"{name}: CSV lacks the column(s) {', '.join(sorted(missing))}; expected {expected}{hint}")
         width = header_width(keys)
         least = 1 + max(i for i, k in enumerate(keys) if k in need or k in one_of)  # the last required cell
         for start, row, problem in rows:
@@ -312,8 +333,9 @@ def _add_follow(follows: FollowRows, f: Any, name: str, i: int | str, skips: Ski
                 file=name, record=f"follow {i}")
 
 
-def load_follows_file(data: bytes, name: str, skips: Skips) -> FollowRows:
-    """``--follows FILE``: a CSV or JSON list of ``user_id``/``user_name``, ``followed_at``."""
+def load_follows_file(data: bytes, name: str, skips: Skips, path: Path | None = None) -> FollowRows:
+    """``--follows FILE``: a JSON list or a CSV (separated as :func:`csv_separator_of` finds in
+    ``path``) of ``user_id``/``user_name``, ``followed_at``."""
     rows = FollowRows()
     text = data.lstrip(b"\xef\xbb\xbf").lstrip()
     if text[:1] in (b"[", b"{"):
@@ -324,6 +346,6 @@ def load_follows_file(data: bytes, name: str, skips: Skips) -> FollowRows:
         for i, f in enumerate(items, start=1):
             _add_follow(rows, f, name, i, skips)
         return rows
-    for record, row in _read_csv(data, name, FOLLOW_CSV, skips):
+    for record, row in _read_csv(data, name, FOLLOW_CSV, skips, csv_separator_of(path)):
         _add_follow(rows, {k: v or None for k, v in row.items()}, name, record, skips)
     return rows

@@ -745,8 +745,14 @@ def _read_connections(tree: ExportTree, path: str, st: _State, skips: Skips) -> 
 
 
 def _profile_name(tree: ExportTree, skips: Skips) -> str | None:
-    """The owner's name from Profile.csv (First Name, Last Name); None when absent or unreadable."""
-    for path in tree.find(PROFILE):
+    """The owner's name from Profile.csv (First Name, Last Name); None when absent or unreadable.
+
+    Every Profile.csv is read: two naming different people (two accounts' exports unzipped into
+    one folder, or given as two inputs) are refused, as each account's own messages would be read
+    as received by the other. Errors name the files, never the people."""
+    names: list[tuple[str, str]] = []  # (path, name)
+    inputs = {src: i for i, src in enumerate(tree.sources)}
+    for path in sorted(tree.find(PROFILE), key=lambda p: (inputs.get(tree.members[p].container, 0), p)):
         try:
             # its bad rows are not messages or connections: dropped, not counted
             t = _read_table(tree, path, is_header=lambda keys: "FIRSTNAME" in keys,
@@ -758,8 +764,25 @@ def _profile_name(tree: ExportTree, skips: Skips) -> str | None:
         for cells in t.rows[:1]:
             name = " ".join(x for x in (_fix(cells[t.col("FIRSTNAME")]), _fix(cells[t.col("LASTNAME")])) if x)
             if name:
-                return name
-    return None
+                names.append((path, name))
+    _check_one_account(tree, names)
+    return names[0][1] if names else None
+
+
+def _check_one_account(tree: ExportTree, names: list[tuple[str, str]]) -> None:
+    """Refuse Profile.csv files that name two different people (by folded name)."""
+    from autodm.loaders import ONE_EXPORT  # the package imports this module first
+
+    for path, name in names[1:]:
+        first_path, first = names[0]
+        if normalize_name(name) == normalize_name(first):
+            continue
+        a, b = tree.members[first_path], tree.members[path]
+        if a.container != b.container:
+            raise InputError(f"{a.container} is the LinkedIn export of one account and {b.container} that of "
+                             f"another (their Profile.csv name different people): {ONE_EXPORT}")
+        raise InputError(f"{a.container}: holds the LinkedIn exports of two accounts ({tree.display(first_path)} "
+                         f"and {tree.display(path)} name different people); scan each export on its own")
 
 
 # --------------------------------------------------------------------------- owner
