@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from autodm.errors import InputError, OutputError
+from autodm.loaders.csvtext import csv_encoding, csv_separator
 from autodm.output import atomic_path, check_target, is_stream
 
 FIELDS = ("message_id", "label")
@@ -93,8 +94,6 @@ class LabelStore:
 
 def _read(path: Path) -> tuple[dict[str, str], CsvStyle]:
     """The labels in ``path`` and how it is written; an empty file has none (and a new file's style)."""
-    from autodm.training import csv_encoding, csv_separator  # here: training loads the model library
-
     delimiter, encoding = csv_separator(path), csv_encoding(path)
     try:
         with path.open("rb") as raw:

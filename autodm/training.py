@@ -24,8 +24,7 @@ from autodm import model as mdl
 from autodm.corpus import load_corpus
 from autodm.errors import InputError, RecordError, TrainingError
 from autodm.loaders import load_inbox
-from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
-from autodm.loaders.tree import UTF16_BOMS
+from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, csv_encoding, csv_separator, header_width, misfit
 from autodm.scan import design, scored_mask, table_messages, unreadable_times
 from autodm.simulate.timeline import SimConfig, simulate_inbox
 
@@ -158,34 +157,6 @@ def _csv_without_bad_rows(path: Path, sep: str, strict: bool) -> pd.DataFrame:
     if bad:
         df.attrs["bad_rows"] = (len(bad), *bad[0])
     return df
-
-
-def csv_separator(path: Path) -> str:
-    """The separator of a CSV's header line: comma, semicolon (what Excel saves as CSV where the
-    decimal mark is a comma: most of Europe) or tab, whichever it has most of; the file's suffix
-    decides a tie (tab for .tsv, else comma)."""
-    default = "\t" if path.suffix.lower() == ".tsv" else ","
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
-    except OSError:
-        return default  # the reader reports the missing or unreadable file
-    text = head.decode("utf-16", errors="ignore") if head.startswith(UTF16_BOMS) else head.decode(
-        "utf-8", errors="ignore")
-    line = text.lstrip("\ufeff").split("\n", 1)[0]
-    counts = {sep: line.count(sep) for sep in (default, ",", ";", "\t")}  # the default first: it wins a tie
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else default
-
-
-def csv_encoding(path: Path) -> str:
-    """UTF-16 when the file starts with its BOM (Excel's "Unicode Text"), else UTF-8 (BOM or not)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(2)
-    except OSError:
-        return "utf-8-sig"  # the reader reports the missing or unreadable file
-    return "utf-16" if head in UTF16_BOMS else "utf-8-sig"
 
 
 def _is_inbox(path: Path) -> bool:

@@ -260,7 +260,7 @@ def add_follows(inbox: Inbox, path: Path) -> Inbox:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(f"{path}: cannot read the follows file ({e.strerror})") from None
-    rows = canonical.load_follows_file(data, str(path), inbox.skips, path)
+    rows = canonical.load_follows_file(data, str(path), inbox.skips)
     extra = follows_frame(rows, "auto", inbox.skips)
     if extra.empty:
         raise InputError(f"{path}: no follows in the file; expected user_id, followed_at rows")

@@ -27,7 +27,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import orjson
@@ -35,7 +35,7 @@ import orjson
 from autodm.errors import InputError
 from autodm.inbox import FollowRows, Inbox, MessageRows, Owner, Skips, make_inbox
 from autodm.loaders import jsonload
-from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit
+from autodm.loaders.csvtext import EXPECTED, WRONG_WIDTH, CsvRows, header_width, misfit, separator
 from autodm.loaders.tree import ExportTree
 
 SUFFIXES = (".json", ".jsonl", ".ndjson", ".csv")
@@ -70,24 +70,12 @@ def load(tree: ExportTree, skips: Skips, platform: str | None = None) -> Inbox:
             f"{tree.name}: canonical input is one .json, .jsonl or .csv file, found {len(paths)} files"
         )
     path = paths[0]
-    delimiter = csv_separator_of(tree.disk_path(path)) if path.lower().endswith(".csv") else ","
-    return load_bytes(tree.read_bytes(path), tree.display(path), skips, delimiter=delimiter)
+    return load_bytes(tree.read_bytes(path), tree.display(path), skips)
 
 
-def csv_separator_of(path: Path | None) -> str:
-    """The separator of a CSV a person may have saved from a spreadsheet: comma, semicolon (Excel's
-    CSV in most of Europe) or tab, found as ``train`` finds it in a labelled table; a comma for a
-    file that is not on disk (stdin, a zip member)."""
-    if path is None:
-        return ","
-    from autodm.training import csv_separator  # here: training imports the loaders
-
-    return csv_separator(path)
-
-
-def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None, delimiter: str = ",") -> Inbox:
+def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None) -> Inbox:
     """Parse canonical input from bytes; ``fmt`` is json | jsonl | csv (guessed from ``name``), a CSV's
-    cells separated by ``delimiter``."""
+    cells separated by commas, semicolons or tabs (:func:`~autodm.loaders.csvtext.separator`)."""
     if data.startswith(b"\xef\xbb\xbf"):  # before sniffing: a BOM is no CSV header
         data = data[3:]
     if fmt is None:
@@ -101,7 +89,7 @@ def load_bytes(data: bytes, name: str, skips: Skips, fmt: str | None = None, del
     follows_raw: list[Any] = []
     messages_raw: Iterator[tuple[int | str, Any]]
     if fmt == "csv":
-        messages_raw = _read_csv(data, name, MESSAGE_CSV, skips, delimiter)
+        messages_raw = _read_csv(data, name, MESSAGE_CSV, skips, separator(data[:65536]))
     elif fmt == "jsonl":
         messages_raw = _read_jsonl(data, name, skips)
     else:
@@ -202,11 +190,7 @@ def _read_csv(
         keys = [h.strip().lower().lstrip("\ufeff") for h in head]
         missing = [c for c in need if c not in keys] + ([] if set(one_of) & set(keys) else [one_of[0]])
         if missing:
-            hint = ""
-            if len(keys) == 1 and (other := next((c for c in ";\t" if c in keys[0] and c != delimiter), None)):
-                hint = (f"; its header is separated by {'tabs' if other == chr(9) else repr(other)}, which autodm "
-                        "reads only in a file on disk: pass the file by its path, or save it with commas")
-            raise InputError(f"{name}: CSV lacks the column(s) {', '.join(sorted(missing))}; expected {expected}{hint}")
+            raise InputError(f"{name}: CSV lacks the column(s) {', '.join(sorted(missing))}; expected {expected}")
         width = header_width(keys)
         least = 1 + max(i for i, k in enumerate(keys) if k in need or k in one_of)  # the last required cell
         for start, row, problem in rows:
@@ -333,9 +317,9 @@ def _add_follow(follows: FollowRows, f: Any, name: str, i: int | str, skips: Ski
                 file=name, record=f"follow {i}")
 
 
-def load_follows_file(data: bytes, name: str, skips: Skips, path: Path | None = None) -> FollowRows:
-    """``--follows FILE``: a JSON list or a CSV (separated as :func:`csv_separator_of` finds in
-    ``path``) of ``user_id``/``user_name``, ``followed_at``."""
+def load_follows_file(data: bytes, name: str, skips: Skips) -> FollowRows:
+    """``--follows FILE``: a JSON list or a CSV (commas, semicolons or tabs) of
+    ``user_id``/``user_name``, ``followed_at``."""
     rows = FollowRows()
     text = data.lstrip(b"\xef\xbb\xbf").lstrip()
     if text[:1] in (b"[", b"{"):
@@ -346,6 +330,6 @@ def load_follows_file(data: bytes, name: str, skips: Skips, path: Path | None = 
         for i, f in enumerate(items, start=1):
             _add_follow(rows, f, name, i, skips)
         return rows
-    for record, row in _read_csv(data, name, FOLLOW_CSV, skips, csv_separator_of(path)):
+    for record, row in _read_csv(data, name, FOLLOW_CSV, skips, separator(data.lstrip(b"\xef\xbb\xbf")[:65536])):
         _add_follow(rows, {k: v or None for k, v in row.items()}, name, record, skips)
     return rows

@@ -23,11 +23,45 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from autodm.errors import InputError
 from autodm.loaders.tree import UTF16_BOMS  # UTF-32's BOMs start with UTF-16 LE's: NULs follow
 
 UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def separator(head: bytes, default: str = ",") -> str:
+    """The separator of a CSV's header line (in ``head``, the file's first bytes): comma,
+    semicolon (what Excel saves as CSV where the decimal mark is a comma: most of Europe) or
+    tab, whichever it has most of; ``default`` wins a tie (tab for a .tsv, else comma)."""
+    text = head.decode("utf-16", errors="ignore") if head.startswith(UTF16_BOMS) else head.decode(
+        "utf-8", errors="ignore")
+    line = text.lstrip("\ufeff").split("\n", 1)[0]
+    counts = {sep: line.count(sep) for sep in (default, ",", ";", "\t")}  # the default first: it wins a tie
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else default
+
+
+def csv_separator(path: Path) -> str:
+    """:func:`separator` of the file at ``path`` (its suffix sets the default)."""
+    default = "\t" if path.suffix.lower() == ".tsv" else ","
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return default  # the reader reports the missing or unreadable file
+    return separator(head, default)
+
+
+def csv_encoding(path: Path) -> str:
+    """UTF-16 when the file starts with its BOM (Excel's "Unicode Text"), else UTF-8 (BOM or not)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(2)
+    except OSError:
+        return "utf-8-sig"  # the reader reports the missing or unreadable file
+    return "utf-16" if head in UTF16_BOMS else "utf-8-sig"
 #: Why a row is bad, as :class:`~autodm.inbox.Skips` counts it, and what was expected.
 NOT_UTF8 = "not UTF-8 text"
 NUL = "contains a NUL byte"

@@ -218,13 +218,6 @@ class ExportTree:
             return str(m.container)
         return f"{m.container}:{m.path}" if m.kind == "zip" else str(m.container / m.path)
 
-    def disk_path(self, path: str) -> Path | None:
-        """Where a member is on disk: None for a zip member (it is never extracted)."""
-        m = self.members[path]
-        if m.kind == "zip":
-            return None
-        return m.container if m.kind == "file" else m.container / m.path
-
     def read_bytes(self, path: str) -> bytes:
         """The member's bytes, refusing members over the size or ratio limits.
 
