@@ -373,7 +373,7 @@ def _repeated_ids(df: pd.DataFrame, labels: pd.Series, path: str) -> tuple[np.nd
 
 def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
                      platform: str | None = None, *, strict: bool = False,
-                     follows: Path | None = None, alone: bool = True) -> Labelled:
+                     follows: Path | None = None, alone: bool = False) -> Labelled:
     """An export plus a ``message_id,label`` file: features rebuilt from the source export
     (read as ``autodm scan`` reads it: ``strict`` and ``follows`` mean the same there).
 
@@ -382,7 +382,7 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     group and weight. An export gives every message thread and follow context, so a model
     trained on it alone never learns what a message without context looks like, and flagged
     almost every personal message of a table. :attr:`Labelled.alone` marks the copies;
-    ``alone=False`` (for evaluation) gives each message once, in context.
+    Without it (the default, for evaluation) each message comes once, in context.
     """
     for path in paths:
         if has_label_column(path):  # its labels were silently replaced by the file's

@@ -205,3 +205,13 @@ def test_a_semicolon_csv_on_stdin_or_in_a_zip_is_read() -> None:
     r = CliRunner().invoke(app, ["inspect", "--json", "-"], input=data)
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["messages"] == 1
+
+
+def test_an_owner_unknown_warning_for_stdin_as_for_a_file(tmp_path: Path) -> None:
+    """The warning was given for a file only: `autodm scan - < texts.csv` read the threads as
+    unknown without a word."""
+    data = b"id,sender_id,sent_at,text\n1,a,2024-01-01T00:00:00Z,hi\n"
+    (tmp_path / "m.csv").write_bytes(data)
+    for args, stdin in ((["inspect", "-"], data), (["inspect", str(tmp_path / "m.csv")], None)):
+        r = CliRunner().invoke(app, args, input=stdin)
+        assert r.exit_code == 0 and "no owner and no message marked outgoing" in r.stderr, r.stderr

@@ -133,7 +133,7 @@ def _load(paths: list[Path] | list[str], platform: str | None, skips: Skips) -> 
             else:
                 check_one_tree(tree)
         inbox = FAMILIES[family].load(tree, skips, platform)
-        _warn_if_owner_unknown(inbox)
+    _warn_if_owner_unknown(inbox)  # stdin too
     return inbox
 
 

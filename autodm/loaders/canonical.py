@@ -7,9 +7,9 @@ optionally ``conversation_id``, ``sender_name``, ``recipient_id``, ``urls``, ``o
 ``kind`` and ``followed_at`` (the sender's follow time, as a scan export carries it). A follow
 has ``user_id`` (or ``user_name``) and ``followed_at``.
 
-A CSV on disk (this file, or ``--follows FILE``) may be separated by commas, semicolons (Excel's
-CSV in most of Europe) or tabs, told as ``train`` tells them in a labelled table; from stdin or a
-zip, by commas.
+A CSV (this file, on disk, on stdin or in a zip, or ``--follows FILE``) may be separated by
+commas, semicolons (Excel's CSV in most of Europe) or tabs, told from its header line as
+``train`` tells them in a labelled table (:func:`autodm.loaders.csvtext.separator`).
 
 Hostile input: a text time must start with a year in 1970..2099 (like epoch times; anything else
 is an unreadable time, skipped or an error under ``--strict``); JSON nested over 1024 levels is
