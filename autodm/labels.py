@@ -109,20 +109,29 @@ def _read(path: Path) -> tuple[dict[str, str], CsvStyle]:
     style = CsvStyle(delimiter, "utf-16" if encoding == "utf-16" else "utf-8-sig" if bom else "utf-8",
                      "\r\n" if end > 0 and text[end - 1] == "\r" else "\n")
     try:
-        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-        if reader.fieldnames is None:  # empty: created by hand (touch) before the first answer
-            return {}, CsvStyle()
-        fields = [f.strip() for f in reader.fieldnames]
-        if not set(FIELDS) <= set(fields):
-            raise InputError(f"{path}: not a labels file; expected the columns message_id,label "
-                             "(separated by commas, semicolons or tabs)")
-        if extra := [f for f in fields if f not in FIELDS]:
-            raise InputError(f"{path}: has columns besides message_id,label ({', '.join(map(repr, extra))}), "
-                             "which saving an answer would drop; give another -o file")
-        reader.fieldnames = fields
-        return {row["message_id"]: row["label"] for row in reader if row["message_id"] and row["label"]}, style
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as e:
         raise InputError(f"{path}: not a labels file ({e}); expected the columns message_id,label") from None
+    if not rows:  # empty: created by hand (touch) before the first answer
+        return {}, CsvStyle()
+    fields = [f.strip().lstrip("\ufeff") for f in rows[0]]
+    if not set(FIELDS) <= set(fields):
+        raise InputError(f"{path}: not a labels file; expected the columns message_id,label "
+                         "(separated by commas, semicolons or tabs)")
+    # a spreadsheet may save empty columns after the last one (";;"): nothing is lost dropping them
+    blank = [i for i, f in enumerate(fields) if not f]
+    if blank and all(not (row[i].strip() if i < len(row) else "") for row in rows[1:] for i in blank):
+        fields = [f for f in fields if f]
+    if extra := [f for f in fields if f not in FIELDS]:
+        raise InputError(f"{path}: has columns besides message_id,label ({', '.join(map(repr, extra))}), "
+                         "which saving an answer would drop; give another -o file")
+    at = {f: i for i, f in enumerate(f.strip().lstrip("\ufeff") for f in rows[0]) if f in FIELDS}
+    labels: dict[str, str] = {}
+    for row in rows[1:]:
+        mid, label = (row[at[f]] if at[f] < len(row) else "" for f in FIELDS)
+        if mid and label:
+            labels[mid] = label
+    return labels, style
 
 
 def uncertainty_order(scores: pd.Series, threshold: float) -> np.ndarray:

@@ -196,3 +196,14 @@ def test_a_file_without_the_columns_is_still_refused(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfem\x00\xd8")  # a UTF-16 BOM, then a cut surrogate
     with pytest.raises(InputError, match="not UTF-16 text"):
         LabelStore(path)
+
+
+def test_empty_columns_a_spreadsheet_added_are_dropped_but_a_filled_one_is_refused(tmp_path: Path) -> None:
+    """'message_id;label;;' (a spreadsheet's empty trailing columns) was refused as "columns besides
+    message_id,label" although train --labels reads it; a column with content still is refused."""
+    path = tmp_path / "labels.csv"
+    path.write_bytes(b"message_id;label;;\r\nm1;auto;;\r\n\r\nm2;personal;;\r\n")
+    assert LabelStore(path).labels == {"m1": "auto", "m2": "personal"}
+    path.write_bytes(b"message_id;label;;\r\nm1;auto;note;\r\n")
+    with pytest.raises(InputError, match="has columns besides message_id,label"):
+        LabelStore(path)
