@@ -13,7 +13,7 @@ import logging
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -473,6 +473,35 @@ _NON_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
+class _DropWhere(dict[int, int | None]):
+    """A ``str.translate`` table dropping the characters ``drop`` is true of, and keeping the
+    others: ``s.translate(t)`` is ``"".join(ch for ch in s if not drop(ch))``, several times
+    faster. Each character is decided the first time it is met."""
+
+    def __init__(self, drop: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._drop = drop
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if self._drop(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+def _is_combining(ch: str) -> bool:
+    return unicodedata.combining(ch) != 0
+
+
+def _is_non_ascii_letter(ch: str) -> bool:
+    return not ch.isascii() and ch.isalpha()
+
+
+#: Drops the combining marks NFKD splits off accented letters.
+_DROP_COMBINING = _DropWhere(_is_combining)
+#: Drops the letters outside ASCII.
+_DROP_NON_ASCII_LETTERS = _DropWhere(_is_non_ascii_letter)
+
+
 def normalize_name(name: str | None) -> str | None:
     """Fold a display name or username for comparison: "Sam Sample" and "sam.sample" -> "samsample".
 
@@ -482,8 +511,7 @@ def normalize_name(name: str | None) -> str | None:
         return None
     if (s := str(name)).isascii():  # most names and every username: the same result, five times faster
         return _NOT_ASCII_ALNUM.sub("", s.lower()) or None
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
+    s = unicodedata.normalize("NFKD", s).translate(_DROP_COMBINING).casefold()
     s = _NON_ALNUM.sub("", s)
     return s or None
 
@@ -524,7 +552,7 @@ def _ascii_fold(s: str, sep: str = "") -> str:
     if s.isascii():  # every username: a hundred thousand followers fold in a fraction of a second
         return _NOT_ASCII_ALNUM.sub(sep, s.lower())
     s = unicodedata.normalize("NFKD", s.translate(_ASCII_SPELLING))
-    return _NOT_ASCII_ALNUM.sub(sep, "".join(ch for ch in s if not unicodedata.combining(ch)).lower())
+    return _NOT_ASCII_ALNUM.sub(sep, s.translate(_DROP_COMBINING).lower())
 
 
 def _two_words(spaced: str) -> str | None:
@@ -547,9 +575,12 @@ def loose_name_keys(name: str | None) -> frozenset[str]:
     if name is None or name is pd.NA:
         return frozenset()
     core = unicodedata.normalize("NFC", _core_name(str(name)))
+    if core.isascii():  # nothing to transliterate or drop: the three spellings below are one
+        key = _two_words(_NOT_ASCII_ALNUM.sub(" ", core.lower()))
+        return frozenset((key,)) if key is not None and len(key) >= LOOSE_MIN_KEY else frozenset()
     # a letter dropped splits its word ("Jürgen" -> "j rgen"): dropped letters are replaced by
     # nothing, other characters by spaces, before the words are counted
-    dropped = _NOT_ASCII_ALNUM.sub(" ", "".join(ch for ch in core if ch.isascii() or not ch.isalpha()).lower())
+    dropped = _NOT_ASCII_ALNUM.sub(" ", core.translate(_DROP_NON_ASCII_LETTERS).lower())
     keys = {_two_words(_ascii_fold(core, " ")), _two_words(_ascii_fold(core.translate(_UMLAUTS), " ")),
             _two_words(dropped)}
     return frozenset(k for k in keys if k is not None and len(k) >= LOOSE_MIN_KEY)
@@ -575,7 +606,7 @@ def _loose_matches(display: pd.Series, senders: pd.Series, eligible: np.ndarray,
     or the account is matched to another sender too (here or at a tighter tier). Worked out once
     per distinct (name, sender)."""
     by_key: dict[str, set[str]] = {}
-    keys = _map_distinct(follow_name, loose_username_key).to_numpy(dtype=object)
+    keys = _map_distinct_many(follow_name, _loose_username_keys).to_numpy(dtype=object)
     for key, acct in zip(keys, accounts.to_numpy(dtype=object), strict=True):
         if key is not None and acct is not pd.NA:
             by_key.setdefault(key, set()).add(acct)
@@ -604,13 +635,93 @@ def _loose_matches(display: pd.Series, senders: pd.Series, eligible: np.ndarray,
     return pd.Series(mk, index=display.index).astype("string"), ambiguous
 
 
-def _map_distinct(values: pd.Series, fn: Any) -> pd.Series:
+def _map_distinct(values: pd.Series, fn: Callable[[Any], Any]) -> pd.Series:
     """``values.map(fn)`` (missing values map to None), calling ``fn`` once per distinct value."""
+    return _map_distinct_many(values, lambda uniq: [fn(u) for u in uniq])
+
+
+def _map_distinct_many(values: pd.Series, many: Callable[[np.ndarray], Any]) -> pd.Series:
+    """``values.map(fn)`` (missing values map to None), given ``many``: the ``fn`` of each of the
+    distinct values (an object array) at once, in order, such as :func:`_normalize_names`."""
     codes, uniq = pd.factorize(values)
     done = np.empty(len(uniq) + 1, dtype=object)
-    done[:-1] = [fn(u) for u in np.asarray(uniq, dtype=object)]  # not a StringArray's slow item access
+    done[:-1] = _objects(list(many(np.asarray(uniq, dtype=object))))  # not a StringArray's slow item access
     done[-1] = None
     return pd.Series(done[codes], index=values.index, dtype=object)
+
+
+#: Each byte as ``_NOT_ASCII_ALNUM.sub("", s.lower())`` leaves it: its lowercase letter or digit, or
+#: 0 where it is dropped.
+_FOLD_BYTE = np.zeros(256, dtype=np.uint8)
+_NEWLINE = ord("\n")
+_FOLD_BYTE[np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)] = np.frombuffer(
+    b"0123456789abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+_FOLD_BYTE[np.frombuffer(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)] = np.frombuffer(
+    b"abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+
+
+def _fold_ascii(names: list[str], *, strip_digits: bool = False, min_len: int = 1,
+                marks: bytes = b"") -> tuple[np.ndarray, np.ndarray]:
+    """For ASCII ``names``: each one lowercased, all but letters and digits dropped
+    (``_NOT_ASCII_ALNUM.sub("", s.lower())``), then its trailing digits too if ``strip_digits``;
+    None where that leaves under ``min_len`` characters. Done in a few array operations on all
+    their bytes at once: a million usernames in a tenth of a second, not two. Also returns which
+    names hold any of the characters ``marks``."""
+    out = np.full(len(names), None, dtype=object)
+    marked = np.zeros(len(names), dtype=bool)
+    if not names:
+        return out, marked
+    lengths = np.fromiter(map(len, names), dtype=np.int64, count=len(names))
+    starts = np.cumsum(lengths + 1) - (lengths + 1)  # each name's first byte, joined by newlines
+    raw = np.frombuffer("\n".join(names).encode("ascii"), dtype=np.uint8)
+    if marks:
+        is_mark = np.zeros(256, dtype=bool)
+        is_mark[np.frombuffer(marks, dtype=np.uint8)] = True
+        marked[np.searchsorted(starts, np.flatnonzero(is_mark[raw]), side="right") - 1] = True
+    folded = _FOLD_BYTE[raw]
+    folded[starts[1:] - 1] = _NEWLINE  # the separators join put in (a name's own newlines are dropped)
+    folded = folded[folded != 0]
+    if strip_digits:
+        digit = (folded >= ord("0")) & (folded <= ord("9"))
+        # the first byte at or after each one that is no digit; a digit is trailing when that is
+        # the name's end (a separator, or the end of all)
+        after = np.minimum.accumulate(np.where(digit, len(folded), np.arange(len(folded)))[::-1])[::-1]
+        at_end = after == len(folded)
+        folded = folded[~(digit & (at_end | (folded[np.where(at_end, 0, after)] == _NEWLINE)))]
+    ends = np.flatnonzero(folded == _NEWLINE)
+    size = np.diff(np.r_[-1, ends, len(folded)]) - 1
+    out[:] = folded.tobytes().decode("ascii").split("\n")
+    out[size < min_len] = None
+    return out, marked
+
+
+def _is_ascii_str(values: np.ndarray) -> np.ndarray:
+    """Which of ``values`` (an object array) are ASCII strings."""
+    try:
+        return np.fromiter(map(str.isascii, values), dtype=bool, count=len(values))
+    except TypeError:  # not all of them str
+        return np.fromiter((isinstance(v, str) and v.isascii() for v in values), dtype=bool, count=len(values))
+
+
+def _normalize_names(names: np.ndarray) -> np.ndarray:
+    """:func:`normalize_name` of each of ``names`` (an object array), the ASCII ones folded together."""
+    out = np.empty(len(names), dtype=object)
+    fast = _is_ascii_str(names)
+    out[fast] = _fold_ascii(names[fast].tolist())[0]
+    out[~fast] = _objects([normalize_name(s) for s in names[~fast]])
+    return out
+
+
+def _loose_username_keys(names: np.ndarray) -> np.ndarray:
+    """:func:`loose_username_key` of each of ``names`` (an object array), the ASCII ones without
+    decoration (every username) folded together."""
+    out = np.empty(len(names), dtype=object)
+    fast = _is_ascii_str(names)
+    # b"|([": _DECORATION's ASCII characters; a name with one goes the slow way
+    out[fast], decorated = _fold_ascii(names[fast].tolist(), strip_digits=True, min_len=LOOSE_MIN_KEY, marks=b"|([")
+    fast[fast] = ~decorated
+    out[~fast] = _objects([loose_username_key(s) for s in names[~fast]])
+    return out
 
 
 def _join_keys(inbox: Inbox) -> list[tuple[str, pd.Series, pd.Series]]:
@@ -624,7 +735,8 @@ def _join_keys(inbox: Inbox) -> list[tuple[str, pd.Series, pd.Series]]:
     for user, display, follow_name in _by_name(inbox):
         keys.append(("username", user, follow_name))
         keys.append(("username", display, follow_name))
-        keys.append(("name", _map_distinct(display, normalize_name), _map_distinct(follow_name, normalize_name)))
+        keys.append(("name", _map_distinct_many(display, _normalize_names),
+                     _map_distinct_many(follow_name, _normalize_names)))
     return keys
 
 

@@ -15,7 +15,20 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from autodm import features as feat
 from autodm import model as mdl
 from autodm.corpus import load_corpus
-from autodm.inbox import Skips, _dedupe_and_sort, _map_distinct, normalize_name
+from autodm.inbox import (
+    _UMLAUTS,
+    LOOSE_MIN_KEY,
+    Skips,
+    _ascii_fold,
+    _core_name,
+    _dedupe_and_sort,
+    _loose_username_keys,
+    _map_distinct,
+    _normalize_names,
+    loose_name_keys,
+    loose_username_key,
+    normalize_name,
+)
 
 TEXTS = [
     "", "   ", "a", "I  Am\tHERE\n\nnow", "İstanbul ΑΣ. ς x\u00a0y\u2003z", "x\x1cy\x1dz", "😀😀 ok ok ok",
@@ -89,6 +102,35 @@ def test_normalize_name_of_ascii_is_what_the_unicode_path_gives() -> None:
 def test_map_distinct_matches_map() -> None:
     names = pd.Series(pd.array(["Sam Sample", None, "sam.sample", "", "Zoë"], dtype="string"))
     assert _map_distinct(names, normalize_name).tolist() == [normalize_name(v) for v in names]
+
+
+#: Names for the batched folds: newlines and NULs inside names, decoration, digits only, too short.
+NAMES = [
+    "Sam Sample", "sam.sample", "", "Zoë", "a\nb", "\n", "x\x00y", "tom.patel36", "ana_3", "2024", "abc1d23",
+    "Tom | Coach", "ab(cd) efgh", "[x]", "Chloé Novak | Coach", "Jürgen Groß (he/him)", "王伟 Wang", "Mark 🚀",
+    "ﬁne İlker", "Ødegaard Ångström", "SAM_O.BRIEN_29", "___", "\t", string.printable,
+]
+
+
+def test_batched_name_folds_match_the_per_name_ones() -> None:
+    names = np.empty(len(NAMES) + 1, dtype=object)
+    names[:] = [*NAMES, 5]  # not a str: the slow path's str() of it
+    assert list(_normalize_names(names)) == [normalize_name(v) for v in names]
+    assert list(_loose_username_keys(names[:-1])) == [loose_username_key(v) for v in NAMES]
+    empty = np.empty(0, dtype=object)
+    assert len(_normalize_names(empty)) == len(_loose_username_keys(empty)) == 0
+
+
+def test_loose_name_keys_of_ascii_is_what_the_three_spellings_give() -> None:
+    def slow(name: str) -> frozenset[str]:  # the three spellings, spelled out
+        core = unicodedata.normalize("NFC", _core_name(name))
+        spellings = [_ascii_fold(core, " "), _ascii_fold(core.translate(_UMLAUTS), " "),
+                     re.sub(r"[^a-z0-9]+", " ", "".join(c for c in core if c.isascii() or not c.isalpha()).lower())]
+        words = [s.split() for s in spellings]
+        return frozenset("".join(w) for w in words if len(w) >= 2 and len("".join(w)) >= LOOSE_MIN_KEY)
+
+    for name in [*NAMES, "Sam O'Brien", "Jake Haddad | Coach", "Ana Li", "A B C D", "(she/her)", "x | y"]:
+        assert loose_name_keys(name) == slow(name), name
 
 
 @pytest.mark.parametrize(
