@@ -15,7 +15,24 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from autodm import features as feat
 from autodm import model as mdl
 from autodm.corpus import load_corpus
-from autodm.inbox import Skips, _dedupe_and_sort, _map_distinct, normalize_name
+from autodm.inbox import (
+    _UMLAUTS,
+    LOOSE_MIN_KEY,
+    FollowRows,
+    MessageRows,
+    Skips,
+    _ascii_fold,
+    _core_name,
+    _dedupe_and_sort,
+    _Keys,
+    _loose_username_keys,
+    _normalize_names,
+    join_follows,
+    loose_name_keys,
+    loose_username_key,
+    make_inbox,
+    normalize_name,
+)
 
 TEXTS = [
     "", "   ", "a", "I  Am\tHERE\n\nnow", "İstanbul ΑΣ. ς x\u00a0y\u2003z", "x\x1cy\x1dz", "😀😀 ok ok ok",
@@ -86,9 +103,70 @@ def test_normalize_name_of_ascii_is_what_the_unicode_path_gives() -> None:
         assert normalize_name(s) == slow(s), s
 
 
-def test_map_distinct_matches_map() -> None:
-    names = pd.Series(pd.array(["Sam Sample", None, "sam.sample", "", "Zoë"], dtype="string"))
-    assert _map_distinct(names, normalize_name).tolist() == [normalize_name(v) for v in names]
+#: Names for the batched folds: newlines and NULs inside names, decoration, digits only, too short.
+NAMES = [
+    "Sam Sample", "sam.sample", "", "Zoë", "a\nb", "\n", "x\x00y", "tom.patel36", "ana_3", "2024", "abc1d23",
+    "Tom | Coach", "ab(cd) efgh", "[x]", "Chloé Novak | Coach", "Jürgen Groß (he/him)", "王伟 Wang", "Mark 🚀",
+    "ﬁne İlker", "Ødegaard Ångström", "SAM_O.BRIEN_29", "___", "\t", string.printable,
+]
+
+
+def test_batched_name_folds_match_the_per_name_ones() -> None:
+    names = np.empty(len(NAMES) + 1, dtype=object)
+    names[:] = [*NAMES, 5]  # not a str: the slow path's str() of it
+    assert list(_normalize_names(names)) == [normalize_name(v) for v in names]
+    assert list(_loose_username_keys(names[:-1])) == [loose_username_key(v) for v in NAMES]
+    empty = np.empty(0, dtype=object)
+    assert len(_normalize_names(empty)) == len(_loose_username_keys(empty)) == 0
+
+
+def test_keys_derive_matches_map() -> None:
+    names = pd.Series(pd.array(["Sam Sample", None, "sam.sample", "", "Zoë", "Sam Sample"], dtype="string"))
+    keys = _Keys.of(names).derive(_normalize_names)
+    got = [None if c < 0 else keys.values[c] for c in keys.codes]
+    assert got == [normalize_name(v) for v in names] == ["samsample", None, "samsample", None, "zoe", "samsample"]
+    distinct = keys.distinct()
+    assert len(distinct.values) == 2 and (distinct.codes == [0, -1, 0, -1, 1, 0]).all()
+
+
+def test_loose_name_keys_of_ascii_is_what_the_three_spellings_give() -> None:
+    def slow(name: str) -> frozenset[str]:  # the three spellings, spelled out
+        core = unicodedata.normalize("NFC", _core_name(name))
+        spellings = [_ascii_fold(core, " "), _ascii_fold(core.translate(_UMLAUTS), " "),
+                     re.sub(r"[^a-z0-9]+", " ", "".join(c for c in core if c.isascii() or not c.isalpha()).lower())]
+        words = [s.split() for s in spellings]
+        return frozenset("".join(w) for w in words if len(w) >= 2 and len("".join(w)) >= LOOSE_MIN_KEY)
+
+    for name in [*NAMES, "Sam O'Brien", "Jake Haddad | Coach", "Ana Li", "A B C D", "(she/her)", "x | y"]:
+        assert loose_name_keys(name) == slow(name), name
+
+
+def test_join_picks_among_tied_follows_as_sorting_every_follow_does() -> None:
+    """Two follows of one account at one second (a follower and a following row): the join takes
+    the one last after sorting all follows with a key by time, as a sort of just the follows of
+    the senders' keys might order them otherwise."""
+    rng = np.random.default_rng(5)
+    n = 400
+    follows = pd.DataFrame({"key": [f"u{k}" for k in rng.integers(0, 120, n)],
+                            "t": pd.to_datetime(1_700_000_000 + rng.integers(0, 6, n), unit="s", utc=True),
+                            "direction": rng.choice(["follower", "following"], n)})
+    rows, frows = MessageRows(), FollowRows()
+    senders = [f"u{k}" for k in range(0, 120, 3)]
+    for i, sender in enumerate(senders):
+        rows.add(message_id=str(i), conversation_id=sender, sender_id=sender, sent_at=1_700_000_003 + i % 4)
+    for f in follows.itertuples():
+        frows.add(user_id=f.key, followed_at=f.t.isoformat(), direction=f.direction)
+    ib = make_inbox(platform="canonical", source="s", messages=rows, follows=frows, skips=Skips(),
+                    message_times="epoch_s", follow_times="iso")
+    j = join_follows(ib, outgoing=False).set_index("sender_id")
+    ordered = ib.follows.dropna(subset=["user_id"]).sort_values("followed_at")  # every follow, as pandas sorts
+    for sender in senders:
+        sent = j.loc[sender, "sent_at"]
+        before = ordered[(ordered["user_id"] == sender) & (ordered["followed_at"] <= sent)]
+        want = (before["followed_at"].iloc[-1], before["direction"].iloc[-1]) if len(before) else (pd.NaT, pd.NA)
+        got = (j.loc[sender, "followed_at"], j.loc[sender, "follow_direction"])
+        assert got[0] is want[0] or got[0] == want[0], sender
+        assert (pd.isna(got[1]) and pd.isna(want[1])) or got[1] == want[1], sender
 
 
 @pytest.mark.parametrize(
