@@ -120,6 +120,14 @@ class Inbox:
     def incoming(self) -> pd.DataFrame:
         return self.messages[~self.messages["outgoing"]]
 
+    @property
+    def owner_side_known(self) -> bool:
+        """Whether the owner's messages can be told: a known owner, or any message marked outgoing.
+        Without either (a CSV of received messages, an export whose owner cannot be told), "you
+        never replied" would be read into every thread."""
+        owner = self.owner
+        return bool(owner.id or owner.name or owner.handle) or bool(self.messages["outgoing"].any())
+
 
 @contextmanager
 def gc_paused() -> Iterator[None]:

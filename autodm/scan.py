@@ -25,21 +25,13 @@ def owner_names(inbox: Inbox) -> list[str]:
     return [n for n in (inbox.owner.name, inbox.owner.handle) if n]
 
 
-def owner_side_known(inbox: Inbox) -> bool:
-    """Whether the inbox tells the owner's messages: a known owner, or any message marked outgoing.
-    Without either (a CSV of received messages, an export whose owner cannot be told), "you never
-    replied" would be read into every thread."""
-    owner = inbox.owner
-    return bool(owner.id or owner.name or owner.handle) or bool(inbox.messages["outgoing"].any())
-
-
 def design(inbox: Inbox, *, outgoing: bool = True) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(messages with follow join, design frame) for every message of the inbox; ``outgoing=False``
     when the owner's own messages will not be scored (their follow join and template reuse are
-    then left out). When the owner's side is unknown (:func:`owner_side_known`) the threads are
+    then left out). When the owner's side is unknown (:attr:`Inbox.owner_side_known`) the threads are
     too: the conversation features are left unknown, as for a table of texts."""
     joined = join_follows(inbox, outgoing=outgoing)
-    seen = joined if owner_side_known(inbox) else joined.assign(
+    seen = joined if inbox.owner_side_known else joined.assign(
         conversation_id=pd.array([pd.NA] * len(joined), dtype="string"))
     return joined, mdl.design_frame(seen, owner_names=owner_names(inbox), has_follows=len(inbox.follows) > 0,
                                     outgoing=outgoing)

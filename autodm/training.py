@@ -445,15 +445,20 @@ def has_label_column(path: Path) -> bool:
             return False
         if suffix == ".xlsx":
             names = list(pd.read_excel(path, nrows=0).columns)
-        elif suffix in (".jsonl", ".ndjson", ".json"):
+        elif suffix == ".json":  # a list's first record, from the file's first MiB: not a whole inbox
             with open(path, encoding="utf-8-sig") as fh:
-                first = (json.loads(fh.read()) if suffix == ".json" else
-                         json.loads(next((line for line in fh if line.strip()), "{}")))
-            first = first[0] if isinstance(first, list) and first else first
+                head = fh.read(1 << 20).lstrip()
+            if not head.startswith("["):
+                return False  # an object: an inbox, never a table
+            first, _ = json.JSONDecoder().raw_decode(head[1:].lstrip())
+            names = list(first) if isinstance(first, dict) else []
+        elif suffix in (".jsonl", ".ndjson"):
+            with open(path, encoding="utf-8-sig") as fh:
+                first = json.loads(next((line for line in fh if line.strip()), "{}"))
             names = list(first) if isinstance(first, dict) else []
         else:
             names = list(pd.read_csv(path, nrows=0, sep=csv_separator(path), encoding=csv_encoding(path)).columns)
-    except (ValueError, OSError, ImportError, zipfile.BadZipFile):
+    except (ValueError, OSError, ImportError, zipfile.BadZipFile, RecursionError):
         return False  # not a table: the export's reader says what it is
     return any(str(c).strip().lower() == "label" for c in names)
 

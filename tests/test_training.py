@@ -489,3 +489,19 @@ def test_tables_saved_as_utf16_by_a_spreadsheet_are_read(tmp_path: Path) -> None
     a, b = labelled_table(u8), labelled_table(u16)
     assert list(b.texts) == list(a.texts) and list(b.y) == list(a.y)
     pd.testing.assert_frame_equal(read_table_any(u16), read_table_any(u8))
+
+
+def test_a_json_input_is_told_a_table_from_its_head_not_parsed_whole(tmp_path: Path) -> None:
+    """A 100,000-deep JSON raised RecursionError ("nested too deeply", exit 1) before train got to
+    the export's reader; a big inbox.json was parsed whole just to look for a label column."""
+    from autodm.training import has_label_column
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    assert has_label_column(deep) is False
+    inbox = tmp_path / "inbox.json"
+    inbox.write_text('{"messages": [' + ",".join(['{"id": "1", "label": "auto"}'] * 10) + "]}")
+    assert has_label_column(inbox) is False
+    table = tmp_path / "t.json"
+    table.write_text('[{"text": "hi", "Label": "auto"}, ' + '{"text": "' + "x" * (2 << 20) + '"}]')
+    assert has_label_column(table) is True

@@ -141,9 +141,7 @@ def _warn_if_owner_unknown(inbox: Inbox) -> None:
     """An export whose owner could not be told (one thread of an encrypted Messenger download, a
     LinkedIn export with one conversation) has none of its messages marked outgoing: the owner's
     own messages are then scored as received. Say so rather than let them pass for a stranger's."""
-    owner = inbox.owner
-    msgs = inbox.messages
-    if owner.id or owner.name or owner.handle or msgs.empty or msgs["outgoing"].any():
+    if inbox.owner_side_known or inbox.messages.empty:
         return
     if inbox.platform == "canonical":
         log.warning("%s: no owner and no message marked outgoing, so whether you wrote or replied is "
