@@ -724,3 +724,10 @@ def test_legacy_export_in_parts_is_one_export_and_is_not_mixed_with_messenger(tm
     messenger = Path(__file__).resolve().parents[1] / "data" / "examples" / "messenger-export.zip"
     with pytest.raises(InputError, match=r"is an Instagram export and .* is a Messenger export"):
         load_inbox([*sorted(out.glob("*.zip")), messenger])
+
+
+def test_a_time_of_unicode_digits_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    """Fuzzing found "timestamp_ms": "²": str.isdigit() says yes, int() says no (ValueError)."""
+    from autodm.loaders.meta import _time_raw
+
+    assert _time_raw("²") == "²" and _time_raw("٣") == "٣" and _time_raw(" 1714600100001 ") == 1714600100001

@@ -511,7 +511,7 @@ def _time_raw(v: Any) -> Any:
         return v
     if isinstance(v, str):
         s = v.strip()
-        return int(s) if s.isdigit() else (s or None)
+        return int(s) if s.isascii() and s.isdigit() else (s or None)  # "²".isdigit(), int() refuses it
     return repr(v)
 
 
