@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from spreadsheet_fixtures import SPREADSHEET_STYLES, saved
 from typer.testing import CliRunner
 
 from autodm.cli import app
@@ -138,42 +139,27 @@ def test_store_refuses_a_read_only_labels_file_at_once(tmp_path: Path, monkeypat
         LabelStore(path)
 
 
-#: A labels file as a spreadsheet saves it again: (separator, encoding, line end).
-SAVED_STYLES = {
-    "excel-europe": (";", "utf-8-sig", "\r\n"),
-    "excel-unicode-text": ("\t", "utf-16", "\r\n"),
-    "semicolon-no-bom": (";", "utf-8", "\n"),
-    "comma-bom-crlf": (",", "utf-8-sig", "\r\n"),
-    "as-written": (",", "utf-8", "\n"),
-}
-
-
-def _saved(rows: list[tuple[str, str]], style: str) -> bytes:
-    sep, encoding, end = SAVED_STYLES[style]
-    return "".join(sep.join(r) + end for r in rows).encode(encoding)
-
-
-@pytest.mark.parametrize("style", sorted(SAVED_STYLES))
+@pytest.mark.parametrize("style", sorted(SPREADSHEET_STYLES))
 def test_a_labels_file_a_spreadsheet_saved_resumes_and_keeps_its_style(tmp_path: Path, style: str) -> None:
     # "not a labels file; expected the columns message_id,label" for Excel's BOM, CRLF and ";",
     # while train --labels read the same file
     from autodm.training import parse_labels, read_table_any
 
     path = tmp_path / "labels.csv"
-    path.write_bytes(_saved([("message_id", "label"), ("m1", "auto"), ("m2", "personal")], style))
+    path.write_bytes(saved([("message_id", "label"), ("m1", "auto"), ("m2", "personal")], style))
     store = LabelStore(path)
     assert store.labels == {"m1": "auto", "m2": "personal"}
     table = read_table_any(path)  # what train --labels reads: the same labels
     assert dict(zip(table["message_id"], table["label"], strict=True)) == store.labels
     assert parse_labels(table, str(path))[1] == 0
     store.add("m3", "auto")  # written back as the spreadsheet saved it
-    want = _saved([("message_id", "label"), ("m1", "auto"), ("m2", "personal"), ("m3", "auto")], style)
+    want = saved([("message_id", "label"), ("m1", "auto"), ("m2", "personal"), ("m3", "auto")], style)
     assert path.read_bytes() == want
-    assert store.undo() == "m3" and path.read_bytes() == _saved(
+    assert store.undo() == "m3" and path.read_bytes() == saved(
         [("message_id", "label"), ("m1", "auto"), ("m2", "personal")], style)
 
 
-def test_label_command_resumes_a_labels_file_excel_saved(tmp_path: Path, keys_from_input: None) -> None:
+def test_label_command_resumes_a_labels_file_excelsaved(tmp_path: Path, keys_from_input: None) -> None:
     out = tmp_path / "labels.csv"
     r = CliRunner().invoke(app, ["label", str(EXAMPLE), "-o", str(out)], input="aq", catch_exceptions=False)
     assert r.exit_code == 0, r.stderr

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+from spreadsheet_fixtures import SPREADSHEET_STYLES, saved
 from typer.testing import CliRunner
 
 from autodm.cli import app
@@ -158,19 +159,8 @@ def test_a_zip_on_stdin_is_told_to_come_as_a_path() -> None:
     assert "stdin: this is a zip; give its path instead (autodm scan export.zip)" in r.stderr
 
 
-#: How a spreadsheet saves a CSV: (separator, encoding, line end), Excel's European CSV first.
-SPREADSHEET_STYLES = {
-    "excel-europe": (";", "utf-8-sig", "\r\n"),
-    "excel-unicode-text": ("\t", "utf-16", "\r\n"),
-    "tab": ("\t", "utf-8", "\n"),
-    "semicolon": (";", "utf-8", "\n"),
-    "comma-bom": (",", "utf-8-sig", "\r\n"),
-}
-
-
 def _saved_as(path: Path, rows: list[list[str]], style: str) -> Path:
-    sep, encoding, end = SPREADSHEET_STYLES[style]
-    path.write_bytes("".join(sep.join(r) + end for r in rows).encode(encoding))
+    path.write_bytes(saved(rows, style))
     return path
 
 
