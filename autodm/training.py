@@ -208,7 +208,7 @@ def labelled_tables(paths: list[Path], weight: float = 1.0, strict: bool = False
     with a warning in its table's ``info["warnings"]``; labelled differently, it is an error
     naming both files and rows. Within a table, :func:`labelled_table`'s rules hold."""
     seen: dict[tuple[str, ...], tuple[set[int], str, int]] = {}  # key -> (labels, first file, its row)
-    parts = []
+    parts: list[Labelled] = []
     for k, path in enumerate(paths):
         part, keys, rows = _labelled_table(path, weight, strict)
         drop = np.zeros(len(part), dtype=bool)
@@ -251,7 +251,7 @@ def _subset(data: Labelled, keep: np.ndarray) -> Labelled:
 def _labelled_table(path: Path, weight: float, strict: bool) -> tuple[Labelled, list[MessageKey], np.ndarray]:
     """:func:`labelled_table`, with each row's :data:`MessageKey` and its row in the file."""
     df = read_table(path, strict=strict)
-    warnings = []
+    warnings: list[str] = []
     if bad_rows := df.attrs.get("bad_rows"):
         n, first, why = bad_rows
         warnings.append(f"{path}: {n} unreadable row{'s' if n > 1 else ''} left out (first: row {first}, {why})")
@@ -398,7 +398,7 @@ def labelled_archive(paths: list[Path], labels_path: Path, weight: float = 1.0,
     if not labels.notna().any():  # it said "none of its message ids are in the export"
         raise TrainingError(f"{labels_path}: no labels ({blanks} blank); expected auto/personal (or 1/0, yes/no) "
                             "in the label column")
-    warnings = []
+    warnings: list[str] = []
     keep = labels.notna().to_numpy()
     # one message labelled both ways is an error, a repeat counts once: as in a labelled table
     if repeats := _repeated_ids(table, labels, str(labels_path)):
@@ -540,7 +540,7 @@ def check_balance(data: Labelled, with_default: bool = False) -> list[str]:
             f"need at least 10 labelled messages of each class, got {n1} auto and {n0} personal; "
             "label more, or add the bundled corpus with --with-default"
         )
-    warnings = []
+    warnings: list[str] = []
     if min(n0, n1) < 200:
         warnings.append(f"only {min(n0, n1)} examples of the smaller class: metrics will be noisy "
                         "(consider --with-default)")

@@ -91,7 +91,7 @@ def skip_summary(skips: Skips) -> str:
     >>> s = Skips(); s.skip("a.json", 1, "text is not a string", "text as a string"); skip_summary(s)
     'skipped 1 bad record: text is not a string (1; first at a.json: record 1; expected text as a string)'
     """
-    parts = []
+    parts: list[str] = []
     for reason, n in list(skips.counts.items())[:SUMMARY_REASONS]:  # in the order first met
         said = [str(n)]
         if reason in skips.first:
